@@ -1,0 +1,57 @@
+"""Who may act on a human task: its assignee, the holders of its role in its unit, and their substitutes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from engine.errors import NotFound, N_
+from engine.models import Delegation, HumanTask, Position, Role, User
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active:
+        raise NotFound(N_("Unknown user '{user}'."), user=username)
+    return user
+
+
+def acting_positions(session: Session, user: User, now: datetime) -> list[tuple[str, int, bool]]:
+    """(role code, unit id, per-unit) of the user's own positions and of those delegated to them now."""
+    own = select(Position.id).where(Position.user_id == user.id)
+    delegated = select(Delegation.position_id).where(
+        Delegation.substitute_id == user.id, Delegation.starts_at <= now, Delegation.ends_at > now
+    )
+    rows = session.execute(
+        select(Role.code, Position.unit_id, Role.per_unit)
+        .join(Position, Position.role_id == Role.id)
+        .where(or_(Position.id.in_(own), Position.id.in_(delegated)))
+    ).all()
+    return [tuple(r) for r in rows]
+
+
+def candidate_filter(positions: list[tuple[str, int, bool]]) -> ColumnElement[bool]:
+    """SQL condition: a task whose role and unit match one of the given positions."""
+    clauses = [
+        HumanTask.role_code == role if not per_unit else and_(HumanTask.role_code == role, HumanTask.unit_id == unit)
+        for role, unit, per_unit in positions
+    ]
+    return or_(*clauses) if clauses else false()
+
+
+def may_act(session: Session, user: User | None, task: HumanTask, now: datetime) -> bool:
+    if user is None or user.is_admin:
+        return True
+    if task.assignee is not None:
+        return task.assignee == user.username
+    return is_candidate(session, user, task, now)
+
+
+def is_candidate(session: Session, user: User, task: HumanTask, now: datetime) -> bool:
+    return any(
+        role == task.role_code and (not per_unit or unit == task.unit_id)
+        for role, unit, per_unit in acting_positions(session, user, now)
+    )

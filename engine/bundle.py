@@ -1,0 +1,106 @@
+"""A deployable bundle: one main BPMN process with the BPMN, DMN and form files it needs.
+
+A bundle is identified by its process key (the id of its main BPMN process) and its content hash;
+the same content is the same version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FILE_KINDS = {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form"}
+_PROCESS_ID = re.compile(rb"<(?:\w+:)?process\b[^>]*?\bid=\"([^\"]+)\"")
+_CALLED = re.compile(rb"<(?:\w+:)?callActivity\b[^>]*?\bcalledElement=\"([^\"]+)\"")
+_DECISION = re.compile(rb"calledDecisionId>\s*([^<\s]+)\s*<")
+_DECISION_ID = re.compile(rb"<(?:\w+:)?decision\b[^>]*?\bid=\"([^\"]+)\"")
+
+
+def file_kind(name: str) -> str | None:
+    return next((kind for suffix, kind in FILE_KINDS.items() if name.endswith(suffix)), None)
+
+
+@dataclass
+class Bundle:
+    key: str
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def content_hash(self) -> str:
+        digest = hashlib.sha256()
+        for name in sorted(self.files):
+            digest.update(name.encode() + b"\0" + self.files[name] + b"\0")
+        return digest.hexdigest()
+
+    def names(self, kind: str) -> list[str]:
+        return sorted(n for n in self.files if file_kind(n) == kind)
+
+    @property
+    def forms(self) -> dict[str, bytes]:
+        return {n: self.files[n] for n in self.names("form")}
+
+
+def process_ids(content: bytes) -> list[str]:
+    return [m.decode() for m in _PROCESS_ID.findall(content)]
+
+
+def collect_bundles(paths: list[Path], forms_root: Path | None = None) -> list[Bundle]:
+    """Assemble one bundle per main BPMN file found under ``paths``.
+
+    A BPMN file's process is a bundle's main process unless another file in the set calls it (then it
+    travels with its callers). Each bundle takes the BPMN files of the processes it calls, the DMN
+    files of the decisions it names, and its forms: the ``.json`` files beside its BPMN file and those
+    in ``<forms_root>/<key>/`` (``forms/`` beside the ``processes/`` folder by default).
+    """
+    bpmn_files = sorted({f for p in paths for f in _walk(p, ".bpmn")})
+    dmn_files = sorted({f for p in paths for f in _walk(p, ".dmn")})
+    contents = {f: f.read_bytes() for f in bpmn_files + dmn_files}
+    owner = {pid: f for f in bpmn_files for pid in process_ids(contents[f])}
+    called = {c.decode() for f in bpmn_files for c in _CALLED.findall(contents[f])}
+    decisions = {d.decode(): f for f in dmn_files for d in _DECISION_ID.findall(contents[f])}
+    bundles = []
+    for main in bpmn_files:
+        ids = process_ids(contents[main])
+        if not ids or all(pid in called for pid in ids):
+            continue
+        key = next(pid for pid in ids if pid not in called)
+        members = _called_closure(main, contents, owner)
+        bundle = Bundle(key)
+        for f in members:
+            bundle.files[f.name] = contents[f]
+            for ref in _DECISION.findall(contents[f]):
+                if (dmn := decisions.get(ref.decode())) is not None:
+                    bundle.files[dmn.name] = contents[dmn]
+            for pid in process_ids(contents[f]):
+                for form in _forms_for(f, pid, forms_root):
+                    bundle.files.setdefault(form.name, form.read_bytes())
+        bundles.append(bundle)
+    return bundles
+
+
+def _walk(path: Path, suffix: str) -> list[Path]:
+    if path.is_file():
+        return [path] if path.suffix == suffix else []
+    return sorted(path.rglob(f"*{suffix}"))
+
+
+def _called_closure(main: Path, contents: dict[Path, bytes], owner: dict[str, Path]) -> list[Path]:
+    seen, queue = [main], [main]
+    while queue:
+        for ref in _CALLED.findall(contents[queue.pop()]):
+            target = owner.get(ref.decode())
+            if target is not None and target not in seen:
+                seen.append(target)
+                queue.append(target)
+    return seen
+
+
+def _forms_for(main: Path, key: str, forms_root: Path | None) -> list[Path]:
+    roots = [main.parent]
+    default_root = next((p.parent / "forms" for p in main.resolve().parents if p.name == "processes"), None)
+    for root in (forms_root, default_root):
+        if root is not None:
+            roots.append(root / key)
+    return [f for root in roots if root.is_dir() for f in sorted(root.glob("*.json"))]

@@ -1,0 +1,85 @@
+"""What every engine service needs: the database, the calendar, the script engine and the caches."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.calendar import WorkingCalendar, script_helpers
+from engine.db import Database
+from engine.models import CalendarClosure, DefinitionFile, ProcessDefinition, Role
+from engine.bundle import Bundle
+from engine.parsing import ParsedBundle, parse_bundle
+from engine.scripting import SandboxedScriptEngine, make_script_engine
+
+
+class WorkflowCache:
+    """Deserialized workflows keyed by (instance id, state version), handed out once.
+
+    A workflow is taken out when an instance is loaded and put back only after the transaction that
+    saved it has committed, so a rolled-back change can never be served from the cache.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[int, int], BpmnWorkflow] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, instance_id: int, version: int) -> BpmnWorkflow | None:
+        with self._lock:
+            return self._items.pop((instance_id, version), None)
+
+    def put(self, instance_id: int, version: int, workflow: BpmnWorkflow) -> None:
+        with self._lock:
+            self._items[(instance_id, version)] = workflow
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+@dataclass
+class Context:
+    db: Database
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    script_engine: SandboxedScriptEngine | None = None
+    workflows: WorkflowCache = field(default_factory=WorkflowCache)
+    _specs: dict[int, ParsedBundle] = field(default_factory=dict)
+    _roles: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.script_engine is None:
+            self.script_engine = make_script_engine(script_helpers(self.calendar))
+
+    def refresh_calendar(self, session: Session) -> None:
+        """Reload the administrators' extra closures into the working calendar."""
+        closures = session.scalars(select(CalendarClosure.day)).all()
+        self.calendar = WorkingCalendar(thursday=self.calendar.thursday, extra_closures=closures)
+        self.script_engine = make_script_engine(script_helpers(self.calendar))
+
+    def parsed(self, session: Session, definition_id: int) -> ParsedBundle:
+        """The specs of a deployed definition, parsed once per process (definitions never change)."""
+        parsed = self._specs.get(definition_id)
+        if parsed is None:
+            definition = session.get(ProcessDefinition, definition_id)
+            rows = session.scalars(select(DefinitionFile).where(DefinitionFile.definition_id == definition_id))
+            bundle = Bundle(definition.key, {f.name: f.content.encode("utf-8") for f in rows if f.kind != "form"})
+            parsed = parse_bundle(bundle, validate=False)
+            self._specs[definition_id] = parsed
+        return parsed
+
+    def role_for_lane(self, session: Session, lane: str | None) -> str | None:
+        """The role code a lane names: by code, or by its Persian or English name."""
+        if lane is None:
+            return None
+        if lane not in self._roles:
+            for role in session.scalars(select(Role)):
+                for name in (role.code, role.name_fa, role.name_en):
+                    self._roles[name.strip()] = role.code
+        return self._roles.get(lane.strip())
+
+    def forget_roles(self) -> None:
+        self._roles.clear()

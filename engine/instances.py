@@ -1,0 +1,297 @@
+"""Process instance lifecycle: start, advance, suspend, resume, terminate, show.
+
+Every change to an instance goes through ``advancing``: lock the row, load the workflow, act, run the
+engine, save the state once and rewrite the derived tables, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import audit, projection
+from engine.context import Context
+from engine.definitions import latest
+from engine.errors import Conflict, NotFound, N_
+from engine.models import AuditEvent, HumanTask, Incident, OrgUnit, ProcessInstance, utcnow
+from engine.serialization import dump_state, load_state
+
+ACTIVE = ("running", "incident")
+ENDED = ("completed", "terminated")
+
+
+@dataclass
+class Step:
+    """One transaction's hold on an instance."""
+
+    ctx: Context
+    session: Session
+    instance: ProcessInstance
+    workflow: BpmnWorkflow
+    actor: str | None
+    now: object = field(default_factory=utcnow)
+
+
+def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
+    """The instance row, locked for this transaction (SQLite's BEGIN IMMEDIATE already serialises writers)."""
+    instance = session.scalar(
+        select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if instance is None:
+        raise NotFound(N_("Process instance {id} does not exist."), id=instance_id)
+    return instance
+
+
+def load_workflow(ctx: Context, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
+    workflow = ctx.workflows.take(instance.id, instance.state_version)
+    if workflow is None:
+        workflow = load_state(instance.state, ctx.parsed(session, instance.definition_id))
+    workflow.script_engine = ctx.script_engine
+    return workflow
+
+
+@contextmanager
+def advancing(ctx: Context, instance_id: int, actor: str | None, allow: tuple | None = ACTIVE) -> Iterator[Step]:
+    """Lock, load, act, save. ``allow`` lists the statuses the instance may be in (None: the caller checks)."""
+    with ctx.db.transaction() as session:
+        instance = lock_instance(session, instance_id)
+        if allow is not None:
+            ensure_status(instance, allow)
+        step = Step(ctx, session, instance, load_workflow(ctx, session, instance), actor)
+        yield step
+        save(step)
+
+
+def ensure_status(instance: ProcessInstance, allow: tuple) -> None:
+    if instance.status not in allow:
+        raise Conflict(N_("Process instance {id} is {status}."), id=instance.id, status=instance.status)
+
+
+def save(step: Step) -> None:
+    instance, workflow, session = step.instance, step.workflow, step.session
+    instance.state = dump_state(workflow)
+    instance.state_version += 1
+    instance.updated_at = step.now
+    if workflow.completed and instance.status in ACTIVE:
+        instance.status = "completed"
+        instance.ended_at = step.now
+        audit.record(session, "completed", instance.id, step.actor, at=step.now, data=final_data(workflow))
+    if instance.status in ENDED:
+        projection.clear(session, instance, "cancelled", step.now)
+    else:
+        projection.sync(step.ctx, session, instance, workflow, step.now)
+    key, cache = (instance.id, instance.state_version), step.ctx.workflows
+    session.info.setdefault("after_commit", []).append(lambda: cache.put(*key, workflow))
+
+
+def run_engine(step: Step) -> None:
+    """Run every automatic task that is ready; a failure becomes an incident rather than an exception."""
+    ran = []
+    try:
+        step.workflow.do_engine_steps(did_complete_task=ran.append)
+    except WorkflowException as exc:
+        open_incident(step, exc)
+    finally:
+        for task in ran:
+            if getattr(task.task_spec, "bpmn_id", None):
+                audit.record(
+                    step.session, "element", step.instance.id, None, str(task.id), task.task_spec.bpmn_id,
+                    task.task_spec.bpmn_name, at=step.now,
+                )
+
+
+def open_incident(step: Step, exc: Exception) -> Incident:
+    task = getattr(exc, "task", None)
+    element = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
+    incident = Incident(
+        instance_id=step.instance.id,
+        element_id=element,
+        message=str(exc),
+        script_line=getattr(exc, "line_number", None) or None,
+        traceback="".join(traceback.format_exception(exc)),
+        created_at=step.now,
+    )
+    step.session.add(incident)
+    step.instance.status = "incident"
+    audit.record(step.session, "incident", step.instance.id, step.actor, element_id=element, at=step.now,
+                 data={"message": str(exc)})
+    return incident
+
+
+def final_data(workflow: BpmnWorkflow) -> dict:
+    if workflow.completed:
+        return workflow.data
+    return workflow.last_task.data if workflow.last_task is not None else {}
+
+
+def start(
+    ctx: Context,
+    process_key: str,
+    data: dict | None = None,
+    user: str | None = None,
+    unit: str | None = None,
+    business_key: str | None = None,
+    title: str | None = None,
+    public: bool = False,
+) -> ProcessInstance:
+    """Start the latest version of a process with the given data, in one transaction."""
+    with ctx.db.transaction() as session:
+        definition = latest(session, process_key)
+        unit_id = None
+        if unit is not None:
+            unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == unit))
+            if unit_id is None:
+                raise NotFound(N_("Unknown unit '{unit}'."), unit=unit)
+        parsed = ctx.parsed(session, definition.id)
+        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=ctx.script_engine)
+        start_task = workflow.task_tree
+        start_task.data.update(dict(data or {}))
+        instance = ProcessInstance(
+            definition_id=definition.id,
+            process_key=definition.key,
+            status="running",
+            business_key=business_key,
+            title=title or (data or {}).get("title") or definition.name,
+            unit_id=unit_id,
+            started_by=user,
+            tracking_code=new_tracking_code() if public else None,
+            state=b"",
+            state_version=0,
+        )
+        session.add(instance)
+        session.flush()
+        step = Step(ctx, session, instance, workflow, user)
+        instance.started_at = step.now
+        audit.record(session, "started", instance.id, user, at=step.now, data=data)
+        run_engine(step)
+        save(step)
+        return instance
+
+
+def new_tracking_code() -> str:
+    """A ten-digit code a citizen can read out on the phone; unguessable enough for a status page."""
+    return "".join(secrets.choice("0123456789") for _ in range(10))
+
+
+def suspend(ctx: Context, instance_id: int, user: str | None = None, reason: str | None = None) -> None:
+    with advancing(ctx, instance_id, user) as step:
+        step.instance.status = "suspended"
+        audit.record(step.session, "suspended", instance_id, user, at=step.now, data={"reason": reason})
+
+
+def resume(ctx: Context, instance_id: int, user: str | None = None, reason: str | None = None) -> None:
+    with advancing(ctx, instance_id, user, allow=("suspended",)) as step:
+        open_incidents = step.session.scalar(
+            select(Incident.id).where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None))
+        )
+        step.instance.status = "incident" if open_incidents else "running"
+        audit.record(step.session, "resumed", instance_id, user, at=step.now, data={"reason": reason})
+        run_engine(step)
+
+
+def terminate(ctx: Context, instance_id: int, user: str | None = None, reason: str | None = None) -> None:
+    with advancing(ctx, instance_id, user, allow=(*ACTIVE, "suspended")) as step:
+        step.workflow.cancel()
+        step.instance.status = "terminated"
+        step.instance.ended_at = step.now
+        audit.record(step.session, "terminated", instance_id, user, at=step.now, data={"reason": reason})
+
+
+def retry_incident(ctx: Context, incident_id: int, user: str | None = None) -> None:
+    """Run the failed element again (after a fix to its data or a new version), closing the incident."""
+    with ctx.db.transaction() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound(N_("Incident {id} does not exist."), id=incident_id)
+        if incident.resolved_at is not None:
+            raise Conflict(N_("Incident {id} was already resolved."), id=incident_id)
+        instance_id = incident.instance_id
+    with advancing(ctx, instance_id, user) as step:
+        incident = step.session.get(Incident, incident_id)
+        incident.resolved_at, incident.resolved_by = step.now, user
+        for task in step.workflow.get_tasks(state=TaskState.ERROR):
+            task._set_state(TaskState.READY)
+        step.instance.status = "running"
+        audit.record(step.session, "incident_retried", instance_id, user, element_id=incident.element_id, at=step.now)
+        run_engine(step)
+
+
+def show(ctx: Context, instance_id: int) -> dict:
+    """Everything about one instance: status, current data, open tasks, history and incidents."""
+    with ctx.db.transaction() as session:
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise NotFound(N_("Process instance {id} does not exist."), id=instance_id)
+        workflow = load_workflow(ctx, session, instance)
+        data = audit.jsonable(final_data(workflow))
+        session.info.setdefault("after_commit", []).append(
+            lambda: ctx.workflows.put(instance.id, instance.state_version, workflow)
+        )
+        tasks = session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
+        ).all()
+        history = session.scalars(
+            select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)
+        ).all()
+        incidents = session.scalars(select(Incident).where(Incident.instance_id == instance_id)).all()
+        return {
+            "id": instance.id,
+            "process_key": instance.process_key,
+            "version": instance.definition.version,
+            "title": instance.title,
+            "business_key": instance.business_key,
+            "tracking_code": instance.tracking_code,
+            "status": instance.status,
+            "started_by": instance.started_by,
+            "started_at": instance.started_at.isoformat(),
+            "ended_at": instance.ended_at.isoformat() if instance.ended_at else None,
+            "data": data,
+            "open_tasks": [task_dict(t) for t in tasks if t.state == "open"],
+            "history": [event_dict(e) for e in history],
+            "incidents": [
+                {"id": i.id, "element": i.element_id, "message": i.message, "line": i.script_line,
+                 "created_at": i.created_at.isoformat(), "resolved": i.resolved_at is not None}
+                for i in incidents
+            ],
+        }
+
+
+def task_dict(task: HumanTask) -> dict:
+    return {
+        "id": task.id,
+        "instance_id": task.instance_id,
+        "process_key": task.process_key,
+        "element_id": task.element_id,
+        "name": task.name,
+        "lane": task.lane,
+        "role": task.role_code,
+        "unit_id": task.unit_id,
+        "form_key": task.form_key,
+        "state": task.state,
+        "assignee": task.assignee,
+        "created_at": task.created_at.isoformat(),
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+        "completed_by": task.completed_by,
+    }
+
+
+def event_dict(event: AuditEvent) -> dict:
+    return {
+        "kind": event.kind,
+        "at": event.at.isoformat(),
+        "actor": event.actor,
+        "element_id": event.element_id,
+        "element_name": event.element_name,
+        "task_id": event.task_id,
+        "data": event.data,
+    }

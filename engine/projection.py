@@ -1,0 +1,155 @@
+"""Rewriting the derived tables (human tasks, timer jobs, message subscriptions) from a workflow.
+
+Called in the same transaction that saves the workflow, so the tables always agree with the state.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine.context import Context
+from engine.models import HumanTask, Job, MessageSubscription, OrgUnit, ProcessInstance
+from engine.specs import is_user_task, user_task_info
+
+
+def sync(ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime) -> None:
+    sync_human_tasks(ctx, session, instance, workflow, now)
+    sync_timer_jobs(session, instance, workflow)
+    sync_message_subscriptions(session, instance, workflow)
+
+
+def lane_of(workflow: BpmnWorkflow, task) -> str | None:
+    """A task's lane, or for a task inside a call activity, the lane of the activity that called it."""
+    lane = task.task_spec.lane
+    while lane is None and task.workflow.parent_task_id is not None:
+        task = workflow.get_task_from_id(task.workflow.parent_task_id)
+        lane = task.task_spec.lane
+    return lane
+
+
+def sync_human_tasks(
+    ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime
+) -> None:
+    open_rows = {
+        row.id: row
+        for row in session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
+        )
+    }
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if is_user_task(t.task_spec)}
+    for task_id, row in open_rows.items():
+        if task_id not in ready:
+            task = workflow.get_task_from_id(UUID(task_id))
+            row.state = "completed" if task is not None and task.has_state(TaskState.COMPLETED) else "cancelled"
+            row.completed_at = row.completed_at or now
+    for task_id, task in ready.items():
+        if task_id not in open_rows and session.get(HumanTask, task_id) is None:
+            session.add(new_human_task(ctx, session, instance, workflow, task, now))
+
+
+def new_human_task(ctx: Context, session: Session, instance: ProcessInstance, workflow, task, now) -> HumanTask:
+    info = user_task_info(task.task_spec)
+    lane = lane_of(workflow, task)
+    unit_id = instance.unit_id
+    if info.unit_expression:
+        code = ctx.script_engine.evaluate(task, info.unit_expression)
+        unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == str(code))) or unit_id
+    due_at = None
+    if info.due_in_working_days:
+        days = ctx.script_engine.evaluate(task, info.due_in_working_days)
+        due_at = ctx.calendar.add_working_days(now, int(days))
+    return HumanTask(
+        id=str(task.id),
+        instance_id=instance.id,
+        process_key=instance.process_key,
+        element_id=info.element_id,
+        name=info.name,
+        lane=lane,
+        role_code=ctx.role_for_lane(session, lane),
+        unit_id=unit_id,
+        form_key=info.form_key,
+        instructions=info.instructions,
+        state="open",
+        priority=info.priority,
+        created_at=now,
+        due_at=due_at,
+    )
+
+
+def waiting_event_tasks(workflow: BpmnWorkflow, definition_class) -> list:
+    return [
+        t for t in workflow.event_manager.tasks.values()
+        if isinstance(t.task_spec.event_definition, definition_class) and t.has_state(TaskState.WAITING)
+    ]
+
+
+def timer_due(task) -> datetime | None:
+    details = task.task_spec.event_definition.details(task)
+    value = details.value
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not value:
+        return None
+    return TimerEventDefinition.get_datetime(value) if isinstance(value, str) else value
+
+
+def sync_timer_jobs(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    wanted = {}
+    for task in waiting_event_tasks(workflow, TimerEventDefinition):
+        due = timer_due(task)
+        if due is not None:
+            wanted[str(task.id)] = (task, due)
+    jobs = session.scalars(
+        select(Job).where(Job.instance_id == instance.id, Job.kind == "timer", Job.status == "pending")
+    ).all()
+    for job in jobs:
+        entry = wanted.pop(job.task_id, None)
+        if entry is None:
+            session.delete(job)
+        elif job.due_at != entry[1]:
+            job.due_at = entry[1]
+    for task_id, (task, due) in wanted.items():
+        session.add(
+            Job(instance_id=instance.id, kind="timer", task_id=task_id, element_id=task.task_spec.bpmn_id, due_at=due)
+        )
+
+
+def sync_message_subscriptions(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    wanted = {
+        str(t.id): t for t in waiting_event_tasks(workflow, MessageEventDefinition)
+    }
+    existing = session.scalars(select(MessageSubscription).where(MessageSubscription.instance_id == instance.id)).all()
+    have = {s.task_id: s for s in existing}
+    for task_id, sub in have.items():
+        if task_id not in wanted:
+            session.delete(sub)
+        else:
+            sub.correlation = dict(workflow.correlations)
+    for task_id, task in wanted.items():
+        if task_id not in have:
+            session.add(
+                MessageSubscription(
+                    instance_id=instance.id,
+                    task_id=task_id,
+                    element_id=task.task_spec.bpmn_id,
+                    message_name=task.task_spec.event_definition.name,
+                    correlation=dict(workflow.correlations),
+                )
+            )
+
+
+def clear(session: Session, instance: ProcessInstance, state: str, now: datetime) -> None:
+    """Close every open task and drop the jobs and subscriptions of an instance that has ended."""
+    for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")):
+        row.state = state
+        row.completed_at = now
+    session.execute(delete(Job).where(Job.instance_id == instance.id, Job.status == "pending"))
+    session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))

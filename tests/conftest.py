@@ -1,0 +1,90 @@
+"""Shared fixtures: a real database (a SQLite file, and PostgreSQL when RAVAND_TEST_POSTGRES_URL is set)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine.bundle import collect_bundles
+from engine.context import Context
+from engine.db import Database
+from engine.definitions import deploy
+from engine.models import Base, OrgUnit, Position, Role, User
+
+FIXTURES = Path(__file__).parent / "fixtures"
+POSTGRES_URL = os.environ.get("RAVAND_TEST_POSTGRES_URL")
+POSTGRES_SKIP_REASON = "PostgreSQL tests need RAVAND_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    if not POSTGRES_URL:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    database = Database(POSTGRES_URL)
+    Base.metadata.drop_all(database.engine)
+    Base.metadata.create_all(database.engine)
+    yield database
+    database.dispose()
+
+
+def _truncate(database: Database) -> None:
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with database.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request, tmp_path):
+    """An empty database with Ravand's tables, on each backend."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'ravand.db'}")
+        database.create_all()
+        yield database
+        database.dispose()
+    else:
+        database = request.getfixturevalue("postgres_database")
+        _truncate(database)
+        yield database
+
+
+@pytest.fixture
+def sqlite_database(tmp_path):
+    database = Database(f"sqlite:///{tmp_path / 'ravand.db'}")
+    database.create_all()
+    yield database
+    database.dispose()
+
+
+def add_org(database: Database) -> None:
+    """A small organisation: two regions, an expert role per unit, a head role for everyone."""
+    with database.transaction() as session:
+        center = OrgUnit(code="center", kind="center", name_fa="مرکز", name_en="Center")
+        r1 = OrgUnit(code="region-01", kind="region", name_fa="منطقه ۱", name_en="Region 1", parent=center)
+        r2 = OrgUnit(code="region-02", kind="region", name_fa="منطقه ۲", name_en="Region 2", parent=center)
+        expert = Role(code="expert", name_fa="کارشناس", name_en="Expert", per_unit=True)
+        head = Role(code="head", name_fa="رئیس", name_en="Head", per_unit=False)
+        session.add_all([center, r1, r2, expert, head])
+        for username, role, unit in [
+            ("alice", expert, r1), ("bob", expert, r1), ("dave", expert, r2), ("carol", head, center),
+        ]:
+            session.add(User(username=username, full_name=username.title(), positions=[Position(role=role, unit=unit)]))
+        session.add(User(username="root", full_name="Root", is_admin=True))
+
+
+@pytest.fixture
+def ctx(database):
+    add_org(database)
+    return Context(database)
+
+
+def bundle_of(name: str):
+    (bundle,) = collect_bundles([FIXTURES / name])
+    return bundle
+
+
+@pytest.fixture
+def approval(ctx):
+    return deploy(ctx, bundle_of("approval"))

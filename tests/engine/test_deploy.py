@@ -1,0 +1,123 @@
+"""Deploying bundles: versions, idempotence, and every kind of bad bundle refused with file and line."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.bundle import Bundle
+from engine.definitions import deploy, latest
+from engine.errors import BundleInvalid
+from engine.models import DefinitionFile, ProcessDefinition
+from tests.conftest import bundle_of
+
+
+def _count(ctx, model) -> int:
+    with ctx.db.transaction() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def _variant(bundle: Bundle, old: bytes, new: bytes, name: str = "approval.bpmn") -> Bundle:
+    files = dict(bundle.files)
+    assert old in files[name], old
+    files[name] = files[name].replace(old, new)
+    return Bundle(bundle.key, files)
+
+
+def test_same_content_is_the_same_version(ctx):
+    first = deploy(ctx, bundle_of("approval"), user="designer")
+    again = deploy(ctx, bundle_of("approval"))
+    assert (first.version, first.created) == (1, True)
+    assert (again.version, again.created, again.definition_id) == (1, False, first.definition_id)
+    assert _count(ctx, ProcessDefinition) == 1
+
+
+def test_new_content_is_the_next_version_and_forms_are_snapshotted(ctx):
+    deploy(ctx, bundle_of("approval"))
+    changed = _variant(bundle_of("approval"), b'name="\xd9\xbe\xd8\xa7\xdb\x8c\xd8\xa7\xd9\x86"', b'name="end"')
+    second = deploy(ctx, changed, comment="renamed the end event")
+    assert (second.version, second.created) == (2, True)
+    with ctx.db.transaction() as session:
+        assert latest(session, "approval").version == 2
+        names = session.scalars(select(DefinitionFile.name).where(DefinitionFile.definition_id == second.definition_id))
+        assert sorted(names) == ["approval.bpmn", "decision.json", "request.json"]
+
+
+def _problems(ctx, bundle) -> list:
+    with pytest.raises(BundleInvalid) as caught:
+        deploy(ctx, bundle)
+    assert _count(ctx, ProcessDefinition) == 0, "a refused bundle must save nothing"
+    return caught.value.problems
+
+
+def test_xxe_entity_is_refused_not_expanded(ctx):
+    xxe = (b'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+           b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
+           b'<bpmn:process id="approval" isExecutable="true"><bpmn:documentation>&x;</bpmn:documentation>'
+           b"</bpmn:process></bpmn:definitions>")
+    (problem,) = _problems(ctx, Bundle("approval", {"approval.bpmn": xxe}))
+    assert problem.file == "approval.bpmn" and problem.line == 2
+    assert "DTD" in problem.message
+    assert "root:" not in problem.message
+
+
+def test_billion_laughs_is_refused(ctx):
+    lol = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>\n'
+           b"<lolz>&lol2;</lolz>")
+    (problem,) = _problems(ctx, Bundle("approval", {"approval.bpmn": lol}))
+    assert problem.line == 2 and "DTD" in problem.message
+
+
+def test_malformed_xml_names_the_line(ctx):
+    broken = _variant(bundle_of("approval"), b"</bpmn:scriptTask>", b"</bpmn:scriptTsk>")
+    (problem,) = _problems(ctx, broken)
+    assert problem.file == "approval.bpmn"
+    assert problem.line == 40
+    assert "well-formed" in problem.message
+
+
+def test_broken_sequence_flow_is_refused_with_file_and_line(ctx):
+    broken = _variant(bundle_of("approval"), b'targetRef="compute"', b'targetRef="nowhere"')
+    (problem,) = _problems(ctx, broken)
+    assert problem.file == "approval.bpmn"
+    assert problem.line == 60
+    assert "nowhere" in problem.message
+
+
+def test_missing_form_is_refused_with_element_and_line(ctx):
+    bundle = bundle_of("approval")
+    del bundle.files["decision.json"]
+    (problem,) = _problems(ctx, bundle)
+    assert (problem.file, problem.element, problem.line) == ("approval.bpmn", "approve", 46)
+    assert "decision.json" in problem.message
+
+
+def test_unknown_lane_role_is_refused(ctx):
+    (problem,) = _problems(ctx, _variant(bundle_of("approval"), b'name="head"', b'name="janitor"'))
+    assert problem.element == "approve" and "janitor" in problem.message
+
+
+def test_lane_may_name_the_role_in_persian(ctx):
+    bundle = _variant(bundle_of("approval"), b'name="head"', 'name="رئیس"'.encode())
+    assert deploy(ctx, bundle).created
+
+
+def test_bad_form_json_is_refused(ctx):
+    bundle = bundle_of("approval")
+    bundle.files["request.json"] = b'{"components": [ {"type": "number"} ]}'
+    (problem,) = _problems(ctx, bundle)
+    assert problem.file == "request.json" and "no key" in problem.message
+
+
+def test_script_that_does_not_compile_in_the_sandbox_is_refused(ctx):
+    bundle = _variant(bundle_of("approval"), b"total = amount * 2", b"import os\ntotal = amount * 2")
+    (problem,) = _problems(ctx, bundle)
+    assert problem.element == "compute" and problem.file == "approval.bpmn"
+    assert problem.line == 38
+
+
+def test_condition_with_dunder_access_is_refused(ctx):
+    bundle = _variant(bundle_of("approval"), b"total &gt; 100", b"total.__class__ is int")
+    (problem,) = _problems(ctx, bundle)
+    assert problem.element == "big_amount" and problem.message.startswith("condition")
+    assert problem.line == 63
