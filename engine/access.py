@@ -8,7 +8,7 @@ from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from engine.errors import NotFound, N_
+from engine.errors import N_, NotFound
 from engine.models import Delegation, HumanTask, Position, Role, User
 
 
@@ -36,7 +36,9 @@ def acting_positions(session: Session, user: User, now: datetime) -> list[tuple[
 def candidate_filter(positions: list[tuple[str, int, bool]]) -> ColumnElement[bool]:
     """SQL condition: a task whose role and unit match one of the given positions."""
     clauses = [
-        HumanTask.role_code == role if not per_unit else and_(HumanTask.role_code == role, HumanTask.unit_id == unit)
+        HumanTask.role_code == role
+        if not per_unit
+        else and_(HumanTask.role_code == role, HumanTask.unit_id == unit)
         for role, unit, per_unit in positions
     ]
     return or_(*clauses) if clauses else false()

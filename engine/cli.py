@@ -144,11 +144,17 @@ def run(args):
         from engine import instances
 
         instance = instances.start(ctx, args.key, args.data, args.user, args.unit, args.business_key)
-        return {"instance_id": instance.id, "status": instance.status, "tracking_code": instance.tracking_code}
+        return {
+            "instance_id": instance.id,
+            "status": instance.status,
+            "tracking_code": instance.tracking_code,
+        }
     if command == "tasks":
         from engine.tasks import TaskQuery, list_tasks
 
-        return list_tasks(ctx, TaskQuery(user=args.user, instance_id=args.instance, state=args.state, limit=1000))
+        return list_tasks(
+            ctx, TaskQuery(user=args.user, instance_id=args.instance, state=args.state, limit=1000)
+        )
     if command == "complete":
         from engine import tasks
 

@@ -10,10 +10,10 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.bundle import Bundle
 from engine.calendar import WorkingCalendar, script_helpers
 from engine.db import Database
 from engine.models import CalendarClosure, DefinitionFile, ProcessDefinition, Role
-from engine.bundle import Bundle
 from engine.parsing import ParsedBundle, parse_bundle
 from engine.scripting import SandboxedScriptEngine, make_script_engine
 
@@ -65,8 +65,12 @@ class Context:
         parsed = self._specs.get(definition_id)
         if parsed is None:
             definition = session.get(ProcessDefinition, definition_id)
-            rows = session.scalars(select(DefinitionFile).where(DefinitionFile.definition_id == definition_id))
-            bundle = Bundle(definition.key, {f.name: f.content.encode("utf-8") for f in rows if f.kind != "form"})
+            rows = session.scalars(
+                select(DefinitionFile).where(DefinitionFile.definition_id == definition_id)
+            )
+            bundle = Bundle(
+                definition.key, {f.name: f.content.encode("utf-8") for f in rows if f.kind != "form"}
+            )
             parsed = parse_bundle(bundle, validate=False)
             self._specs[definition_id] = parsed
         return parsed

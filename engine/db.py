@@ -25,13 +25,22 @@ def database_url(url: str | None = None) -> str:
 
 def make_sqlalchemy_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        return configure_engine(create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}))
+    return create_engine(url, pool_pre_ping=True)
+
+
+def configure_engine(engine: Engine) -> Engine:
+    """Ravand's SQLite settings on an engine made elsewhere (Flask-SQLAlchemy's, say)."""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_pragmas):
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; emit it ourselves so that a write
         # transaction takes the database lock up front (BEGIN IMMEDIATE): one writer at a time.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _begin_immediate(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -47,7 +56,9 @@ class Database:
     """A SQLAlchemy engine and session factory for one database URL."""
 
     def __init__(self, url: str | None = None, engine: Engine | None = None) -> None:
-        self.engine = engine or make_sqlalchemy_engine(database_url(url))
+        self.engine = (
+            configure_engine(engine) if engine is not None else make_sqlalchemy_engine(database_url(url))
+        )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.bundle import Bundle, file_kind
 from engine.context import Context
-from engine.errors import BundleInvalid, NotFound, N_
+from engine.errors import N_, BundleInvalid, NotFound
 from engine.models import DefinitionFile, ProcessDefinition
 from engine.validation import check_bundle
 
@@ -49,8 +49,12 @@ def deploy(ctx: Context, bundle: Bundle, user: str | None = None, comment: str |
         parsed, problems = check_bundle(bundle, lambda lane: ctx.role_for_lane(session, lane))
         if problems:
             raise BundleInvalid(problems)
-        version = (session.scalar(select(func.max(ProcessDefinition.version)).where(
-            ProcessDefinition.key == bundle.key)) or 0) + 1
+        version = (
+            session.scalar(
+                select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == bundle.key)
+            )
+            or 0
+        ) + 1
         definition = ProcessDefinition(
             key=bundle.key,
             version=version,
@@ -71,7 +75,9 @@ def deploy(ctx: Context, bundle: Bundle, user: str | None = None, comment: str |
 
 def latest(session: Session, key: str) -> ProcessDefinition:
     definition = session.scalar(
-        select(ProcessDefinition).where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc())
+        select(ProcessDefinition)
+        .where(ProcessDefinition.key == key)
+        .order_by(ProcessDefinition.version.desc())
     )
     if definition is None:
         raise NotFound(N_("No process '{key}' is deployed."), key=key)
@@ -92,9 +98,18 @@ def form(session: Session, definition_id: int, form_key: str) -> dict | None:
 
 def list_definitions(ctx: Context) -> list[dict]:
     with ctx.db.transaction() as session:
-        rows = session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version))
+        rows = session.scalars(
+            select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version)
+        )
         return [
-            {"id": d.id, "key": d.key, "version": d.version, "name": d.name, "hash": d.content_hash[:12],
-             "deployed_at": d.deployed_at.isoformat(), "deployed_by": d.deployed_by}
+            {
+                "id": d.id,
+                "key": d.key,
+                "version": d.version,
+                "name": d.name,
+                "hash": d.content_hash[:12],
+                "deployed_at": d.deployed_at.isoformat(),
+                "deployed_by": d.deployed_by,
+            }
             for d in rows
         ]

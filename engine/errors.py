@@ -35,7 +35,10 @@ class RavandError(Exception):
 
 
 def _jsonable(params: dict) -> dict:
-    return {k: v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else str(v) for k, v in params.items()}
+    return {
+        k: v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else str(v)
+        for k, v in params.items()
+    }
 
 
 class NotFound(RavandError):

@@ -14,10 +14,18 @@ from datetime import date
 
 import jdatetime
 
-from engine.errors import FieldErrors, N_
+from engine.errors import N_, FieldErrors
 
 INPUT_TYPES = {
-    "textfield", "textarea", "number", "checkbox", "checklist", "radio", "select", "taglist", "datetime",
+    "textfield",
+    "textarea",
+    "number",
+    "checkbox",
+    "checklist",
+    "radio",
+    "select",
+    "taglist",
+    "datetime",
     "filepicker",
 }
 CONTAINER_TYPES = {"group", "dynamiclist"}
@@ -62,7 +70,9 @@ def _walk(components: list) -> Iterator[dict]:
 
 def fields(definition: dict) -> list[dict]:
     """The input fields of a form (groups flattened), in order."""
-    return [c for c in _walk(definition.get("components", [])) if c.get("type") in INPUT_TYPES | {"dynamiclist"}]
+    return [
+        c for c in _walk(definition.get("components", [])) if c.get("type") in INPUT_TYPES | {"dynamiclist"}
+    ]
 
 
 def validate_submission(definition: dict, data: dict) -> dict:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import secrets
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -21,8 +23,17 @@ from sqlalchemy.orm import Session
 from engine import audit, projection
 from engine.context import Context
 from engine.definitions import latest
-from engine.errors import Conflict, NotFound, N_
-from engine.models import AuditEvent, HumanTask, Incident, OrgUnit, ProcessInstance, utcnow
+from engine.errors import N_, Conflict, NotFound
+from engine.models import (
+    AuditEvent,
+    HumanTask,
+    Incident,
+    Job,
+    OrgUnit,
+    ProcessDefinition,
+    ProcessInstance,
+    utcnow,
+)
 from engine.serialization import dump_state, load_state
 
 ACTIVE = ("running", "incident")
@@ -44,7 +55,9 @@ class Step:
 def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
     """The instance row, locked for this transaction (SQLite's BEGIN IMMEDIATE already serialises writers)."""
     instance = session.scalar(
-        select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
     if instance is None:
@@ -61,9 +74,18 @@ def load_workflow(ctx: Context, session: Session, instance: ProcessInstance) -> 
 
 
 @contextmanager
-def advancing(ctx: Context, instance_id: int, actor: str | None, allow: tuple | None = ACTIVE) -> Iterator[Step]:
-    """Lock, load, act, save. ``allow`` lists the statuses the instance may be in (None: the caller checks)."""
-    with ctx.db.transaction() as session:
+def advancing(
+    ctx: Context,
+    instance_id: int,
+    actor: str | None,
+    allow: tuple | None = ACTIVE,
+    session: Session | None = None,
+) -> Iterator[Step]:
+    """Lock, load, act, save. ``allow`` lists the statuses the instance may be in (None: the caller checks).
+
+    Runs in its own transaction, or in ``session``'s when the caller already has one.
+    """
+    with nullcontext(session) if session is not None else ctx.db.transaction() as session:
         instance = lock_instance(session, instance_id)
         if allow is not None:
             ensure_status(instance, allow)
@@ -90,23 +112,49 @@ def save(step: Step) -> None:
         projection.clear(session, instance, "cancelled", step.now)
     else:
         projection.sync(step.ctx, session, instance, workflow, step.now)
+    for event in workflow.get_events():
+        if isinstance(event.event_definition, MessageEventDefinition):
+            session.add(
+                Job(
+                    instance_id=None,
+                    kind="message",
+                    due_at=step.now,
+                    payload={
+                        "name": event.event_definition.name,
+                        "payload": audit.jsonable(event.payload),
+                        "from_instance": instance.id,
+                    },
+                )
+            )
     key, cache = (instance.id, instance.state_version), step.ctx.workflows
     session.info.setdefault("after_commit", []).append(lambda: cache.put(*key, workflow))
 
 
-def run_engine(step: Step) -> None:
-    """Run every automatic task that is ready; a failure becomes an incident rather than an exception."""
+def run_engine(step: Step, raise_errors: bool = False) -> None:
+    """Run every automatic task that is ready.
+
+    A failing script or expression becomes an incident on the instance (its failed task stays in
+    ERROR until retried), unless ``raise_errors``: then the caller's transaction is to be rolled back.
+    """
     ran = []
     try:
         step.workflow.do_engine_steps(did_complete_task=ran.append)
     except WorkflowException as exc:
+        if raise_errors:
+            raise
         open_incident(step, exc)
     finally:
         for task in ran:
             if getattr(task.task_spec, "bpmn_id", None):
                 audit.record(
-                    step.session, "element", step.instance.id, None, str(task.id), task.task_spec.bpmn_id,
-                    task.task_spec.bpmn_name, at=step.now,
+                    step.session,
+                    "element",
+                    step.instance.id,
+                    None,
+                    str(task.id),
+                    task.task_spec.bpmn_id,
+                    task.task_spec.bpmn_name,
+                    at=step.now,
                 )
 
 
@@ -123,8 +171,15 @@ def open_incident(step: Step, exc: Exception) -> Incident:
     )
     step.session.add(incident)
     step.instance.status = "incident"
-    audit.record(step.session, "incident", step.instance.id, step.actor, element_id=element, at=step.now,
-                 data={"message": str(exc)})
+    audit.record(
+        step.session,
+        "incident",
+        step.instance.id,
+        step.actor,
+        element_id=element,
+        at=step.now,
+        data={"message": str(exc)},
+    )
     return incident
 
 
@@ -152,30 +207,64 @@ def start(
             unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == unit))
             if unit_id is None:
                 raise NotFound(N_("Unknown unit '{unit}'."), unit=unit)
-        parsed = ctx.parsed(session, definition.id)
-        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=ctx.script_engine)
-        start_task = workflow.task_tree
-        start_task.data.update(dict(data or {}))
-        instance = ProcessInstance(
-            definition_id=definition.id,
-            process_key=definition.key,
-            status="running",
-            business_key=business_key,
-            title=title or (data or {}).get("title") or definition.name,
-            unit_id=unit_id,
-            started_by=user,
-            tracking_code=new_tracking_code() if public else None,
-            state=b"",
-            state_version=0,
+        return start_in_session(ctx, session, definition, data, user, unit_id, business_key, title, public)
+
+
+def start_in_session(
+    ctx: Context,
+    session: Session,
+    definition: ProcessDefinition,
+    data: dict | None,
+    user: str | None = None,
+    unit_id: int | None = None,
+    business_key: str | None = None,
+    title: str | None = None,
+    public: bool = False,
+    message: tuple[str, dict] | None = None,
+) -> ProcessInstance:
+    """Create and run a new instance; with ``message``, its message start event catches that message."""
+    parsed = ctx.parsed(session, definition.id)
+    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=ctx.script_engine)
+    workflow.task_tree.data.update(dict(data or {}))
+    instance = ProcessInstance(
+        definition_id=definition.id,
+        process_key=definition.key,
+        status="running",
+        business_key=business_key,
+        title=title or (data or {}).get("title") or definition.name,
+        unit_id=unit_id,
+        started_by=user,
+        tracking_code=new_tracking_code() if public else None,
+        state=b"",
+        state_version=0,
+    )
+    session.add(instance)
+    session.flush()
+    step = Step(ctx, session, instance, workflow, user)
+    instance.started_at = step.now
+    audit.record(session, "started", instance.id, user, at=step.now, data=data)
+    run_engine(step)
+    if message is not None:
+        name, payload = message
+        catcher = next(
+            t
+            for t in workflow.event_manager.tasks.values()
+            if getattr(t.task_spec.event_definition, "name", None) == name
         )
-        session.add(instance)
-        session.flush()
-        step = Step(ctx, session, instance, workflow, user)
-        instance.started_at = step.now
-        audit.record(session, "started", instance.id, user, at=step.now, data=data)
+        workflow.catch(BpmnEvent(catcher.task_spec.event_definition, payload))
+        audit.record(
+            session,
+            "message_received",
+            instance.id,
+            None,
+            str(catcher.id),
+            catcher.task_spec.bpmn_id,
+            at=step.now,
+            data={"message": name, "payload": payload},
+        )
         run_engine(step)
-        save(step)
-        return instance
+    save(step)
+    return instance
 
 
 def new_tracking_code() -> str:
@@ -219,10 +308,15 @@ def retry_incident(ctx: Context, incident_id: int, user: str | None = None) -> N
     with advancing(ctx, instance_id, user) as step:
         incident = step.session.get(Incident, incident_id)
         incident.resolved_at, incident.resolved_by = step.now, user
+        job = step.session.get(Job, incident.job_id) if incident.job_id else None
+        if job is not None:
+            job.status, job.attempts, job.due_at = "pending", 0, step.now
         for task in step.workflow.get_tasks(state=TaskState.ERROR):
             task._set_state(TaskState.READY)
         step.instance.status = "running"
-        audit.record(step.session, "incident_retried", instance_id, user, element_id=incident.element_id, at=step.now)
+        audit.record(
+            step.session, "incident_retried", instance_id, user, element_id=incident.element_id, at=step.now
+        )
         run_engine(step)
 
 
@@ -259,8 +353,14 @@ def show(ctx: Context, instance_id: int) -> dict:
             "open_tasks": [task_dict(t) for t in tasks if t.state == "open"],
             "history": [event_dict(e) for e in history],
             "incidents": [
-                {"id": i.id, "element": i.element_id, "message": i.message, "line": i.script_line,
-                 "created_at": i.created_at.isoformat(), "resolved": i.resolved_at is not None}
+                {
+                    "id": i.id,
+                    "element": i.element_id,
+                    "message": i.message,
+                    "line": i.script_line,
+                    "created_at": i.created_at.isoformat(),
+                    "resolved": i.resolved_at is not None,
+                }
                 for i in incidents
             ],
         }

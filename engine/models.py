@@ -202,7 +202,9 @@ class HumanTask(Base):
         Index("ix_human_task_state_due", "state", "due_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
     process_key: Mapped[str] = mapped_column(String(128))
     element_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(300))
@@ -228,7 +230,9 @@ class Job(Base):
     __tablename__ = "job"
     __table_args__ = (Index("ix_job_status_due", "status", "due_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
     definition_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
     task_id: Mapped[str | None] = mapped_column(String(36))
@@ -237,7 +241,7 @@ class Job(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    locked_by: Mapped[str | None] = mapped_column(String(128))
+    payload: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -246,7 +250,9 @@ class MessageSubscription(Base):
 
     __tablename__ = "message_subscription"
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
     task_id: Mapped[str] = mapped_column(String(36))
     element_id: Mapped[str] = mapped_column(String(128))
     message_name: Mapped[str] = mapped_column(String(200), index=True)
@@ -268,7 +274,9 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(32), index=True)
     task_id: Mapped[str | None] = mapped_column(String(36))
     element_id: Mapped[str | None] = mapped_column(String(128))
@@ -283,7 +291,9 @@ class Incident(Base):
 
     __tablename__ = "incident"
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
     job_id: Mapped[int | None] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
     element_id: Mapped[str | None] = mapped_column(String(128))
     message: Mapped[str] = mapped_column(Text)
@@ -297,7 +307,9 @@ class Incident(Base):
 class Comment(Base):
     __tablename__ = "comment"
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id", ondelete="CASCADE"), index=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
     task_id: Mapped[str | None] = mapped_column(String(36))
     author: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)

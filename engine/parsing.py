@@ -72,7 +72,8 @@ class ParsedBundle:
         for name, tree in self.trees.items():
             found = tree.xpath(
                 "//*[local-name()='sequenceFlow'][@sourceRef=$s][@targetRef=$t]/*[local-name()='conditionExpression']",
-                s=source, t=target,
+                s=source,
+                t=target,
             )
             if found:
                 return name, found[0].sourceline
@@ -103,4 +104,6 @@ def problem_from_validation(exc: ValidationException, default_file: str) -> Prob
     element = getattr(exc, "id", None) or None
     line = getattr(exc, "line_number", None) or None
     message = str(exc.args[0]) if exc.args else str(exc)
-    return Problem(file=getattr(exc, "file_name", None) or default_file, message=message, line=line, element=element)
+    return Problem(
+        file=getattr(exc, "file_name", None) or default_file, message=message, line=line, element=element
+    )

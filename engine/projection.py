@@ -20,10 +20,12 @@ from engine.models import HumanTask, Job, MessageSubscription, OrgUnit, ProcessI
 from engine.specs import is_user_task, user_task_info
 
 
-def sync(ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime) -> None:
+def sync(
+    ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime
+) -> None:
     sync_human_tasks(ctx, session, instance, workflow, now)
     sync_timer_jobs(session, instance, workflow)
-    sync_message_subscriptions(session, instance, workflow)
+    sync_message_subscriptions(ctx, session, instance, workflow)
 
 
 def lane_of(workflow: BpmnWorkflow, task) -> str | None:
@@ -44,18 +46,26 @@ def sync_human_tasks(
             select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
         )
     }
-    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True) if is_user_task(t.task_spec)}
+    ready = {
+        str(t.id): t
+        for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+        if is_user_task(t.task_spec)
+    }
     for task_id, row in open_rows.items():
         if task_id not in ready:
             task = workflow.get_task_from_id(UUID(task_id))
-            row.state = "completed" if task is not None and task.has_state(TaskState.COMPLETED) else "cancelled"
+            row.state = (
+                "completed" if task is not None and task.has_state(TaskState.COMPLETED) else "cancelled"
+            )
             row.completed_at = row.completed_at or now
     for task_id, task in ready.items():
         if task_id not in open_rows and session.get(HumanTask, task_id) is None:
             session.add(new_human_task(ctx, session, instance, workflow, task, now))
 
 
-def new_human_task(ctx: Context, session: Session, instance: ProcessInstance, workflow, task, now) -> HumanTask:
+def new_human_task(
+    ctx: Context, session: Session, instance: ProcessInstance, workflow, task, now
+) -> HumanTask:
     info = user_task_info(task.task_spec)
     lane = lane_of(workflow, task)
     unit_id = instance.unit_id
@@ -86,7 +96,8 @@ def new_human_task(ctx: Context, session: Session, instance: ProcessInstance, wo
 
 def waiting_event_tasks(workflow: BpmnWorkflow, definition_class) -> list:
     return [
-        t for t in workflow.event_manager.tasks.values()
+        t
+        for t in workflow.event_manager.tasks.values()
         if isinstance(t.task_spec.event_definition, definition_class) and t.has_state(TaskState.WAITING)
     ]
 
@@ -118,21 +129,40 @@ def sync_timer_jobs(session: Session, instance: ProcessInstance, workflow: BpmnW
             job.due_at = entry[1]
     for task_id, (task, due) in wanted.items():
         session.add(
-            Job(instance_id=instance.id, kind="timer", task_id=task_id, element_id=task.task_spec.bpmn_id, due_at=due)
+            Job(
+                instance_id=instance.id,
+                kind="timer",
+                task_id=task_id,
+                element_id=task.task_spec.bpmn_id,
+                due_at=due,
+            )
         )
 
 
-def sync_message_subscriptions(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-    wanted = {
-        str(t.id): t for t in waiting_event_tasks(workflow, MessageEventDefinition)
-    }
-    existing = session.scalars(select(MessageSubscription).where(MessageSubscription.instance_id == instance.id)).all()
+def expected_correlation(ctx: Context, task) -> dict:
+    """The values a waiting message catch expects: its correlation expressions on the task's data."""
+    values = {}
+    for prop in task.task_spec.event_definition.correlation_properties:
+        try:
+            values[prop.name] = ctx.script_engine.evaluate(task, prop.retrieval_expression)
+        except Exception:  # a value not known yet is simply not required
+            continue
+    return values
+
+
+def sync_message_subscriptions(
+    ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
+) -> None:
+    wanted = {str(t.id): t for t in waiting_event_tasks(workflow, MessageEventDefinition)}
+    existing = session.scalars(
+        select(MessageSubscription).where(MessageSubscription.instance_id == instance.id)
+    ).all()
     have = {s.task_id: s for s in existing}
     for task_id, sub in have.items():
         if task_id not in wanted:
             session.delete(sub)
         else:
-            sub.correlation = dict(workflow.correlations)
+            sub.correlation = expected_correlation(ctx, wanted[task_id])
     for task_id, task in wanted.items():
         if task_id not in have:
             session.add(
@@ -141,14 +171,16 @@ def sync_message_subscriptions(session: Session, instance: ProcessInstance, work
                     task_id=task_id,
                     element_id=task.task_spec.bpmn_id,
                     message_name=task.task_spec.event_definition.name,
-                    correlation=dict(workflow.correlations),
+                    correlation=expected_correlation(ctx, task),
                 )
             )
 
 
 def clear(session: Session, instance: ProcessInstance, state: str, now: datetime) -> None:
     """Close every open task and drop the jobs and subscriptions of an instance that has ended."""
-    for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")):
+    for row in session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
+    ):
         row.state = state
         row.completed_at = now
     session.execute(delete(Job).where(Job.instance_id == instance.id, Job.status == "pending"))

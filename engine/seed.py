@@ -17,19 +17,65 @@ DEMO_PASSWORD = "ravand-demo"
 
 UNITS = [
     # code, kind, Persian name, English name, parent
-    ("center", "center", "مرکز ارتباطات و امور بین‌الملل", "Center for Communications and International Affairs", None),
+    (
+        "center",
+        "center",
+        "مرکز ارتباطات و امور بین‌الملل",
+        "Center for Communications and International Affairs",
+        None,
+    ),
     ("pr_deputy", "deputy", "معاونت روابط عمومی", "Public Relations Deputy", "center"),
-    ("dept_coord", "department", "اداره هماهنگی امور مناطق، معاونت‌ها، سازمان‌ها و شرکت‌ها",
-     "Department of Coordination of Regions, Deputies, Organisations and Companies", "pr_deputy"),
-    ("dept_social", "department", "اداره ارتباطات اجتماعی", "Department of Social Communications", "pr_deputy"),
-    ("dept_opinion", "department", "اداره ارتباطات و افکار عمومی",
-     "Department of Communications and Public Opinion", "pr_deputy"),
+    (
+        "dept_coord",
+        "department",
+        "اداره هماهنگی امور مناطق، معاونت‌ها، سازمان‌ها و شرکت‌ها",
+        "Department of Coordination of Regions, Deputies, Organisations and Companies",
+        "pr_deputy",
+    ),
+    (
+        "dept_social",
+        "department",
+        "اداره ارتباطات اجتماعی",
+        "Department of Social Communications",
+        "pr_deputy",
+    ),
+    (
+        "dept_opinion",
+        "department",
+        "اداره ارتباطات و افکار عمومی",
+        "Department of Communications and Public Opinion",
+        "pr_deputy",
+    ),
     ("dept_protocol", "department", "اداره تشریفات", "Department of Protocol", "pr_deputy"),
-    ("deputy_urban", "subsidiary_deputy", "معاونت شهرسازی و معماری", "Deputy of Urban Planning and Architecture", None),
-    ("deputy_transport", "subsidiary_deputy", "معاونت حمل‌ونقل و ترافیک", "Deputy of Transport and Traffic", None),
-    ("deputy_social", "subsidiary_deputy", "معاونت امور اجتماعی و فرهنگی", "Deputy of Social and Cultural Affairs", None),
+    (
+        "deputy_urban",
+        "subsidiary_deputy",
+        "معاونت شهرسازی و معماری",
+        "Deputy of Urban Planning and Architecture",
+        None,
+    ),
+    (
+        "deputy_transport",
+        "subsidiary_deputy",
+        "معاونت حمل‌ونقل و ترافیک",
+        "Deputy of Transport and Traffic",
+        None,
+    ),
+    (
+        "deputy_social",
+        "subsidiary_deputy",
+        "معاونت امور اجتماعی و فرهنگی",
+        "Deputy of Social and Cultural Affairs",
+        None,
+    ),
     ("org_parks", "organisation", "سازمان بوستان‌ها و فضای سبز", "Parks and Green Space Organisation", None),
-    ("org_fire", "organisation", "سازمان آتش‌نشانی و خدمات ایمنی", "Fire and Safety Services Organisation", None),
+    (
+        "org_fire",
+        "organisation",
+        "سازمان آتش‌نشانی و خدمات ایمنی",
+        "Fire and Safety Services Organisation",
+        None,
+    ),
     ("org_beautification", "organisation", "سازمان زیباسازی", "Beautification Organisation", None),
     ("co_metro", "company", "شرکت بهره‌برداری متروی تهران", "Tehran Metro Operating Company", None),
     ("co_bus", "company", "شرکت واحد اتوبوسرانی تهران", "Tehran Bus Company", None),
@@ -55,27 +101,45 @@ ROLES = [
     ("designer", "طراح فرایند", "Process designer", False),
 ]
 
-USERS = [
-    # username, full name, [(role, unit)], admin
-    ("deputy", "مریم احمدی", [("deputy", "pr_deputy"), ("supervisor", "pr_deputy")], False),
-    ("coord.head", "علی رضایی", [("coord_head", "dept_coord"), ("supervisor", "dept_coord")], False),
-    ("coord.expert", "زهرا محمدی", [("coord_expert", "dept_coord")], False),
-    ("social.head", "حسین کریمی", [("social_head", "dept_social"), ("supervisor", "dept_social")], False),
-    ("social.expert", "فاطمه حسینی", [("social_expert", "dept_social")], False),
-    ("opinion.head", "رضا موسوی", [("opinion_head", "dept_opinion"), ("supervisor", "dept_opinion")], False),
-    ("opinion.expert", "نرگس جعفری", [("opinion_expert", "dept_opinion")], False),
-    ("protocol.head", "مهدی صادقی", [("protocol_head", "dept_protocol"), ("supervisor", "dept_protocol")], False),
-    ("protocol.expert", "سارا نوری", [("protocol_expert", "dept_protocol")], False),
-    ("legal.expert", "امیر قاسمی", [("legal_expert", "pr_deputy")], False),
-    ("designer", "نازنین طاهری", [("designer", "pr_deputy")], False),
-    ("admin", "مدیر سامانه", [("designer", "pr_deputy"), ("supervisor", "pr_deputy")], True),
-] + [
-    (f"region{n:02d}.manager", f"مدیر روابط عمومی منطقه {to_persian_digits(n)}",
-     [("unit_pr_manager", f"region-{n:02d}")], False)
-    for n in range(1, 23)
-] + [
-    ("region01.expert", "کارشناس روابط عمومی منطقه ۱", [("unit_pr_expert", "region-01")], False),
-]
+USERS = (
+    [
+        # username, full name, [(role, unit)], admin
+        ("deputy", "مریم احمدی", [("deputy", "pr_deputy"), ("supervisor", "pr_deputy")], False),
+        ("coord.head", "علی رضایی", [("coord_head", "dept_coord"), ("supervisor", "dept_coord")], False),
+        ("coord.expert", "زهرا محمدی", [("coord_expert", "dept_coord")], False),
+        ("social.head", "حسین کریمی", [("social_head", "dept_social"), ("supervisor", "dept_social")], False),
+        ("social.expert", "فاطمه حسینی", [("social_expert", "dept_social")], False),
+        (
+            "opinion.head",
+            "رضا موسوی",
+            [("opinion_head", "dept_opinion"), ("supervisor", "dept_opinion")],
+            False,
+        ),
+        ("opinion.expert", "نرگس جعفری", [("opinion_expert", "dept_opinion")], False),
+        (
+            "protocol.head",
+            "مهدی صادقی",
+            [("protocol_head", "dept_protocol"), ("supervisor", "dept_protocol")],
+            False,
+        ),
+        ("protocol.expert", "سارا نوری", [("protocol_expert", "dept_protocol")], False),
+        ("legal.expert", "امیر قاسمی", [("legal_expert", "pr_deputy")], False),
+        ("designer", "نازنین طاهری", [("designer", "pr_deputy")], False),
+        ("admin", "مدیر سامانه", [("designer", "pr_deputy"), ("supervisor", "pr_deputy")], True),
+    ]
+    + [
+        (
+            f"region{n:02d}.manager",
+            f"مدیر روابط عمومی منطقه {to_persian_digits(n)}",
+            [("unit_pr_manager", f"region-{n:02d}")],
+            False,
+        )
+        for n in range(1, 23)
+    ]
+    + [
+        ("region01.expert", "کارشناس روابط عمومی منطقه ۱", [("unit_pr_expert", "region-01")], False),
+    ]
+)
 
 
 def seed_demo(ctx: Context, password: str = DEMO_PASSWORD) -> dict:

@@ -86,7 +86,10 @@ def expressions(spec: BpmnProcessSpec) -> Iterator[Expression]:
                 yield Expression(element, "message payload", event.expression, "eval")
         if is_user_task(task_spec):
             info = user_task_info(task_spec)
-            for what, source in (("dueInWorkingDays", info.due_in_working_days), ("unit", info.unit_expression)):
+            for what, source in (
+                ("dueInWorkingDays", info.due_in_working_days),
+                ("unit", info.unit_expression),
+            ):
                 if source:
                     yield Expression(element, what, source, "eval")
         engine = getattr(task_spec, "dmnEngine", None)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from engine import audit, definitions
 from engine.access import acting_positions, candidate_filter, get_user, may_act
 from engine.context import Context
-from engine.errors import Conflict, Forbidden, NotFound, N_
+from engine.errors import N_, Conflict, Forbidden, NotFound
 from engine.forms import validate_submission
 from engine.instances import ACTIVE, advancing, ensure_status, run_engine, task_dict
 from engine.models import HumanTask, ProcessInstance, utcnow
@@ -27,7 +27,9 @@ def get_task(session: Session, task_id: str) -> HumanTask:
 def ensure_open(task: HumanTask) -> None:
     if task.state == "completed":
         raise Conflict(
-            N_("The task '{name}' was already completed by {user}."), name=task.name, user=task.completed_by or "-"
+            N_("The task '{name}' was already completed by {user}."),
+            name=task.name,
+            user=task.completed_by or "-",
         )
     if task.state != "open":
         raise Conflict(N_("The task '{name}' is no longer open ({state})."), name=task.name, state=task.state)
@@ -53,8 +55,17 @@ def complete(ctx: Context, task_id: str, data: dict | None = None, user: str | N
         row.state, row.completed_at, row.completed_by, row.draft = "completed", step.now, user, None
         if row.assignee is None:
             row.assignee = user
-        audit.record(session, "task_completed", instance_id, user, task_id, row.element_id, row.name,
-                     data=cleaned, at=step.now)
+        audit.record(
+            session,
+            "task_completed",
+            instance_id,
+            user,
+            task_id,
+            row.element_id,
+            row.name,
+            data=cleaned,
+            at=step.now,
+        )
         run_engine(step)
         return task_dict(row)
 
@@ -67,17 +78,22 @@ def claim(ctx: Context, task_id: str, user: str) -> None:
         if task.assignee == user:
             return
         if task.assignee is not None:
-            raise Conflict(N_("The task '{name}' was already claimed by {user}."), name=task.name, user=task.assignee)
+            raise Conflict(
+                N_("The task '{name}' was already claimed by {user}."), name=task.name, user=task.assignee
+            )
         now = utcnow()
         if not may_act(session, actor, task, now):
             raise Forbidden(N_("The task '{name}' is not yours."), name=task.name)
         claimed = session.execute(
-            update(HumanTask).where(HumanTask.id == task_id, HumanTask.assignee.is_(None), HumanTask.state == "open")
+            update(HumanTask)
+            .where(HumanTask.id == task_id, HumanTask.assignee.is_(None), HumanTask.state == "open")
             .values(assignee=user)
         ).rowcount
         if not claimed:
             raise Conflict(N_("The task '{name}' was claimed by someone else a moment ago."), name=task.name)
-        audit.record(session, "task_claimed", task.instance_id, user, task_id, task.element_id, task.name, at=now)
+        audit.record(
+            session, "task_claimed", task.instance_id, user, task_id, task.element_id, task.name, at=now
+        )
 
 
 def unclaim(ctx: Context, task_id: str, user: str) -> None:
@@ -91,15 +107,25 @@ def unclaim(ctx: Context, task_id: str, user: str) -> None:
         audit.record(session, "task_unclaimed", task.instance_id, user, task_id, task.element_id, task.name)
 
 
-def assign(ctx: Context, task_id: str, assignee: str, user: str | None = None, reason: str | None = None) -> None:
+def assign(
+    ctx: Context, task_id: str, assignee: str, user: str | None = None, reason: str | None = None
+) -> None:
     """Give a task to a named user (a supervisor's reassignment)."""
     with ctx.db.transaction() as session:
         task = get_task(session, task_id)
         ensure_open(task)
         get_user(session, assignee)
         previous, task.assignee = task.assignee, assignee
-        audit.record(session, "task_assigned", task.instance_id, user, task_id, task.element_id, task.name,
-                     data={"from": previous, "to": assignee, "reason": reason})
+        audit.record(
+            session,
+            "task_assigned",
+            task.instance_id,
+            user,
+            task_id,
+            task.element_id,
+            task.name,
+            data={"from": previous, "to": assignee, "reason": reason},
+        )
 
 
 def save_draft(ctx: Context, task_id: str, data: dict, user: str) -> None:
@@ -139,8 +165,10 @@ def list_tasks(ctx: Context, query: TaskQuery) -> list[dict]:
             else:
                 positions = acting_positions(session, user, utcnow())
                 stmt = stmt.where(
-                    or_(HumanTask.assignee == user.username,
-                        HumanTask.assignee.is_(None) & candidate_filter(positions))
+                    or_(
+                        HumanTask.assignee == user.username,
+                        HumanTask.assignee.is_(None) & candidate_filter(positions),
+                    )
                 )
         stmt = stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
         rows = session.scalars(stmt.limit(query.limit).offset(query.offset)).all()

@@ -19,7 +19,7 @@ LaneResolver = Callable[[str], str | None]
 
 
 def check_bundle(bundle: Bundle, resolve_lane: LaneResolver) -> tuple[ParsedBundle | None, list[Problem]]:
-    """Parse and check a bundle. Returns the parsed specs (None if they could not be built) and the problems."""
+    """Parse and check a bundle: the parsed specs (None if they could not be built) and the problems."""
     problems = _check_files(bundle)
     if problems:
         return None, problems
@@ -77,10 +77,14 @@ def _check_flows(bundle: Bundle) -> list[Problem]:
                 for end in ("sourceRef", "targetRef"):
                     ref = flow.get(end)
                     if ref not in ids:
-                        problems.append(Problem(
-                            name, f"sequence flow {end} '{ref}' names no element of the process",
-                            flow.sourceline, flow.get("id"),
-                        ))
+                        problems.append(
+                            Problem(
+                                name,
+                                f"sequence flow {end} '{ref}' names no element of the process",
+                                flow.sourceline,
+                                flow.get("id"),
+                            )
+                        )
     return problems
 
 
@@ -95,7 +99,9 @@ def _check_user_tasks(bundle: Bundle, parsed: ParsedBundle, resolve_lane: LaneRe
             file, line = parsed.element_line(info.element_id)
             where = {"file": file or spec.file or "", "line": line, "element": info.element_id}
             if info.lane is None and not _called_with_lane(parsed, spec.name):
-                problems.append(Problem(message="the user task is in no lane, so nobody would get it", **where))
+                problems.append(
+                    Problem(message="the user task is in no lane, so nobody would get it", **where)
+                )
             elif info.lane is not None and resolve_lane(info.lane) is None:
                 problems.append(Problem(message=f"the lane '{info.lane}' names no known role", **where))
             if not info.form_key:
@@ -125,7 +131,12 @@ def _check_expressions(parsed: ParsedBundle) -> list[Problem]:
             for problem in found:
                 element_line = line + problem.line - 1 if line and problem.line else line
                 problems.append(
-                    Problem(file or spec.file or "", f"{expr.what}: {problem.message}", element_line, expr.element_id)
+                    Problem(
+                        file or spec.file or "",
+                        f"{expr.what}: {problem.message}",
+                        element_line,
+                        expr.element_id,
+                    )
                 )
     return problems
 

@@ -16,7 +16,9 @@ from engine.models import Base, OrgUnit, Position, Role, User
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_URL = os.environ.get("RAVAND_TEST_POSTGRES_URL")
-POSTGRES_SKIP_REASON = "PostgreSQL tests need RAVAND_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+POSTGRES_SKIP_REASON = (
+    "PostgreSQL tests need RAVAND_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+)
 
 
 @pytest.fixture(scope="session")
@@ -68,9 +70,16 @@ def add_org(database: Database) -> None:
         head = Role(code="head", name_fa="رئیس", name_en="Head", per_unit=False)
         session.add_all([center, r1, r2, expert, head])
         for username, role, unit in [
-            ("alice", expert, r1), ("bob", expert, r1), ("dave", expert, r2), ("carol", head, center),
+            ("alice", expert, r1),
+            ("bob", expert, r1),
+            ("dave", expert, r2),
+            ("carol", head, center),
         ]:
-            session.add(User(username=username, full_name=username.title(), positions=[Position(role=role, unit=unit)]))
+            session.add(
+                User(
+                    username=username, full_name=username.title(), positions=[Position(role=role, unit=unit)]
+                )
+            )
         session.add(User(username="root", full_name="Root", is_admin=True))
 
 

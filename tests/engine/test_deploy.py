@@ -34,12 +34,16 @@ def test_same_content_is_the_same_version(ctx):
 
 def test_new_content_is_the_next_version_and_forms_are_snapshotted(ctx):
     deploy(ctx, bundle_of("approval"))
-    changed = _variant(bundle_of("approval"), b'name="\xd9\xbe\xd8\xa7\xdb\x8c\xd8\xa7\xd9\x86"', b'name="end"')
+    changed = _variant(
+        bundle_of("approval"), b'name="\xd9\xbe\xd8\xa7\xdb\x8c\xd8\xa7\xd9\x86"', b'name="end"'
+    )
     second = deploy(ctx, changed, comment="renamed the end event")
     assert (second.version, second.created) == (2, True)
     with ctx.db.transaction() as session:
         assert latest(session, "approval").version == 2
-        names = session.scalars(select(DefinitionFile.name).where(DefinitionFile.definition_id == second.definition_id))
+        names = session.scalars(
+            select(DefinitionFile.name).where(DefinitionFile.definition_id == second.definition_id)
+        )
         assert sorted(names) == ["approval.bpmn", "decision.json", "request.json"]
 
 
@@ -51,10 +55,12 @@ def _problems(ctx, bundle) -> list:
 
 
 def test_xxe_entity_is_refused_not_expanded(ctx):
-    xxe = (b'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
-           b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
-           b'<bpmn:process id="approval" isExecutable="true"><bpmn:documentation>&x;</bpmn:documentation>'
-           b"</bpmn:process></bpmn:definitions>")
+    xxe = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+        b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">'
+        b'<bpmn:process id="approval" isExecutable="true"><bpmn:documentation>&x;</bpmn:documentation>'
+        b"</bpmn:process></bpmn:definitions>"
+    )
     (problem,) = _problems(ctx, Bundle("approval", {"approval.bpmn": xxe}))
     assert problem.file == "approval.bpmn" and problem.line == 2
     assert "DTD" in problem.message
@@ -62,8 +68,10 @@ def test_xxe_entity_is_refused_not_expanded(ctx):
 
 
 def test_billion_laughs_is_refused(ctx):
-    lol = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>\n'
-           b"<lolz>&lol2;</lolz>")
+    lol = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>\n'
+        b"<lolz>&lol2;</lolz>"
+    )
     (problem,) = _problems(ctx, Bundle("approval", {"approval.bpmn": lol}))
     assert problem.line == 2 and "DTD" in problem.message
 

@@ -42,7 +42,7 @@ def test_happy_path_through_the_gateway(ctx, approval):
     kinds = [e["kind"] for e in shown["history"]]
     assert kinds[0] == "started" and kinds[-1] == "completed"
     assert [e["actor"] for e in shown["history"] if e["kind"] == "task_completed"] == ["alice", "carol"]
-    completed = [e for e in shown["history"] if e["kind"] == "task_completed"][0]
+    completed = next(e for e in shown["history"] if e["kind"] == "task_completed")
     assert completed["data"] == {"amount": 200, "description": "لپ‌تاپ"}
 
 
@@ -58,7 +58,10 @@ def test_bad_submission_is_refused_and_nothing_is_saved(ctx, approval):
     (submit,) = _open(ctx, instance.id)
     with pytest.raises(InvalidData) as caught:
         tasks.complete(ctx, submit["id"], {"amount": "abc"}, user="alice")
-    assert caught.value.field_errors == {"amount": "must be a number", "description": "this field is required"}
+    assert caught.value.field_errors == {
+        "amount": "must be a number",
+        "description": "this field is required",
+    }
     with pytest.raises(InvalidData) as caught:
         tasks.complete(ctx, submit["id"], {"amount": 10**9, "description": "x"}, user="alice")
     assert caught.value.field_errors == {"amount": "must be at most 100000"}

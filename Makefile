@@ -1,0 +1,48 @@
+# Ravand: the two commands are `make run` and `make test`; both set everything up from a fresh clone.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/ravand.db
+
+.PHONY: run test setup assets lint format bench clean
+
+run: setup assets
+	$(BIN)/ravand db upgrade
+	$(BIN)/ravand seed-demo
+	@if find processes -name '*.bpmn' | grep -q .; then $(BIN)/ravand deploy processes --user admin --comment "make run"; fi
+	RAVAND_SCHEDULER=1 $(BIN)/flask --app web:create_app run --host 127.0.0.1 --port 5000
+
+# pytest exits 5 when it collected no test: that is a failure here, like any other non-zero code.
+test: setup assets
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+assets: node_modules/.installed setup
+	npm run --silent build
+	$(BIN)/pybabel -q compile -d web/translations
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python bench/engine_throughput.py
+
+clean:
+	rm -rf $(VENV) node_modules web/static/dist instance

@@ -1,0 +1,116 @@
+"""The job queue: due timers fire once each, failures retry with backoff and then become incidents.
+
+Each job is claimed and carried out in one transaction: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+so any number of workers share the queue and a job can never run twice; on SQLite the one writer
+at a time (BEGIN IMMEDIATE) gives the same guarantee to a single worker.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from engine import audit
+from engine.context import Context
+from engine.errors import RavandError
+from engine.instances import Step, advancing, open_incident, run_engine
+from engine.models import Job, utcnow
+
+MAX_ATTEMPTS = 3
+BACKOFF = timedelta(seconds=10)
+
+
+class JobFailed(Exception):
+    """A job's work raised; the transaction is rolled back and the job retried later."""
+
+    def __init__(self, cause: Exception):
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def claim_next(ctx: Context, session, now: datetime) -> Job | None:
+    stmt = (
+        select(Job)
+        .where(Job.status == "pending", Job.due_at <= now)
+        .order_by(Job.due_at, Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return session.scalar(stmt)
+
+
+def run_due_jobs(ctx: Context, limit: int = 500, now: datetime | None = None) -> dict:
+    """Carry out up to ``limit`` due jobs, one transaction each. Returns how many fired and failed."""
+    fired = failed = 0
+    for _ in range(limit):
+        outcome = _run_one(ctx, now or utcnow())
+        if outcome is None:
+            break
+        fired += outcome == "done"
+        failed += outcome == "failed"
+    return {"fired": fired, "failed": failed}
+
+
+def _run_one(ctx: Context, now: datetime) -> str | None:
+    try:
+        with ctx.db.transaction() as session:
+            job = claim_next(ctx, session, now)
+            if job is None:
+                return None
+            job_id, job.status = job.id, "running"
+            _execute(ctx, session, job)
+            session.delete(job)
+            return "done"
+    except JobFailed as failure:
+        return _record_failure(ctx, job_id, failure.cause)
+
+
+def _execute(ctx: Context, session, job: Job) -> None:
+    if job.kind == "timer":
+        with advancing(ctx, job.instance_id, None, session=session) as step:
+            step.workflow.refresh_timers()
+            audit.record(
+                session,
+                "timer_fired",
+                job.instance_id,
+                None,
+                job.task_id,
+                job.element_id,
+                at=step.now,
+                data={"due_at": job.due_at.isoformat()},
+            )
+            _run_engine_or_fail(step)
+    elif job.kind == "message":
+        from engine.messages import send_message
+
+        try:
+            send_message(ctx, job.payload["name"], job.payload.get("payload"), session=session)
+        except RavandError as exc:
+            raise JobFailed(exc) from exc
+    else:
+        raise JobFailed(ValueError(f"unknown job kind '{job.kind}'"))
+
+
+def _run_engine_or_fail(step: Step) -> None:
+    try:
+        run_engine(step, raise_errors=True)
+    except Exception as exc:
+        raise JobFailed(exc) from exc
+
+
+def _record_failure(ctx: Context, job_id: int, cause: Exception) -> str:
+    """The job's own transaction was rolled back; note the attempt, and after the last one an incident."""
+    with ctx.db.transaction() as session:
+        job = session.get(Job, job_id)
+        job.attempts += 1
+        job.last_error = str(cause)
+        if job.attempts < MAX_ATTEMPTS:
+            job.due_at = utcnow() + BACKOFF * 2 ** (job.attempts - 1)
+            return "retry"
+        job.status = "failed"
+        if job.instance_id is not None:
+            with advancing(ctx, job.instance_id, None, allow=None, session=session) as step:
+                incident = open_incident(step, cause)
+                incident.job_id = job.id
+        return "failed"

@@ -1,0 +1,51 @@
+"""Ravand's Flask application: an app factory, one blueprint per kind of user, the engine behind them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from engine.db import database_url
+from web.extensions import babel, csrf, db, migrate, select_locale
+from web.scheduler import start_scheduler
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"))
+    app.config.update(
+        SECRET_KEY=os.environ.get("RAVAND_SECRET_KEY") or _dev_secret(app),
+        SQLALCHEMY_DATABASE_URI=database_url(),
+        BABEL_DEFAULT_LOCALE="fa",
+        BABEL_DEFAULT_TIMEZONE="Asia/Tehran",
+        RAVAND_LANGUAGES=("fa", "en"),
+        RAVAND_SCHEDULER=os.environ.get("RAVAND_SCHEDULER") == "1",
+    )
+    app.config.update(config or {})
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+
+    from engine.context import Context
+    from engine.db import Database
+
+    with app.app_context():
+        app.extensions["ravand"] = Context(Database(engine=db.engine))
+
+    from web.home import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    if app.config["RAVAND_SCHEDULER"]:
+        start_scheduler(app)
+    return app
+
+
+def _dev_secret(app: Flask) -> str:
+    """A random secret kept in instance/ for development; production sets RAVAND_SECRET_KEY."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(os.urandom(32).hex())
+    return path.read_text().strip()

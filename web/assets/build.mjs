@@ -1,0 +1,20 @@
+// Bundles Ravand's front-end into web/static/dist: the JavaScript entry points with esbuild,
+// Bootstrap's RTL and LTR builds, and the Vazirmatn font served locally (no CDN).
+import { build } from "esbuild";
+import { cpSync, mkdirSync } from "node:fs";
+
+const out = "web/static/dist";
+mkdirSync(`${out}/fonts`, { recursive: true });
+cpSync("node_modules/bootstrap/dist/css/bootstrap.rtl.min.css", `${out}/bootstrap.rtl.min.css`);
+cpSync("node_modules/bootstrap/dist/css/bootstrap.min.css", `${out}/bootstrap.min.css`);
+cpSync("node_modules/vazirmatn/fonts/webfonts", `${out}/fonts`, { recursive: true });
+
+await build({
+  entryPoints: ["web/assets/app.js"],
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  outdir: out,
+  target: ["es2020"],
+  logLevel: "warning",
+});

@@ -1,0 +1,30 @@
+"""The in-process scheduler of the one-machine default: fires due timers and jobs every second."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+def start_scheduler(app: Flask) -> BackgroundScheduler:
+    from engine.worker import run_due_jobs
+
+    ctx = app.extensions["ravand"]
+
+    def tick() -> None:
+        try:
+            run_due_jobs(ctx)
+        except Exception:
+            log.exception("the scheduler tick failed")
+
+    scheduler = BackgroundScheduler(daemon=True)
+    scheduler.add_job(tick, "interval", seconds=1, max_instances=1, coalesce=True, id="ravand-jobs")
+    scheduler.start()
+    atexit.register(lambda: scheduler.shutdown(wait=False))
+    app.extensions["ravand_scheduler"] = scheduler
+    return scheduler
