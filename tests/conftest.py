@@ -97,3 +97,16 @@ def bundle_of(name: str):
 @pytest.fixture
 def approval(ctx):
     return deploy(ctx, bundle_of("approval"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With RAVAND_REQUIRE_ALL=1 (CI), a skipped test fails the run: nothing may hide behind a skip."""
+    if not os.environ.get("RAVAND_REQUIRE_ALL"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(
+            f"RAVAND_REQUIRE_ALL: {len(skipped)} test(s) were skipped; that fails CI.", red=True
+        )
+        session.exitstatus = 1
