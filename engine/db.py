@@ -16,11 +16,10 @@ DEFAULT_SQLITE_PATH = Path("instance") / "ravand.db"
 
 def database_url(url: str | None = None) -> str:
     """The URL to use: the argument, else ``DATABASE_URL``, else the SQLite file under ``instance/``."""
-    url = url or os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{DEFAULT_SQLITE_PATH.resolve()}"
+    url = url or os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH.resolve()}"
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return url
 
 
 def make_sqlalchemy_engine(url: str) -> Engine:

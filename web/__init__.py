@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import get_locale
 
 from engine.db import database_url
 from web.extensions import babel, csrf, db, migrate, select_locale
@@ -26,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
     csrf.init_app(app)
 
     from engine.context import Context
