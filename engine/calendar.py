@@ -532,6 +532,10 @@ def script_helpers(calendar: WorkingCalendar | None = None) -> dict[str, Callabl
         """Today's Jalali date in Tehran."""
         return jalali_today(persian_digits=persian_digits)
 
+    def working_days_later(n: Any) -> str:
+        """The due moment n working days from now, as an ISO string: usable as a BPMN timeDate."""
+        return cal().add_working_days(datetime.now(UTC), _coerce_count(n)).isoformat()
+
     to_jalali_str_.__name__ = "to_jalali_str"
     from_jalali_str_.__name__ = "from_jalali_str"
     jalali_today_.__name__ = "jalali_today"
@@ -542,4 +546,5 @@ def script_helpers(calendar: WorkingCalendar | None = None) -> dict[str, Callabl
         "from_jalali_str": from_jalali_str_,
         "is_working_day": is_working_day,
         "jalali_today": jalali_today_,
+        "working_days_later": working_days_later,
     }
