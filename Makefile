@@ -27,7 +27,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 
 assets: node_modules/.installed setup
 	npm run --silent build
-	$(BIN)/pybabel -q compile -d web/translations
+	$(BIN)/python tools/compile_translations.py
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund

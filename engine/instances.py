@@ -225,7 +225,10 @@ def start_in_session(
     """Create and run a new instance; with ``message``, its message start event catches that message."""
     parsed = ctx.parsed(session, definition.id)
     workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=ctx.script_engine)
-    workflow.task_tree.data.update(dict(data or {}))
+    data = dict(data or {})
+    if public:
+        data["tracking_code"] = new_tracking_code()
+    workflow.task_tree.data.update(data)
     instance = ProcessInstance(
         definition_id=definition.id,
         process_key=definition.key,
@@ -234,7 +237,7 @@ def start_in_session(
         title=title or (data or {}).get("title") or definition.name,
         unit_id=unit_id,
         started_by=user,
-        tracking_code=new_tracking_code() if public else None,
+        tracking_code=data.get("tracking_code") if public else None,
         state=b"",
         state_version=0,
     )
