@@ -53,7 +53,18 @@ def may_act(session: Session, user: User | None, task: HumanTask, now: datetime)
 
 
 def is_candidate(session: Session, user: User, task: HumanTask, now: datetime) -> bool:
-    return any(
-        role == task.role_code and (not per_unit or unit == task.unit_id)
-        for role, unit, per_unit in acting_positions(session, user, now)
+    """Whether the user holds the task's role (in its unit, for per-unit roles), or has it delegated now."""
+    delegated = select(Delegation.position_id).where(
+        Delegation.substitute_id == user.id, Delegation.starts_at <= now, Delegation.ends_at > now
     )
+    holds = (
+        select(Position.id)
+        .join(Role, Role.id == Position.role_id)
+        .where(
+            Role.code == task.role_code,
+            or_(Role.per_unit.is_(False), Position.unit_id == task.unit_id),
+            or_(Position.user_id == user.id, Position.id.in_(delegated)),
+        )
+        .limit(1)
+    )
+    return session.scalar(holds) is not None

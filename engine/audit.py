@@ -6,6 +6,7 @@ import copy
 import json
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from engine.models import AuditEvent, utcnow
@@ -28,16 +29,27 @@ def record(
     element_name: str | None = None,
     data: dict | None = None,
     at: datetime | None = None,
-) -> AuditEvent:
-    event = AuditEvent(
-        kind=kind,
-        instance_id=instance_id,
-        actor=actor,
-        task_id=task_id,
-        element_id=element_id,
-        element_name=element_name,
-        data=jsonable(data),
-        at=at or utcnow(),
+) -> None:
+    """Queue an event; the queued events are written with one INSERT when the transaction commits."""
+    pending = session.info.get("audit_events")
+    if pending is None:
+        pending = session.info["audit_events"] = []
+    pending.append(
+        {
+            "kind": kind,
+            "instance_id": instance_id,
+            "actor": actor,
+            "task_id": task_id,
+            "element_id": element_id,
+            "element_name": element_name,
+            "data": jsonable(data),
+            "at": at or utcnow(),
+        }
     )
-    session.add(event)
-    return event
+
+
+def write_pending(session: Session) -> None:
+    """Write the queued events (called by ``Database.transaction`` just before it commits)."""
+    pending = session.info.pop("audit_events", None)
+    if pending:
+        session.execute(insert(AuditEvent), pending)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class Context:
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
     _specs: dict[int, ParsedBundle] = field(default_factory=dict)
     _roles: dict[str, str] = field(default_factory=dict)
+    _forms: dict[tuple[int, str], dict | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.script_engine is None:
@@ -74,6 +76,18 @@ class Context:
             parsed = parse_bundle(bundle, validate=False)
             self._specs[definition_id] = parsed
         return parsed
+
+    def form(self, session: Session, definition_id: int, form_key: str) -> dict | None:
+        """A form as snapshotted with its definition version (cached: versions never change)."""
+        key = (definition_id, form_key)
+        if key not in self._forms:
+            content = session.scalar(
+                select(DefinitionFile.content).where(
+                    DefinitionFile.definition_id == definition_id, DefinitionFile.name == form_key
+                )
+            )
+            self._forms[key] = json.loads(content) if content is not None else None
+        return self._forms[key]
 
     def role_for_lane(self, session: Session, lane: str | None) -> str | None:
         """The role code a lane names: by code, or by its Persian or English name."""

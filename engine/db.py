@@ -70,9 +70,12 @@ class Database:
 
         Callables appended to ``session.info["after_commit"]`` run once the commit has succeeded.
         """
+        from engine.audit import write_pending
+
         with self.sessions() as session:
             with session.begin():
                 yield session
+                write_pending(session)
             for callback in session.info.pop("after_commit", []):
                 callback()
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from engine import audit, projection
 from engine.context import Context
 from engine.definitions import latest
-from engine.errors import N_, Conflict, NotFound
+from engine.errors import N_, Conflict, NotFound, RavandError
 from engine.models import (
     AuditEvent,
     HumanTask,
@@ -52,8 +52,12 @@ class Step:
     now: object = field(default_factory=utcnow)
 
 
-def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
-    """The instance row, locked for this transaction (SQLite's BEGIN IMMEDIATE already serialises writers)."""
+def lock_instance(session: Session, instance_id, missing: RavandError | None = None) -> ProcessInstance:
+    """The instance row, locked for this transaction (SQLite's BEGIN IMMEDIATE already serialises writers).
+
+    ``instance_id`` may be a scalar subquery (the instance of a task, say); ``missing`` is the error to
+    raise when there is no such row.
+    """
     instance = session.scalar(
         select(ProcessInstance)
         .where(ProcessInstance.id == instance_id)
@@ -61,7 +65,7 @@ def lock_instance(session: Session, instance_id: int) -> ProcessInstance:
         .execution_options(populate_existing=True)
     )
     if instance is None:
-        raise NotFound(N_("Process instance {id} does not exist."), id=instance_id)
+        raise missing or NotFound(N_("Process instance {id} does not exist."), id=instance_id)
     return instance
 
 
@@ -76,17 +80,18 @@ def load_workflow(ctx: Context, session: Session, instance: ProcessInstance) -> 
 @contextmanager
 def advancing(
     ctx: Context,
-    instance_id: int,
+    instance_id,
     actor: str | None,
     allow: tuple | None = ACTIVE,
     session: Session | None = None,
+    missing: RavandError | None = None,
 ) -> Iterator[Step]:
     """Lock, load, act, save. ``allow`` lists the statuses the instance may be in (None: the caller checks).
 
     Runs in its own transaction, or in ``session``'s when the caller already has one.
     """
     with nullcontext(session) if session is not None else ctx.db.transaction() as session:
-        instance = lock_instance(session, instance_id)
+        instance = lock_instance(session, instance_id, missing)
         if allow is not None:
             ensure_status(instance, allow)
         step = Step(ctx, session, instance, load_workflow(ctx, session, instance), actor)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xml.parsers.expat
 from dataclasses import dataclass
+from functools import cached_property
 
 import defusedxml.ElementTree as DefusedET
 from defusedxml import DefusedXmlException
@@ -54,6 +55,19 @@ class ParsedBundle:
     spec: BpmnProcessSpec
     subprocess_specs: dict[str, BpmnProcessSpec]
     trees: dict[str, etree._Element]
+
+    @cached_property
+    def event_kinds(self) -> frozenset[type]:
+        """The event definition classes used anywhere in the bundle (to skip work a process never needs)."""
+        return frozenset(
+            type(ts.event_definition)
+            for spec in self.all_specs()
+            for ts in spec.task_specs.values()
+            if getattr(ts, "event_definition", None) is not None
+        )
+
+    def uses(self, definition_class: type) -> bool:
+        return any(issubclass(kind, definition_class) for kind in self.event_kinds)
 
     def all_specs(self) -> list[BpmnProcessSpec]:
         return [self.spec, *(s for s in self.subprocess_specs.values() if s is not None)]

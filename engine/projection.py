@@ -24,8 +24,11 @@ def sync(
     ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime
 ) -> None:
     sync_human_tasks(ctx, session, instance, workflow, now)
-    sync_timer_jobs(session, instance, workflow)
-    sync_message_subscriptions(ctx, session, instance, workflow)
+    parsed = ctx.parsed(session, instance.definition_id)
+    if parsed.uses(TimerEventDefinition):
+        sync_timer_jobs(session, instance, workflow)
+    if parsed.uses(MessageEventDefinition):
+        sync_message_subscriptions(ctx, session, instance, workflow)
 
 
 def lane_of(workflow: BpmnWorkflow, task) -> str | None:
@@ -40,17 +43,18 @@ def lane_of(workflow: BpmnWorkflow, task) -> str | None:
 def sync_human_tasks(
     ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime
 ) -> None:
-    open_rows = {
-        row.id: row
-        for row in session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
-        )
-    }
     ready = {
         str(t.id): t
         for t in workflow.get_tasks(state=TaskState.READY, manual=True)
         if is_user_task(t.task_spec)
     }
+    rows = session.scalars(
+        select(HumanTask).where(
+            HumanTask.instance_id == instance.id, (HumanTask.state == "open") | HumanTask.id.in_(ready)
+        )
+    ).all()
+    open_rows = {row.id: row for row in rows if row.state == "open"}
+    known = {row.id for row in rows}
     for task_id, row in open_rows.items():
         if task_id not in ready:
             task = workflow.get_task_from_id(UUID(task_id))
@@ -59,7 +63,7 @@ def sync_human_tasks(
             )
             row.completed_at = row.completed_at or now
     for task_id, task in ready.items():
-        if task_id not in open_rows and session.get(HumanTask, task_id) is None:
+        if task_id not in known:
             session.add(new_human_task(ctx, session, instance, workflow, task, now))
 
 

@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from engine import audit, definitions
+from engine import audit
 from engine.access import acting_positions, candidate_filter, get_user, may_act
 from engine.context import Context
 from engine.errors import N_, Conflict, Forbidden, NotFound
@@ -37,17 +37,18 @@ def ensure_open(task: HumanTask) -> None:
 
 def complete(ctx: Context, task_id: str, data: dict | None = None, user: str | None = None) -> dict:
     """Validate the submission against the task's form, complete the task and run the process on."""
-    with ctx.db.transaction() as session:
-        instance_id = get_task(session, task_id).instance_id
-    with advancing(ctx, instance_id, user, allow=None) as step:
+    owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+    missing = NotFound(N_("Task {id} does not exist."), id=task_id)
+    with advancing(ctx, owner, user, allow=None, missing=missing) as step:
         session = step.session
         row = session.get(HumanTask, task_id, populate_existing=True)
+        instance_id = row.instance_id
         ensure_open(row)
         ensure_status(step.instance, ACTIVE)
         actor = get_user(session, user) if user else None
         if not may_act(session, actor, row, step.now):
             raise Forbidden(N_("The task '{name}' is not yours."), name=row.name)
-        form = definitions.form(session, step.instance.definition_id, row.form_key) if row.form_key else None
+        form = ctx.form(session, step.instance.definition_id, row.form_key) if row.form_key else None
         cleaned = validate_submission(form, data or {}) if form is not None else dict(data or {})
         task = step.workflow.get_task_from_id(UUID(task_id))
         task.data.update(cleaned)
