@@ -49,8 +49,8 @@ def process_ids(content: bytes) -> list[str]:
 def collect_bundles(paths: list[Path], forms_root: Path | None = None) -> list[Bundle]:
     """Assemble one bundle per main BPMN file found under ``paths``.
 
-    A BPMN file's process is a bundle's main process unless another file in the set calls it (then it
-    travels with its callers). Each bundle takes the BPMN files of the processes it calls, the DMN
+    Each process of a BPMN file is a bundle's main process unless a process of the set calls it (then
+    it travels with its callers). Each bundle takes the BPMN files of the processes it calls, the DMN
     files of the decisions it names, and its forms: the ``.json`` files beside its BPMN file and those
     in ``<forms_root>/<key>/`` (``forms/`` beside the ``processes/`` folder by default).
     """
@@ -62,21 +62,18 @@ def collect_bundles(paths: list[Path], forms_root: Path | None = None) -> list[B
     decisions = {d.decode(): f for f in dmn_files for d in _DECISION_ID.findall(contents[f])}
     bundles = []
     for main in bpmn_files:
-        ids = process_ids(contents[main])
-        if not ids or all(pid in called for pid in ids):
-            continue
-        key = next(pid for pid in ids if pid not in called)
         members = _called_closure(main, contents, owner)
-        bundle = Bundle(key)
-        for f in members:
-            bundle.files[f.name] = contents[f]
-            for ref in _DECISION.findall(contents[f]):
-                if (dmn := decisions.get(ref.decode())) is not None:
-                    bundle.files[dmn.name] = contents[dmn]
-            for pid in process_ids(contents[f]):
-                for form in _forms_for(f, pid, forms_root):
-                    bundle.files.setdefault(form.name, form.read_bytes())
-        bundles.append(bundle)
+        for key in (pid for pid in process_ids(contents[main]) if pid not in called):
+            bundle = Bundle(key)
+            for f in members:
+                bundle.files[f.name] = contents[f]
+                for ref in _DECISION.findall(contents[f]):
+                    if (dmn := decisions.get(ref.decode())) is not None:
+                        bundle.files[dmn.name] = contents[dmn]
+                for pid in process_ids(contents[f]):
+                    for form in _forms_for(f, pid, forms_root):
+                        bundle.files.setdefault(form.name, form.read_bytes())
+            bundles.append(bundle)
     return bundles
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine import schedules
 from engine.bundle import Bundle, file_kind
 from engine.context import Context
 from engine.errors import N_, BundleInvalid, NotFound
@@ -70,6 +71,7 @@ def deploy(ctx: Context, bundle: Bundle, user: str | None = None, comment: str |
         session.add(definition)
         session.flush()
         ctx._specs[definition.id] = parsed
+        schedules.schedule(ctx, session, definition, parsed)
         return DeployResult(definition.key, definition.version, definition.id, created=True)
 
 

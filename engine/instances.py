@@ -13,6 +13,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
@@ -37,6 +38,7 @@ from engine.models import (
 from engine.serialization import dump_state, load_state
 
 ACTIVE = ("running", "incident")
+MAX_ENGINE_ROUNDS = 100
 ENDED = ("completed", "terminated")
 
 
@@ -143,7 +145,11 @@ def run_engine(step: Step, raise_errors: bool = False) -> None:
     """
     ran = []
     try:
-        step.workflow.do_engine_steps(did_complete_task=ran.append)
+        # do_engine_steps ends by refreshing timers; a timer that fell due there is READY but not yet run.
+        for _ in range(MAX_ENGINE_ROUNDS):
+            step.workflow.do_engine_steps(did_complete_task=ran.append)
+            if step.workflow.get_next_task(state=TaskState.READY, manual=False) is None:
+                break
     except WorkflowException as exc:
         if raise_errors:
             raise
@@ -226,8 +232,13 @@ def start_in_session(
     title: str | None = None,
     public: bool = False,
     message: tuple[str, dict] | None = None,
+    timer_start: str | None = None,
 ) -> ProcessInstance:
-    """Create and run a new instance; with ``message``, its message start event catches that message."""
+    """Create and run a new instance.
+
+    With ``message``, its message start event catches that message; with ``timer_start`` (a start
+    event id), that timer start event fires now.
+    """
     parsed = ctx.parsed(session, definition.id)
     workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=ctx.script_engine)
     data = dict(data or {})
@@ -271,8 +282,25 @@ def start_in_session(
             data={"message": name, "payload": payload},
         )
         run_engine(step)
+    if timer_start is not None:
+        fire_start_timer(workflow, timer_start)
+        audit.record(session, "timer_fired", instance.id, None, element_id=timer_start, at=step.now)
+        run_engine(step)
     save(step)
     return instance
+
+
+def fire_start_timer(workflow: BpmnWorkflow, element_id: str) -> None:
+    """Make a waiting timer start event fire now (a cycle fires once; the schedule lives in the job table)."""
+    task = next(t for t in workflow.event_manager.tasks.values() if t.task_spec.bpmn_id == element_id)
+    if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+        task._set_internal_data(
+            event_value={"cycles": 1, "next": "2000-01-01T00:00:00+00:00", "duration": 0.0}
+        )
+        task.task_spec._update(task)
+    else:
+        task._set_internal_data(event_fired=True)
+    task.task_spec._update(task)
 
 
 def new_tracking_code() -> str:
@@ -304,7 +332,9 @@ def terminate(ctx: Context, instance_id: int, user: str | None = None, reason: s
         audit.record(step.session, "terminated", instance_id, user, at=step.now, data={"reason": reason})
 
 
-def retry_incident(ctx: Context, incident_id: int, user: str | None = None) -> None:
+def retry_incident(
+    ctx: Context, incident_id: int, user: str | None = None, reason: str | None = None
+) -> None:
     """Run the failed element again (after a fix to its data or a new version), closing the incident."""
     with ctx.db.transaction() as session:
         incident = session.get(Incident, incident_id)
@@ -323,7 +353,13 @@ def retry_incident(ctx: Context, incident_id: int, user: str | None = None) -> N
             task._set_state(TaskState.READY)
         step.instance.status = "running"
         audit.record(
-            step.session, "incident_retried", instance_id, user, element_id=incident.element_id, at=step.now
+            step.session,
+            "incident_retried",
+            instance_id,
+            user,
+            element_id=incident.element_id,
+            at=step.now,
+            data={"reason": reason},
         )
         run_engine(step)
 

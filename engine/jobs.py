@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from SpiffWorkflow.exceptions import WorkflowException
 from sqlalchemy import select
 
 from engine import audit
 from engine.context import Context
 from engine.errors import RavandError
 from engine.instances import Step, advancing, open_incident, run_engine
-from engine.models import Job, utcnow
+from engine.models import HumanTask, Job, utcnow
+from engine.notifications import notify_overdue
 
 MAX_ATTEMPTS = 3
 BACKOFF = timedelta(seconds=10)
@@ -81,6 +83,10 @@ def _execute(ctx: Context, session, job: Job) -> None:
                 data={"due_at": job.due_at.isoformat()},
             )
             _run_engine_or_fail(step)
+    elif job.kind == "overdue":
+        _mark_overdue(session, job)
+    elif job.kind == "timer_start":
+        _start_on_timer(ctx, session, job)
     elif job.kind == "message":
         from engine.messages import send_message
 
@@ -90,6 +96,34 @@ def _execute(ctx: Context, session, job: Job) -> None:
             raise JobFailed(exc) from exc
     else:
         raise JobFailed(ValueError(f"unknown job kind '{job.kind}'"))
+
+
+def _mark_overdue(session, job: Job) -> None:
+    """A human task passed its due time: flag it, so supervisors can query overdue work without the engine."""
+    task = session.get(HumanTask, job.task_id)
+    if task is not None and task.state == "open" and not task.overdue:
+        task.overdue = True
+        notify_overdue(session, task)
+        audit.record(
+            session,
+            "task_overdue",
+            task.instance_id,
+            None,
+            task.id,
+            task.element_id,
+            task.name,
+            data={"due_at": job.due_at.isoformat()},
+        )
+
+
+def _start_on_timer(ctx: Context, session, job: Job) -> None:
+    """A timer start event fell due: start an instance, and schedule the next cycle if there is one."""
+    from engine.schedules import fire_timer_start
+
+    try:
+        fire_timer_start(ctx, session, job)
+    except WorkflowException as exc:
+        raise JobFailed(exc) from exc
 
 
 def _run_engine_or_fail(step: Step) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.models import HumanTask, Job, MessageSubscription, OrgUnit, ProcessInstance
+from engine.notifications import notify_new_tasks
 from engine.specs import is_user_task, user_task_info
 
 
@@ -62,9 +63,24 @@ def sync_human_tasks(
                 "completed" if task is not None and task.has_state(TaskState.COMPLETED) else "cancelled"
             )
             row.completed_at = row.completed_at or now
+    closed_with_due = [task_id for task_id, row in open_rows.items() if task_id not in ready and row.due_at]
+    if closed_with_due:
+        session.execute(delete(Job).where(Job.kind == "overdue", Job.task_id.in_(closed_with_due)))
     for task_id, task in ready.items():
         if task_id not in known:
-            session.add(new_human_task(ctx, session, instance, workflow, task, now))
+            row = new_human_task(ctx, session, instance, workflow, task, now)
+            session.add(row)
+            notify_new_tasks(session, [row], now)
+            if row.due_at is not None:
+                session.add(
+                    Job(
+                        instance_id=instance.id,
+                        kind="overdue",
+                        task_id=task_id,
+                        element_id=row.element_id,
+                        due_at=row.due_at,
+                    )
+                )
 
 
 def new_human_task(
@@ -117,19 +133,21 @@ def timer_due(task) -> datetime | None:
 
 
 def sync_timer_jobs(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    """One job per waiting timer. A failed job stays (until its incident is retried); a running one is
+    the job being carried out in this very transaction, and its caller removes it."""
     wanted = {}
     for task in waiting_event_tasks(workflow, TimerEventDefinition):
         due = timer_due(task)
         if due is not None:
             wanted[str(task.id)] = (task, due)
     jobs = session.scalars(
-        select(Job).where(Job.instance_id == instance.id, Job.kind == "timer", Job.status == "pending")
+        select(Job).where(Job.instance_id == instance.id, Job.kind == "timer", Job.status != "running")
     ).all()
     for job in jobs:
         entry = wanted.pop(job.task_id, None)
         if entry is None:
             session.delete(job)
-        elif job.due_at != entry[1]:
+        elif job.status == "pending" and job.due_at != entry[1]:
             job.due_at = entry[1]
     for task_id, (task, due) in wanted.items():
         session.add(

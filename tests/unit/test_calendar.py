@@ -365,6 +365,7 @@ def test_script_helpers_names_and_plain_values() -> None:
         "from_jalali_str",
         "is_working_day",
         "jalali_today",
+        "working_days_later",
     }
     assert all(fn.__name__ == name for name, fn in helpers.items())
     due = helpers["add_working_days"]("۱۴۰۵/۰۱/۱۲", "۵")
