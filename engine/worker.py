@@ -18,7 +18,8 @@ __all__ = ["run_due_jobs", "run_forever"]
 
 def run_forever(ctx: Context, interval: float = 1.0) -> None:
     """Tick until SIGINT or SIGTERM. Several workers may run side by side on PostgreSQL."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log.setLevel(logging.INFO)
     scheduler = BlockingScheduler()
     lock = threading.Lock()
 
