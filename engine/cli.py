@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from engine.errors import BundleInvalid, RavandError
+from engine.errors import BundleInvalid, InvalidData, RavandError
 
 
 def _json_arg(text: str) -> dict:
@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("db", parents=[common], help="database schema")
     p.add_argument("action", choices=["upgrade"])
 
+    p = sub.add_parser("closure", parents=[common], help="extra non-working days (besides official holidays)")
+    p.add_argument("action", choices=["add", "list"])
+    p.add_argument("day", nargs="?", help="a Jalali date, e.g. 1405/01/15")
+    p.add_argument("--reason", default="")
+
     p = sub.add_parser("seed-demo", parents=[common], help="load the demo organisation, roles and users")
     return parser
 
@@ -127,7 +132,10 @@ def _context(args):
     from engine.context import Context
     from engine.db import Database
 
-    return Context(Database(args.database))
+    ctx = Context(Database(args.database))
+    with ctx.db.transaction() as session:
+        ctx.refresh_calendar(session)
+    return ctx
 
 
 def run(args):
@@ -193,6 +201,14 @@ def run(args):
             return worker.run_due_jobs(ctx)
         worker.run_forever(ctx, args.interval)
         return {"stopped": True}
+    if command == "closure":
+        from engine import closures
+
+        if args.action == "list":
+            return closures.list_closures(ctx)
+        if not args.day:
+            raise InvalidData("Name the day to close, e.g. 1405/01/15.")
+        return closures.add_closure(ctx, closures.parse_day(args.day), args.reason)
     if command == "seed-demo":
         from engine.seed import seed_demo
 

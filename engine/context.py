@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -45,7 +46,9 @@ class WorkflowCache:
 @dataclass
 class Context:
     db: Database
-    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    calendar: WorkingCalendar = field(
+        default_factory=lambda: WorkingCalendar(thursday=os.environ.get("RAVAND_THURSDAY", "off"))
+    )
     script_engine: SandboxedScriptEngine | None = None
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
     _specs: dict[int, ParsedBundle] = field(default_factory=dict)
