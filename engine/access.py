@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -52,19 +52,29 @@ def may_act(session: Session, user: User | None, task: HumanTask, now: datetime)
     return is_candidate(session, user, task, now)
 
 
+# Built once: constructing a statement costs more than running it on the hot path of task completion.
+_HOLDS_ROLE = (
+    select(Position.id)
+    .join(Role, Role.id == Position.role_id)
+    .where(
+        Role.code == bindparam("role"),
+        or_(Role.per_unit.is_(False), Position.unit_id == bindparam("unit")),
+        or_(
+            Position.user_id == bindparam("user"),
+            Position.id.in_(
+                select(Delegation.position_id).where(
+                    Delegation.substitute_id == bindparam("user"),
+                    Delegation.starts_at <= bindparam("now"),
+                    Delegation.ends_at > bindparam("now"),
+                )
+            ),
+        ),
+    )
+    .limit(1)
+)
+
+
 def is_candidate(session: Session, user: User, task: HumanTask, now: datetime) -> bool:
     """Whether the user holds the task's role (in its unit, for per-unit roles), or has it delegated now."""
-    delegated = select(Delegation.position_id).where(
-        Delegation.substitute_id == user.id, Delegation.starts_at <= now, Delegation.ends_at > now
-    )
-    holds = (
-        select(Position.id)
-        .join(Role, Role.id == Position.role_id)
-        .where(
-            Role.code == task.role_code,
-            or_(Role.per_unit.is_(False), Position.unit_id == task.unit_id),
-            or_(Position.user_id == user.id, Position.id.in_(delegated)),
-        )
-        .limit(1)
-    )
-    return session.scalar(holds) is not None
+    params = {"role": task.role_code, "unit": task.unit_id, "user": user.id, "now": now}
+    return session.scalar(_HOLDS_ROLE, params) is not None

@@ -18,13 +18,13 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine import audit, projection
 from engine.context import Context
 from engine.definitions import latest
-from engine.errors import N_, Conflict, NotFound, RavandError
+from engine.errors import N_, Conflict, NotFound
 from engine.models import (
     AuditEvent,
     HumanTask,
@@ -54,20 +54,36 @@ class Step:
     now: object = field(default_factory=utcnow)
 
 
-def lock_instance(session: Session, instance_id, missing: RavandError | None = None) -> ProcessInstance:
-    """The instance row, locked for this transaction (SQLite's BEGIN IMMEDIATE already serialises writers).
-
-    ``instance_id`` may be a scalar subquery (the instance of a task, say); ``missing`` is the error to
-    raise when there is no such row.
-    """
-    instance = session.scalar(
-        select(ProcessInstance)
-        .where(ProcessInstance.id == instance_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+_LOCK = (
+    select(ProcessInstance)
+    .where(ProcessInstance.id == bindparam("id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_LOCK_BY_TASK = (
+    select(ProcessInstance)
+    .where(
+        ProcessInstance.id
+        == select(HumanTask.instance_id).where(HumanTask.id == bindparam("task")).scalar_subquery()
     )
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
+def lock_instance(session: Session, instance_id: int | None, task_id: str | None = None) -> ProcessInstance:
+    """The instance row (by its id, or the instance of a human task), locked for this transaction.
+
+    On PostgreSQL this is SELECT ... FOR UPDATE; on SQLite, BEGIN IMMEDIATE already serialises writers.
+    """
+    if task_id is not None:
+        instance = session.scalar(_LOCK_BY_TASK, {"task": task_id})
+        if instance is None:
+            raise NotFound(N_("Task {id} does not exist."), id=task_id)
+        return instance
+    instance = session.scalar(_LOCK, {"id": instance_id})
     if instance is None:
-        raise missing or NotFound(N_("Process instance {id} does not exist."), id=instance_id)
+        raise NotFound(N_("Process instance {id} does not exist."), id=instance_id)
     return instance
 
 
@@ -82,18 +98,18 @@ def load_workflow(ctx: Context, session: Session, instance: ProcessInstance) -> 
 @contextmanager
 def advancing(
     ctx: Context,
-    instance_id,
+    instance_id: int | None,
     actor: str | None,
     allow: tuple | None = ACTIVE,
     session: Session | None = None,
-    missing: RavandError | None = None,
+    task_id: str | None = None,
 ) -> Iterator[Step]:
     """Lock, load, act, save. ``allow`` lists the statuses the instance may be in (None: the caller checks).
 
     Runs in its own transaction, or in ``session``'s when the caller already has one.
     """
     with nullcontext(session) if session is not None else ctx.db.transaction() as session:
-        instance = lock_instance(session, instance_id, missing)
+        instance = lock_instance(session, instance_id, task_id)
         if allow is not None:
             ensure_status(instance, allow)
         step = Step(ctx, session, instance, load_workflow(ctx, session, instance), actor)

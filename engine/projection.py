@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from engine.context import Context
@@ -41,6 +41,12 @@ def lane_of(workflow: BpmnWorkflow, task) -> str | None:
     return lane
 
 
+_OPEN_OR_READY_ROWS = select(HumanTask).where(
+    HumanTask.instance_id == bindparam("instance"),
+    (HumanTask.state == "open") | HumanTask.id.in_(bindparam("ready", expanding=True)),
+)
+
+
 def sync_human_tasks(
     ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime
 ) -> None:
@@ -49,11 +55,7 @@ def sync_human_tasks(
         for t in workflow.get_tasks(state=TaskState.READY, manual=True)
         if is_user_task(t.task_spec)
     }
-    rows = session.scalars(
-        select(HumanTask).where(
-            HumanTask.instance_id == instance.id, (HumanTask.state == "open") | HumanTask.id.in_(ready)
-        )
-    ).all()
+    rows = session.scalars(_OPEN_OR_READY_ROWS, {"instance": instance.id, "ready": list(ready)}).all()
     open_rows = {row.id: row for row in rows if row.state == "open"}
     known = {row.id for row in rows}
     for task_id, row in open_rows.items():

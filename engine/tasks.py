@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.access import acting_positions, candidate_filter, get_user, may_act
+from engine.access import acting_positions, candidate_filter, get_user, is_candidate, may_act
+from engine.calendar import TEHRAN
 from engine.context import Context
 from engine.errors import N_, Conflict, Forbidden, NotFound
 from engine.forms import validate_submission
-from engine.instances import ACTIVE, advancing, ensure_status, run_engine, task_dict
-from engine.models import HumanTask, ProcessInstance, utcnow
+from engine.instances import (
+    ACTIVE,
+    advancing,
+    ensure_status,
+    final_data,
+    load_workflow,
+    run_engine,
+    task_dict,
+)
+from engine.models import (
+    Comment,
+    HumanTask,
+    OrgUnit,
+    ProcessDefinition,
+    ProcessInstance,
+    User,
+    utcnow,
+)
+from engine.notifications import notify_assigned
 
 
 def get_task(session: Session, task_id: str) -> HumanTask:
@@ -37,9 +56,7 @@ def ensure_open(task: HumanTask) -> None:
 
 def complete(ctx: Context, task_id: str, data: dict | None = None, user: str | None = None) -> dict:
     """Validate the submission against the task's form, complete the task and run the process on."""
-    owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
-    missing = NotFound(N_("Task {id} does not exist."), id=task_id)
-    with advancing(ctx, owner, user, allow=None, missing=missing) as step:
+    with advancing(ctx, None, user, allow=None, task_id=task_id) as step:
         session = step.session
         row = session.get(HumanTask, task_id, populate_existing=True)
         instance_id = row.instance_id
@@ -117,6 +134,7 @@ def assign(
         ensure_open(task)
         get_user(session, assignee)
         previous, task.assignee = task.assignee, assignee
+        notify_assigned(session, task)
         audit.record(
             session,
             "task_assigned",
@@ -174,3 +192,154 @@ def list_tasks(ctx: Context, query: TaskQuery) -> list[dict]:
         stmt = stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
         rows = session.scalars(stmt.limit(query.limit).offset(query.offset)).all()
         return [task_dict(t) for t in rows]
+
+
+# --- the inbox (web/inbox) -----------------------------------------------------------------------------
+
+INBOX_VIEWS = ("mine", "group", "completed")
+INBOX_DUE = ("overdue", "today", "week")
+INBOX_SORTS = ("due", "priority", "created")
+
+
+@dataclass
+class InboxQuery:
+    """One page of a user's inbox. ``view``: mine (assigned to me), group (unclaimed tasks of my
+    positions and delegations), completed (done by me). ``due``: overdue, today or week (due by the
+    end of today or of the Iranian week, Friday, in Tehran)."""
+
+    user: str
+    view: str = "mine"
+    process_keys: list[str] | None = None
+    unit_id: int | None = None
+    due: str | None = None
+    search: str | None = None
+    sort: str = "due"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class InboxPage:
+    rows: list[dict]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _due_before(due: str, now: datetime) -> datetime:
+    """The end of a due window (UTC): now for 'overdue', else the end of today or of this week (Friday)
+    in Tehran. Windows include what is already overdue."""
+    if due == "overdue":
+        return now
+    start = now.astimezone(TEHRAN).replace(hour=0, minute=0, second=0, microsecond=0)
+    days = 1 if due == "today" else (4 - start.weekday()) % 7 + 1  # Friday is weekday 4
+    return (start + timedelta(days=days)).astimezone(UTC)
+
+
+def inbox(ctx: Context, query: InboxQuery) -> InboxPage:
+    """A page of the inbox, answered from the human-task table (its indexes), never from workflows."""
+    with ctx.db.transaction() as session:
+        user = get_user(session, query.user)
+        now = utcnow()
+        stmt = (
+            select(HumanTask, ProcessInstance, ProcessDefinition.name, OrgUnit)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+            .outerjoin(OrgUnit, OrgUnit.id == HumanTask.unit_id)
+        )
+        if query.view == "completed":
+            stmt = stmt.where(HumanTask.state == "completed", HumanTask.completed_by == user.username)
+        elif query.view == "group":
+            positions = acting_positions(session, user, now)
+            stmt = stmt.where(
+                HumanTask.state == "open", HumanTask.assignee.is_(None), candidate_filter(positions)
+            )
+        else:
+            stmt = stmt.where(HumanTask.state == "open", HumanTask.assignee == user.username)
+        if query.process_keys is not None:
+            stmt = stmt.where(HumanTask.process_key.in_(query.process_keys))
+        if query.unit_id is not None:
+            stmt = stmt.where(HumanTask.unit_id == query.unit_id)
+        if query.due in INBOX_DUE:
+            stmt = stmt.where(HumanTask.due_at < _due_before(query.due, now))
+        if query.search and query.search.strip():
+            pattern = f"%{query.search.strip()}%"
+            stmt = stmt.where(
+                or_(
+                    HumanTask.name.ilike(pattern),
+                    ProcessInstance.title.ilike(pattern),
+                    ProcessInstance.business_key.ilike(pattern),
+                    ProcessInstance.tracking_code.ilike(pattern),
+                )
+            )
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        due_last = (HumanTask.due_at.is_(None), HumanTask.due_at)
+        if query.sort == "priority":
+            stmt = stmt.order_by(HumanTask.priority.desc(), *due_last, HumanTask.id)
+        elif query.sort == "created":
+            stmt = stmt.order_by(HumanTask.created_at.desc(), HumanTask.id)
+        elif query.view == "completed":
+            stmt = stmt.order_by(HumanTask.completed_at.desc(), HumanTask.id)
+        else:
+            stmt = stmt.order_by(*due_last, HumanTask.created_at, HumanTask.id)
+        page = max(1, query.page)
+        rows = session.execute(stmt.limit(query.per_page).offset((page - 1) * query.per_page)).all()
+        return InboxPage(
+            [_inbox_row(task, instance, name, unit, now) for task, instance, name, unit in rows],
+            total,
+            page,
+            query.per_page,
+        )
+
+
+def _inbox_row(
+    task: HumanTask, instance: ProcessInstance, process_name: str, unit: OrgUnit | None, now: datetime
+) -> dict:
+    return {
+        **task_dict(task),
+        "priority": task.priority,
+        "completed_at": task.completed_at,
+        "created": task.created_at,
+        "due": task.due_at,
+        "overdue": task.state == "open" and task.due_at is not None and task.due_at < now,
+        "process_name": process_name,
+        "instance_title": instance.title,
+        "business_key": instance.business_key,
+        "unit_fa": unit.name_fa if unit else None,
+        "unit_en": unit.name_en if unit else None,
+    }
+
+
+def may_see(session: Session, user: User, task: HumanTask, now: datetime) -> bool:
+    """Who may open a task's page: its assignee, who completed it, the holders of its position, admins."""
+    return (
+        user.is_admin
+        or user.username in (task.assignee, task.completed_by)
+        or is_candidate(session, user, task, now)
+    )
+
+
+def task_data(ctx: Context, task_id: str) -> dict:
+    """The data an open task sees (its form starts from it), from the instance's workflow."""
+    with ctx.db.transaction() as session:
+        row = get_task(session, task_id)
+        instance = session.get(ProcessInstance, row.instance_id)
+        workflow = load_workflow(ctx, session, instance)
+        session.info.setdefault("after_commit", []).append(
+            lambda: ctx.workflows.put(instance.id, instance.state_version, workflow)
+        )
+        spiff_task = workflow.get_task_from_id(UUID(task_id)) if row.state == "open" else None
+        return audit.jsonable(spiff_task.data if spiff_task is not None else final_data(workflow))
+
+
+def add_comment(ctx: Context, task_id: str, body: str, user: str) -> None:
+    """A note on a task's instance, visible on the task page to everyone who may see the task."""
+    with ctx.db.transaction() as session:
+        task = get_task(session, task_id)
+        if not may_see(session, get_user(session, user), task, utcnow()):
+            raise Forbidden(N_("The task '{name}' is not yours."), name=task.name)
+        session.add(Comment(instance_id=task.instance_id, task_id=task_id, author=user, body=body.strip()))
