@@ -23,6 +23,7 @@ from engine.context import Context
 from engine.errors import N_, NotFound
 from engine.instances import advancing, run_engine, start_in_session
 from engine.models import MessageSubscription, ProcessDefinition, ReceivedMessage
+from engine.specs import event_parts
 
 
 def send_message(
@@ -73,7 +74,12 @@ def matches(expected: dict, correlation: dict, payload: dict) -> bool:
 def _deliver(ctx: Context, session: Session, sub: MessageSubscription, name: str, payload: dict) -> None:
     with advancing(ctx, sub.instance_id, None, session=session) as step:
         task = step.workflow.get_task_from_id(UUID(sub.task_id))
-        event = BpmnEvent(task.task_spec.event_definition, payload, dict(step.workflow.correlations))
+        message = next(
+            part
+            for part in event_parts(task.task_spec.event_definition)
+            if isinstance(part, MessageEventDefinition) and part.name == name
+        )
+        event = BpmnEvent(message, payload, dict(step.workflow.correlations))
         step.workflow.catch(event)
         audit.record(
             session,

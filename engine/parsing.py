@@ -59,11 +59,13 @@ class ParsedBundle:
     @cached_property
     def event_kinds(self) -> frozenset[type]:
         """The event definition classes used anywhere in the bundle (to skip work a process never needs)."""
+        from engine.specs import event_parts
+
         return frozenset(
-            type(ts.event_definition)
+            type(part)
             for spec in self.all_specs()
             for ts in spec.task_specs.values()
-            if getattr(ts, "event_definition", None) is not None
+            for part in event_parts(getattr(ts, "event_definition", None))
         )
 
     def uses(self, definition_class: type) -> bool:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engine.context import Context
 from engine.models import HumanTask, Job, MessageSubscription, OrgUnit, ProcessInstance
 from engine.notifications import notify_new_tasks
-from engine.specs import is_user_task, user_task_info
+from engine.specs import event_parts, is_user_task, user_task_info
 
 
 def sync(
@@ -116,16 +116,19 @@ def new_human_task(
     )
 
 
-def waiting_event_tasks(workflow: BpmnWorkflow, definition_class) -> list:
+def waiting_events(workflow: BpmnWorkflow, definition_class) -> list[tuple]:
+    """(task, event definition) for each event of that kind a waiting task waits for."""
     return [
-        t
+        (t, part)
         for t in workflow.event_manager.tasks.values()
-        if isinstance(t.task_spec.event_definition, definition_class) and t.has_state(TaskState.WAITING)
+        if t.has_state(TaskState.WAITING)
+        for part in event_parts(t.task_spec.event_definition)
+        if isinstance(part, definition_class)
     ]
 
 
-def timer_due(task) -> datetime | None:
-    details = task.task_spec.event_definition.details(task)
+def timer_due(task, timer) -> datetime | None:
+    details = timer.details(task)
     value = details.value
     if isinstance(value, dict):
         value = value.get("next")
@@ -138,8 +141,8 @@ def sync_timer_jobs(session: Session, instance: ProcessInstance, workflow: BpmnW
     """One job per waiting timer. A failed job stays (until its incident is retried); a running one is
     the job being carried out in this very transaction, and its caller removes it."""
     wanted = {}
-    for task in waiting_event_tasks(workflow, TimerEventDefinition):
-        due = timer_due(task)
+    for task, timer in waiting_events(workflow, TimerEventDefinition):
+        due = timer_due(task, timer)
         if due is not None:
             wanted[str(task.id)] = (task, due)
     jobs = session.scalars(
@@ -163,10 +166,10 @@ def sync_timer_jobs(session: Session, instance: ProcessInstance, workflow: BpmnW
         )
 
 
-def expected_correlation(ctx: Context, task) -> dict:
+def expected_correlation(ctx: Context, task, message: MessageEventDefinition) -> dict:
     """The values a waiting message catch expects: its correlation expressions on the task's data."""
     values = {}
-    for prop in task.task_spec.event_definition.correlation_properties:
+    for prop in message.correlation_properties:
         try:
             values[prop.name] = ctx.script_engine.evaluate(task, prop.retrieval_expression)
         except Exception:  # a value not known yet is simply not required
@@ -177,25 +180,25 @@ def expected_correlation(ctx: Context, task) -> dict:
 def sync_message_subscriptions(
     ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
 ) -> None:
-    wanted = {str(t.id): t for t in waiting_event_tasks(workflow, MessageEventDefinition)}
+    wanted = {(str(t.id), m.name): (t, m) for t, m in waiting_events(workflow, MessageEventDefinition)}
     existing = session.scalars(
         select(MessageSubscription).where(MessageSubscription.instance_id == instance.id)
     ).all()
-    have = {s.task_id: s for s in existing}
-    for task_id, sub in have.items():
-        if task_id not in wanted:
+    have = {(s.task_id, s.message_name): s for s in existing}
+    for key, sub in have.items():
+        if key not in wanted:
             session.delete(sub)
         else:
-            sub.correlation = expected_correlation(ctx, wanted[task_id])
-    for task_id, task in wanted.items():
-        if task_id not in have:
+            sub.correlation = expected_correlation(ctx, *wanted[key])
+    for (task_id, name), (task, message) in wanted.items():
+        if (task_id, name) not in have:
             session.add(
                 MessageSubscription(
                     instance_id=instance.id,
                     task_id=task_id,
                     element_id=task.task_spec.bpmn_id,
-                    message_name=task.task_spec.event_definition.name,
-                    correlation=expected_correlation(ctx, task),
+                    message_name=name,
+                    correlation=expected_correlation(ctx, task, message),
                 )
             )
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 
@@ -52,6 +53,13 @@ def user_task_info(task_spec) -> UserTaskInfo:
     )
 
 
+def event_parts(event_definition) -> list:
+    """The event definitions a catch waits for: several for an event-based gateway or a multiple event."""
+    if isinstance(event_definition, MultipleEventDefinition):
+        return list(event_definition.event_definitions)
+    return [event_definition] if event_definition is not None else []
+
+
 @dataclass(frozen=True)
 class Expression:
     """A piece of Python in a spec, with what kind it is (``exec`` for scripts, ``eval`` otherwise)."""
@@ -76,14 +84,14 @@ def expressions(spec: BpmnProcessSpec) -> Iterator[Expression]:
         for condition, target in getattr(task_spec, "cond_task_specs", None) or []:
             if condition is not None:
                 yield Expression(element, "condition", condition.args[0], "eval", target)
-        event = getattr(task_spec, "event_definition", None)
-        if isinstance(event, TimerEventDefinition):
-            yield Expression(element, "timer", event.expression, "eval")
-        if isinstance(event, MessageEventDefinition):
-            for prop in event.correlation_properties:
-                yield Expression(element, "correlation", prop.retrieval_expression, "eval")
-            if getattr(event, "expression", None):
-                yield Expression(element, "message payload", event.expression, "eval")
+        for event in event_parts(getattr(task_spec, "event_definition", None)):
+            if isinstance(event, TimerEventDefinition):
+                yield Expression(element, "timer", event.expression, "eval")
+            if isinstance(event, MessageEventDefinition):
+                for prop in event.correlation_properties:
+                    yield Expression(element, "correlation", prop.retrieval_expression, "eval")
+                if getattr(event, "expression", None):
+                    yield Expression(element, "message payload", event.expression, "eval")
         if is_user_task(task_spec):
             info = user_task_info(task_spec)
             for what, source in (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -12,7 +13,7 @@ from engine.bundle import Bundle, file_kind
 from engine.errors import Problem
 from engine.forms import FormError, load_form
 from engine.parsing import ParsedBundle, UnsafeXML, build_parser, parse_xml, problem_from_validation
-from engine.scripting import check_source
+from engine.scripting import ScriptProblem, check_source
 from engine.specs import expressions, is_user_task, user_task_info
 
 LaneResolver = Callable[[str], str | None]
@@ -152,8 +153,23 @@ def _locate(parsed: ParsedBundle, expr) -> tuple[str | None, int | None]:
     return parsed.element_line(expr.element_id, _SCRIPT_CHILDREN.get(expr.what))
 
 
+# SpiffWorkflow's DMN engine replaces a "?" outside quotes with the input value.
+_DMN_QUESTION = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
+
+
 def _compile_problems(source: str, mode: str):
+    """Problems compiling a piece of Python; DMN input cells are read as SpiffWorkflow's DMN engine does."""
     if mode != "dmn-input":
         return check_source(source, mode)
+    with_input = _DMN_QUESTION.sub("dmninputexpr", source)
+    if with_input != source:
+        return check_source(with_input, "eval")
     plain = check_source(source, "eval")
-    return [] if not plain else (check_source(f"v {source}", "eval") and plain)
+    if not plain:
+        return []
+    if not check_source(f"v {source}", "eval"):
+        # SpiffWorkflow glues such a cell to the input expression without a space ("topicin (...)").
+        if source.lstrip()[:1].isalpha():
+            return [ScriptProblem(None, f"write the cell '{source}' with a ?, e.g. '? {source.strip()}'")]
+        return []
+    return plain

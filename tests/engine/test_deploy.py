@@ -129,3 +129,19 @@ def test_condition_with_dunder_access_is_refused(ctx):
     (problem,) = _problems(ctx, bundle)
     assert problem.element == "big_amount" and problem.message.startswith("condition")
     assert problem.line == 63
+
+
+@pytest.mark.parametrize(
+    ("cell", "ok"),
+    [
+        ("? in ('traffic', 'parks')", True),
+        ('"traffic"', True),
+        ("> 5", True),
+        ("in ('traffic',)", False),
+        ("?.__class__", False),
+    ],
+)
+def test_dmn_cells_are_checked_as_the_dmn_engine_reads_them(cell, ok):
+    from engine.validation import _compile_problems
+
+    assert (not _compile_problems(cell, "dmn-input")) == ok
