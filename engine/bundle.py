@@ -49,21 +49,21 @@ def process_ids(content: bytes) -> list[str]:
 def collect_bundles(paths: list[Path], forms_root: Path | None = None) -> list[Bundle]:
     """Assemble one bundle per main BPMN file found under ``paths``.
 
-    Each process of a BPMN file is a bundle's main process unless a process of the set calls it (then
-    it travels with its callers). Each bundle takes the BPMN files of the processes it calls, the DMN
-    files of the decisions it names, and its forms: the ``.json`` files beside its BPMN file and those
-    in ``<forms_root>/<key>/`` (``forms/`` beside the ``processes/`` folder by default).
+    Each process of a BPMN file is a bundle's main process; a process that others call travels with
+    its callers too (it may also be started on its own, as crisis communication is). Each bundle takes
+    the BPMN files of the processes it calls, the DMN files of the decisions it names, and its forms:
+    the ``.json`` files beside its BPMN file and those in ``<forms_root>/<key>/`` (``forms/`` beside
+    the ``processes/`` folder by default).
     """
     bpmn_files = sorted({f for p in paths for f in _walk(p, ".bpmn")})
     dmn_files = sorted({f for p in paths for f in _walk(p, ".dmn")})
     contents = {f: f.read_bytes() for f in bpmn_files + dmn_files}
     owner = {pid: f for f in bpmn_files for pid in process_ids(contents[f])}
-    called = {c.decode() for f in bpmn_files for c in _CALLED.findall(contents[f])}
     decisions = {d.decode(): f for f in dmn_files for d in _DECISION_ID.findall(contents[f])}
     bundles = []
     for main in bpmn_files:
         members = _called_closure(main, contents, owner)
-        for key in (pid for pid in process_ids(contents[main]) if pid not in called):
+        for key in process_ids(contents[main]):
             bundle = Bundle(key)
             for f in members:
                 bundle.files[f.name] = contents[f]
