@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", default="")
 
     p = sub.add_parser("seed-demo", parents=[common], help="load the demo organisation, roles and users")
+    p.add_argument("--history", action="store_true", help="also run a simulated month of catalog processes")
+    p.add_argument("--days", type=int, default=30)
     return parser
 
 
@@ -212,7 +214,12 @@ def run(args):
     if command == "seed-demo":
         from engine.seed import seed_demo
 
-        return seed_demo(ctx)
+        result = seed_demo(ctx)
+        if args.history:
+            from engine.history import simulate_month
+
+            result["history"] = simulate_month(ctx, args.days)
+        return result
     raise AssertionError(command)
 
 
