@@ -8,7 +8,7 @@ export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/ravand.db
 
 run: setup assets
 	$(BIN)/ravand db upgrade
-	$(BIN)/ravand seed-demo
+	$(BIN)/ravand seed-demo --history
 	@if find processes -name '*.bpmn' | grep -q .; then $(BIN)/ravand deploy processes --user admin --comment "make run"; fi
 	RAVAND_SCHEDULER=1 $(BIN)/flask --app web:create_app run --host 127.0.0.1 --port 5000
 

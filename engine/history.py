@@ -83,7 +83,10 @@ def sample_submission(form: dict | None, rng: random.Random, today: str) -> dict
 
 
 def simulate_month(ctx: Context, days: int = 30, seed: int = 1405) -> dict:
-    """Deploy the catalog and run a month of work ending now. Returns what happened."""
+    """Deploy the catalog and run a month of work ending now (once: not on a database that has instances)."""
+    with ctx.db.transaction() as session:
+        if session.scalar(select(ProcessInstance.id).limit(1)) is not None:
+            return {"skipped": "the database already has process instances"}
     rng = random.Random(seed)
     root = CATALOG_PATH.parent
     for bundle in collect_bundles([root], root.parent / "forms"):
