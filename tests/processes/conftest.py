@@ -1,7 +1,12 @@
-"""Fixtures for the catalog's scenario tests: the demo organisation and the real catalog files."""
+"""Fixtures for the catalog's scenario tests: the demo organisation and the real catalog files.
+
+Scenario tests exercise the processes, not the database: they run on SQLite, each on a copy of one
+seeded template file (the engine's own tests cover PostgreSQL).
+"""
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +15,7 @@ import time_machine
 
 from engine.bundle import collect_bundles
 from engine.context import Context
+from engine.db import Database
 from engine.definitions import deploy
 from engine.jobs import run_due_jobs
 from engine.models import utcnow
@@ -19,12 +25,36 @@ from engine.tasks import TaskQuery, list_tasks
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    database = Database(f"sqlite:///{path}")
+    database.create_all()
+    seed_demo(Context(database), password="x")
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def catalog_bundles() -> dict:
+    return {b.key: b for b in collect_bundles([ROOT / "processes"], ROOT / "forms")}
+
+
 @pytest.fixture
-def catalog(database):
+def database(demo_template, tmp_path):
+    """A SQLite database with the demo organisation already loaded."""
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_template, path)
+    database = Database(f"sqlite:///{path}")
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def catalog(database, catalog_bundles):
     """A context with the demo organisation; ``catalog.deploy(key)`` deploys a catalog process."""
     ctx = Context(database)
-    seed_demo(ctx, password="x")
-    bundles = {b.key: b for b in collect_bundles([ROOT / "processes"], ROOT / "forms")}
+    bundles = catalog_bundles
 
     class Catalog:
         context = ctx
@@ -41,8 +71,9 @@ def open_tasks(ctx: Context, instance_id: int) -> list[dict]:
 
 
 def task_named(ctx: Context, instance_id: int, element_id: str) -> dict:
-    found = [t for t in open_tasks(ctx, instance_id) if t["element_id"] == element_id]
-    assert found, f"no open task {element_id}; open: {[t['element_id'] for t in open_tasks(ctx, instance_id)]}"
+    tasks = open_tasks(ctx, instance_id)
+    found = [t for t in tasks if t["element_id"] == element_id]
+    assert found, f"no open task {element_id}; open: {[t['element_id'] for t in tasks]}"
     return found[0]
 
 
