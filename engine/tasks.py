@@ -241,34 +241,34 @@ def _due_before(due: str, now: datetime) -> datetime:
 
 
 def inbox(ctx: Context, query: InboxQuery) -> InboxPage:
-    """A page of the inbox, answered from the human-task table (its indexes), never from workflows."""
+    """A page of the inbox, answered from the human-task table (its indexes), never from workflows.
+
+    The filters, the count and the page's ids are found on ``human_task`` alone (joined to the
+    instances only to search their titles); only the page's rows are joined to their instance,
+    process and unit.
+    """
     with ctx.db.transaction() as session:
         user = get_user(session, query.user)
         now = utcnow()
-        stmt = (
-            select(HumanTask, ProcessInstance, ProcessDefinition.name, OrgUnit)
-            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-            .outerjoin(OrgUnit, OrgUnit.id == HumanTask.unit_id)
-        )
+        ids = select(HumanTask.id)
         if query.view == "completed":
-            stmt = stmt.where(HumanTask.state == "completed", HumanTask.completed_by == user.username)
+            ids = ids.where(HumanTask.state == "completed", HumanTask.completed_by == user.username)
         elif query.view == "group":
             positions = acting_positions(session, user, now)
-            stmt = stmt.where(
+            ids = ids.where(
                 HumanTask.state == "open", HumanTask.assignee.is_(None), candidate_filter(positions)
             )
         else:
-            stmt = stmt.where(HumanTask.state == "open", HumanTask.assignee == user.username)
+            ids = ids.where(HumanTask.state == "open", HumanTask.assignee == user.username)
         if query.process_keys is not None:
-            stmt = stmt.where(HumanTask.process_key.in_(query.process_keys))
+            ids = ids.where(HumanTask.process_key.in_(query.process_keys))
         if query.unit_id is not None:
-            stmt = stmt.where(HumanTask.unit_id == query.unit_id)
+            ids = ids.where(HumanTask.unit_id == query.unit_id)
         if query.due in INBOX_DUE:
-            stmt = stmt.where(HumanTask.due_at < _due_before(query.due, now))
+            ids = ids.where(HumanTask.due_at < _due_before(query.due, now))
         if query.search and query.search.strip():
             pattern = f"%{query.search.strip()}%"
-            stmt = stmt.where(
+            ids = ids.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(
                 or_(
                     HumanTask.name.ilike(pattern),
                     ProcessInstance.title.ilike(pattern),
@@ -276,23 +276,28 @@ def inbox(ctx: Context, query: InboxQuery) -> InboxPage:
                     ProcessInstance.tracking_code.ilike(pattern),
                 )
             )
-        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        total = session.scalar(select(func.count()).select_from(ids.subquery()))
         due_last = (HumanTask.due_at.is_(None), HumanTask.due_at)
         if query.sort == "priority":
-            stmt = stmt.order_by(HumanTask.priority.desc(), *due_last, HumanTask.id)
+            ids = ids.order_by(HumanTask.priority.desc(), *due_last, HumanTask.id)
         elif query.sort == "created":
-            stmt = stmt.order_by(HumanTask.created_at.desc(), HumanTask.id)
+            ids = ids.order_by(HumanTask.created_at.desc(), HumanTask.id)
         elif query.view == "completed":
-            stmt = stmt.order_by(HumanTask.completed_at.desc(), HumanTask.id)
+            ids = ids.order_by(HumanTask.completed_at.desc(), HumanTask.id)
         else:
-            stmt = stmt.order_by(*due_last, HumanTask.created_at, HumanTask.id)
+            ids = ids.order_by(*due_last, HumanTask.created_at, HumanTask.id)
         page = max(1, query.page)
-        rows = session.execute(stmt.limit(query.per_page).offset((page - 1) * query.per_page)).all()
+        page_ids = session.scalars(ids.limit(query.per_page).offset((page - 1) * query.per_page)).all()
+        rows = session.execute(
+            select(HumanTask, ProcessInstance, ProcessDefinition.name, OrgUnit)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+            .outerjoin(OrgUnit, OrgUnit.id == HumanTask.unit_id)
+            .where(HumanTask.id.in_(page_ids))
+        ).all()
+        by_id = {task.id: (task, instance, name, unit) for task, instance, name, unit in rows}
         return InboxPage(
-            [_inbox_row(task, instance, name, unit, now) for task, instance, name, unit in rows],
-            total,
-            page,
-            query.per_page,
+            [_inbox_row(*by_id[i], now) for i in page_ids if i in by_id], total, page, query.per_page
         )
 
 

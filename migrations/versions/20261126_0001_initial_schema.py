@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 15:06:23.781086
+Create Date: 2026-11-26 15:20:12.698633
 """
 
 from alembic import op

@@ -1,0 +1,312 @@
+"""Notifications: an in-app notice when a task arrives, is reassigned or falls overdue, and the senders
+(e-mail, SMS, ...) that carry it further.
+
+Notices are rows written in the transaction that creates the task, so they exist exactly when the
+task does. Senders run only after that transaction has committed, and a sender that fails is logged
+and never undoes the work. ``register_sender`` adds a sender (an SMS gateway, say); an SMTP sender is
+active whenever ``RAVAND_SMTP_HOST`` is set (``RAVAND_SMTP_PORT``, ``RAVAND_SMTP_FROM``,
+``RAVAND_BASE_URL`` for the link in the mail).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Protocol
+
+from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from engine.context import Context
+from engine.errors import N_, NotFound
+from engine.models import (
+    Delegation,
+    HumanTask,
+    Notification,
+    Position,
+    ProcessInstance,
+    Role,
+    User,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+TASK_ARRIVED = "task_arrived"
+TASK_REASSIGNED = "task_reassigned"
+TASK_OVERDUE = "task_overdue"
+KINDS = (TASK_ARRIVED, TASK_REASSIGNED, TASK_OVERDUE)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """What a sender needs to tell one person about one task, copied out of the transaction."""
+
+    kind: str
+    username: str
+    full_name: str
+    email: str | None
+    locale: str
+    task_id: str
+    task_name: str
+    instance_id: int
+    instance_title: str
+
+
+class Sender(Protocol):
+    def send(self, message: OutgoingMessage) -> None: ...
+
+
+_registered: list[Sender] = []
+
+
+def register_sender(sender: Sender) -> None:
+    _registered.append(sender)
+
+
+def unregister_sender(sender: Sender) -> None:
+    _registered.remove(sender)
+
+
+def active_senders() -> list[Sender]:
+    smtp = SmtpSender.from_env()
+    return [*_registered, *([smtp] if smtp is not None else [])]
+
+
+# --- creating notices --------------------------------------------------------------------------------
+
+
+def notify_new_tasks(session: Session, rows: Iterable[HumanTask], now: datetime | None = None) -> None:
+    """A notice to each person a new task is for: its assignee, else every holder of its role and unit."""
+    for row in rows:
+        _notify(session, row, TASK_ARRIVED, recipients(session, row, now or utcnow()), now)
+
+
+def notify_assigned(session: Session, task: HumanTask, now: datetime | None = None) -> None:
+    """A notice to the user a task has just been given to."""
+    user = session.scalar(select(User).where(User.username == task.assignee))
+    if user is not None and user.is_active:
+        _notify(session, task, TASK_REASSIGNED, [user], now)
+
+
+def notify_overdue(session: Session, task: HumanTask, now: datetime | None = None) -> None:
+    """A notice to the people an open task is for, once its due time has passed."""
+    _notify(session, task, TASK_OVERDUE, recipients(session, task, now or utcnow()), now)
+
+
+def _holders_statement() -> Select:
+    """Active users holding a role (in a unit, for per-unit roles) or substituting for a holder now.
+
+    Built once with bind parameters: it runs for every new task, inside the engine's transaction.
+    """
+    positions = (
+        select(Position.id)
+        .join(Role, Role.id == Position.role_id)
+        .where(
+            Role.code == bindparam("role"),
+            or_(Role.per_unit.is_(False), Position.unit_id == bindparam("unit")),
+        )
+    )
+    holders = select(Position.user_id).where(Position.id.in_(positions))
+    substitutes = select(Delegation.substitute_id).where(
+        Delegation.position_id.in_(positions),
+        Delegation.starts_at <= bindparam("now"),
+        Delegation.ends_at > bindparam("now"),
+    )
+    return (
+        select(User)
+        .where(User.is_active.is_(True), User.id.in_(holders.union(substitutes)))
+        .order_by(User.id)
+    )
+
+
+_HOLDERS = _holders_statement()
+
+
+def recipients(session: Session, task: HumanTask, now: datetime) -> list[User]:
+    """The assignee; else the holders of the task's role (in its unit if per-unit) and their substitutes."""
+    if task.assignee is not None:
+        user = session.scalar(select(User).where(User.username == task.assignee))
+        return [user] if user is not None and user.is_active else []
+    if task.role_code is None:
+        return []
+    return list(session.scalars(_HOLDERS, {"role": task.role_code, "unit": task.unit_id, "now": now}))
+
+
+def _notify(session: Session, task: HumanTask, kind: str, users: list[User], now: datetime | None) -> None:
+    if not users:
+        return
+    instance = session.get(ProcessInstance, task.instance_id)
+    messages = []
+    for user in users:
+        session.add(
+            Notification(
+                user_id=user.id,
+                kind=kind,
+                task_id=task.id,
+                instance_id=task.instance_id,
+                created_at=now or utcnow(),
+            )
+        )
+        messages.append(
+            OutgoingMessage(
+                kind=kind,
+                username=user.username,
+                full_name=user.full_name,
+                email=user.email,
+                locale=user.locale or "fa",
+                task_id=task.id,
+                task_name=task.name,
+                instance_id=task.instance_id,
+                instance_title=(instance.title if instance is not None else None) or task.process_key,
+            )
+        )
+    session.info.setdefault("after_commit", []).append(lambda: deliver(messages))
+
+
+def deliver(messages: list[OutgoingMessage]) -> None:
+    """Hand each message to every active sender; a failing sender is logged, never raised."""
+    senders = active_senders()
+    for message in messages:
+        for sender in senders:
+            try:
+                sender.send(message)
+            except Exception:
+                log.exception("the %s sender failed for %s", type(sender).__name__, message.username)
+
+
+# --- reading notices ---------------------------------------------------------------------------------
+
+
+def unread_count(ctx: Context, username: str) -> int:
+    with ctx.db.transaction() as session:
+        return session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .join(User, User.id == Notification.user_id)
+            .where(User.username == username, Notification.read_at.is_(None))
+        )
+
+
+def list_for(
+    ctx: Context, username: str, unread_only: bool = False, limit: int = 50, offset: int = 0
+) -> list[dict]:
+    """A user's notices, newest first, with the task's name and the instance's title."""
+    with ctx.db.transaction() as session:
+        stmt = (
+            select(Notification, HumanTask.name, HumanTask.state, ProcessInstance.title)
+            .join(User, User.id == Notification.user_id)
+            .outerjoin(HumanTask, HumanTask.id == Notification.task_id)
+            .outerjoin(ProcessInstance, ProcessInstance.id == Notification.instance_id)
+            .where(User.username == username)
+        )
+        if unread_only:
+            stmt = stmt.where(Notification.read_at.is_(None))
+        stmt = (
+            stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit).offset(offset)
+        )
+        return [
+            {
+                "id": n.id,
+                "kind": n.kind,
+                "task_id": n.task_id,
+                "task_name": task_name,
+                "task_open": task_state == "open",
+                "instance_id": n.instance_id,
+                "instance_title": title,
+                "created_at": n.created_at.isoformat(),
+                "read": n.read_at is not None,
+            }
+            for n, task_name, task_state, title in session.execute(stmt)
+        ]
+
+
+def mark_read(ctx: Context, username: str, notification_id: int | None = None) -> int:
+    """Mark one notice (or, without an id, all of them) read. Returns how many changed."""
+    with ctx.db.transaction() as session:
+        user_id = session.scalar(select(User.id).where(User.username == username))
+        stmt = update(Notification).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        if notification_id is not None:
+            owned = session.scalar(
+                select(Notification.id).where(
+                    Notification.id == notification_id, Notification.user_id == user_id
+                )
+            )
+            if owned is None:
+                raise NotFound(N_("Notification {id} does not exist."), id=notification_id)
+            stmt = stmt.where(Notification.id == notification_id)
+        return session.execute(stmt.values(read_at=utcnow())).rowcount
+
+
+# --- e-mail --------------------------------------------------------------------------------------------
+
+SUBJECTS = {
+    "fa": {
+        TASK_ARRIVED: "روند: کار تازه «{task}»",
+        TASK_REASSIGNED: "روند: کار «{task}» به شما واگذار شد",
+        TASK_OVERDUE: "روند: مهلت کار «{task}» گذشته است",
+    },
+    "en": {
+        TASK_ARRIVED: "Ravand: new task '{task}'",
+        TASK_REASSIGNED: "Ravand: the task '{task}' was assigned to you",
+        TASK_OVERDUE: "Ravand: the task '{task}' is overdue",
+    },
+}
+BODIES = {
+    "fa": (
+        "{name} گرامی،\n\n{subject}\nپرونده: {title}\n\n{link}\n\nروند — معاونت روابط عمومی شهرداری تهران\n"
+    ),
+    "en": (
+        "Dear {name},\n\n{subject}\nCase: {title}\n\n{link}\n\n"
+        "Ravand — Public Relations Deputy, Tehran Municipality\n"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SmtpSender:
+    """Sends each notice as a plain-text e-mail in the user's language; skips users without an address."""
+
+    host: str
+    port: int = 25
+    sender: str = "ravand@localhost"
+    base_url: str = ""
+    timeout: float = 10.0
+
+    @classmethod
+    def from_env(cls) -> SmtpSender | None:
+        host = os.environ.get("RAVAND_SMTP_HOST")
+        if not host:
+            return None
+        return cls(
+            host=host,
+            port=int(os.environ.get("RAVAND_SMTP_PORT") or 25),
+            sender=os.environ.get("RAVAND_SMTP_FROM") or "ravand@localhost",
+            base_url=(os.environ.get("RAVAND_BASE_URL") or "").rstrip("/"),
+        )
+
+    def compose(self, message: OutgoingMessage) -> EmailMessage:
+        locale = message.locale if message.locale in SUBJECTS else "fa"
+        subject = SUBJECTS[locale][message.kind].format(task=message.task_name)
+        mail = EmailMessage()
+        mail["Subject"] = subject
+        mail["From"] = self.sender
+        mail["To"] = message.email
+        link = f"{self.base_url}/inbox/tasks/{message.task_id}" if self.base_url else ""
+        mail.set_content(
+            BODIES[locale].format(
+                name=message.full_name, subject=subject, title=message.instance_title, link=link
+            )
+        )
+        return mail
+
+    def send(self, message: OutgoingMessage) -> None:
+        if not message.email:
+            return
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            smtp.send_message(self.compose(message))

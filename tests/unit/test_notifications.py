@@ -1,0 +1,157 @@
+"""Notifications: who is told when a task arrives, is reassigned or falls overdue; the e-mail sender."""
+
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from engine import notifications, tasks
+from engine.definitions import latest
+from engine.errors import NotFound
+from engine.instances import start, start_in_session
+from engine.jobs import run_due_jobs
+from engine.models import Delegation, Notification, OrgUnit, Position, User, utcnow
+
+
+def notified(ctx, kind: str | None = None) -> list[tuple[str, str]]:
+    with ctx.db.transaction() as session:
+        rows = session.execute(
+            select(User.username, Notification.kind)
+            .join(User, User.id == Notification.user_id)
+            .order_by(User.username)
+        ).all()
+    return [tuple(r) for r in rows if kind is None or r[1] == kind]
+
+
+def open_task(ctx, instance_id: int) -> dict:
+    (task,) = tasks.list_tasks(ctx, tasks.TaskQuery(instance_id=instance_id))
+    return task
+
+
+def test_a_new_task_notifies_the_holders_of_its_role_in_its_unit(ctx, approval):
+    start(ctx, "approval", {}, user="root", unit="region-01")
+    assert notified(ctx) == [("alice", "task_arrived"), ("bob", "task_arrived")]
+
+
+def test_a_substitute_is_notified_while_the_delegation_lasts(ctx, approval):
+    with ctx.db.transaction() as session:
+        dave = session.scalar(select(User).where(User.username == "dave"))
+        carol = session.scalar(select(User).where(User.username == "carol"))
+        position = session.scalar(select(Position).where(Position.user_id == dave.id))
+        session.add(
+            Delegation(
+                position_id=position.id,
+                substitute_id=carol.id,
+                starts_at=utcnow() - timedelta(days=1),
+                ends_at=utcnow() + timedelta(days=1),
+            )
+        )
+    start(ctx, "approval", {}, user="root", unit="region-02")
+    assert notified(ctx) == [("carol", "task_arrived"), ("dave", "task_arrived")]
+
+
+def test_reassigning_and_falling_overdue_notify_the_assignee(ctx, approval):
+    instance = start(ctx, "approval", {}, user="root", unit="region-01")
+    task = open_task(ctx, instance.id)
+    tasks.assign(ctx, task["id"], "dave", user="root")
+    assert notified(ctx, "task_reassigned") == [("dave", "task_reassigned")]
+    assert task["due_at"] is not None
+    run_due_jobs(ctx, now=utcnow() + timedelta(days=30))
+    assert notified(ctx, "task_overdue") == [("dave", "task_overdue")]
+
+
+def test_reading_counting_and_marking_notices(ctx, approval):
+    start(ctx, "approval", {}, user="root", unit="region-01")
+    start(ctx, "approval", {}, user="root", unit="region-01")
+    assert notifications.unread_count(ctx, "alice") == 2
+    first, second = notifications.list_for(ctx, "alice")
+    assert first["task_name"] == "ثبت درخواست" and first["task_open"] and not first["read"]
+    assert notifications.mark_read(ctx, "alice", second["id"]) == 1
+    assert [n["id"] for n in notifications.list_for(ctx, "alice", unread_only=True)] == [first["id"]]
+    assert notifications.mark_read(ctx, "alice") == 1
+    assert notifications.unread_count(ctx, "alice") == 0 and notifications.unread_count(ctx, "bob") == 2
+    with pytest.raises(NotFound):
+        notifications.mark_read(ctx, "dave", first["id"])
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("RAVAND_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("RAVAND_SMTP_PORT", str(port))
+    monkeypatch.setenv("RAVAND_SMTP_FROM", "ravand@tehran.ir")
+    monkeypatch.setenv("RAVAND_BASE_URL", "https://ravand.example/")
+    yield inbox
+    controller.stop()
+
+
+def test_notices_go_out_by_email_in_the_users_language_after_the_commit(ctx, approval, smtp_server):
+    with ctx.db.transaction() as session:
+        for user in session.scalars(select(User).where(User.username.in_(["alice", "bob"]))):
+            user.email = f"{user.username}@tehran.ir"
+            user.locale = "en" if user.username == "bob" else "fa"
+    instance = start(ctx, "approval", {}, user="root", unit="region-01", title="پرونده آزمون")
+    task_id = open_task(ctx, instance.id)["id"]
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == ["alice@tehran.ir", "bob@tehran.ir"]
+    mails = {
+        m.rcpt_tos[0]: message_from_bytes(m.content, policy=policy.default) for m in smtp_server.messages
+    }
+    persian, english = mails["alice@tehran.ir"], mails["bob@tehran.ir"]
+    assert persian["Subject"] == "روند: کار تازه «ثبت درخواست»" and persian["From"] == "ravand@tehran.ir"
+    body = persian.get_content()
+    assert "پرونده آزمون" in body and f"https://ravand.example/inbox/tasks/{task_id}" in body
+    assert english["Subject"] == "Ravand: new task 'ثبت درخواست'"
+
+
+def test_a_failing_sender_never_undoes_the_work(ctx, approval):
+    class Broken:
+        def send(self, message):
+            raise ConnectionError("the SMS gateway is down")
+
+    broken = Broken()
+    notifications.register_sender(broken)
+    try:
+        instance = start(ctx, "approval", {}, user="root", unit="region-01")
+    finally:
+        notifications.unregister_sender(broken)
+    assert open_task(ctx, instance.id)["element_id"] == "submit"
+    assert len(notified(ctx)) == 2
+
+
+def test_a_rolled_back_transaction_sends_nothing(ctx, approval):
+    sent = []
+
+    class Recorder:
+        def send(self, message):
+            sent.append(message)
+
+    recorder = Recorder()
+    notifications.register_sender(recorder)
+    try:
+        with pytest.raises(RuntimeError), ctx.db.transaction() as session:
+            region = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "region-01"))
+            start_in_session(ctx, session, latest(session, "approval"), {}, user="root", unit_id=region)
+            raise RuntimeError("the request failed after the task was created")
+        start(ctx, "approval", {}, user="root", unit="region-01")
+    finally:
+        notifications.unregister_sender(recorder)
+    assert sorted(m.username for m in sent) == ["alice", "bob"]

@@ -1,0 +1,46 @@
+"""The REST API under /api/v1: the same actions as the pages, described at /api/v1/openapi.json.
+
+Authentication: the login session (with the CSRF token in ``X-CSRFToken`` for unsafe methods) or a
+personal token (``Authorization: Bearer <token>``, made with ``POST /api/v1/token``). Errors are JSON:
+``{"code", "message"}``, plus ``fields`` for invalid input.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from web.api import account, instances, public, tasks
+from web.api.schemas import ErrorSchema
+
+PREFIX = "/api/v1"
+
+
+class RavandApi(Api):
+    """flask-smorest's Api without its app-wide JSON error handler: the pages keep their own HTML errors."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        """Each API blueprint installs its own JSON error handlers (web.api.errors)."""
+
+
+def register_api(app: Flask) -> Api:
+    app.config.setdefault("API_TITLE", "Ravand")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    api = RavandApi(
+        app,
+        spec_kwargs={
+            "info": {"description": __doc__},
+            "security": [{"bearer": []}, {"session": []}],
+        },
+    )
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
+    for module in (tasks, instances, account, public):
+        api.register_blueprint(module.blp, url_prefix=PREFIX)
+    app.extensions["ravand_api"] = api
+    return api

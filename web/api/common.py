@@ -1,0 +1,86 @@
+"""What every API view needs: who is calling (session or personal token), the engine, CSRF for sessions.
+
+A request that carries ``Authorization: Bearer <token>`` is authenticated by that token alone (and
+needs no CSRF token: a browser never adds that header to a cross-site request by itself). A request
+without it uses the login session, and its unsafe methods must carry the CSRF token in the
+``X-CSRFToken`` header, as the pages' forms do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, g, request
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from engine.access import acting_positions
+from engine.accounts import hash_api_token
+from engine.attachments import AttachmentStore
+from engine.context import Context
+from engine.models import User, utcnow
+from web.api.errors import ApiError, install_error_handlers
+from web.auth import AppUser
+from web.extensions import csrf
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def ctx() -> Context:
+    return current_app.extensions["ravand"]
+
+
+def bearer_token() -> str | None:
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def user_for_token(token: str) -> AppUser | None:
+    with ctx().db.transaction() as session:
+        user = session.scalar(select(User).where(User.api_token_hash == hash_api_token(token)))
+        if user is None or not user.is_active:
+            return None
+        return AppUser(user, acting_positions(session, user, utcnow()))
+
+
+def identify() -> None:
+    """Set ``g.api_user`` (None when anonymous); check CSRF for session-authenticated unsafe requests."""
+    token = bearer_token()
+    if token is not None:
+        g.api_user = user_for_token(token)
+        if g.api_user is None:
+            raise ApiError(401, code="invalid_token")
+        return
+    g.api_user = current_user if current_user.is_authenticated else None
+    if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+
+
+def require_user() -> AppUser:
+    if g.get("api_user") is None:
+        raise ApiError(401)
+    return g.api_user
+
+
+def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
+    """A flask-smorest blueprint with the API's authentication, CSRF rule and JSON errors."""
+    blp = Blueprint(name, import_name, description=description)
+    blp.before_request(identify)
+    install_error_handlers(blp)
+    csrf.exempt(blp)
+    return blp
+
+
+def attachment_store() -> AttachmentStore:
+    """The app's attachment folder and size limit: app config, else the environment, else the defaults."""
+    store = current_app.extensions.get("ravand_attachments")
+    if store is None:
+        base = AttachmentStore.from_env(Path(current_app.instance_path) / "attachments")
+        directory = current_app.config.get("RAVAND_ATTACHMENTS_DIR") or base.directory
+        megabytes = current_app.config.get("RAVAND_ATTACHMENT_MAX_MB")
+        store = AttachmentStore(
+            Path(directory).resolve(), int(megabytes * 1024 * 1024) if megabytes else base.max_bytes
+        )
+        current_app.extensions["ravand_attachments"] = store
+    return store

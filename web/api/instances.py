@@ -1,0 +1,239 @@
+"""Processes I may start, starting one, my requests, an instance's status and its attachments."""
+
+from __future__ import annotations
+
+from flask import request, send_file, url_for
+from flask_babel import get_locale
+from sqlalchemy import select
+
+from engine import attachments, definitions, instances, tasks
+from engine.access import get_user
+from engine.attachments import may_see_instance
+from engine.errors import N_, NotFound
+from engine.forms import validate_submission
+from engine.instances import task_dict
+from engine.models import Attachment, AuditEvent, HumanTask, OrgUnit, ProcessInstance, utcnow
+from web.api.common import api_blueprint, attachment_store, ctx, require_user
+from web.api.errors import ApiError
+from web.api.schemas import (
+    AttachmentSchema,
+    ErrorSchema,
+    FileSchema,
+    InstanceStatusSchema,
+    InstanceSummarySchema,
+    PageArgs,
+    ProcessSchema,
+    StartedSchema,
+    StartSchema,
+    UploadSchema,
+)
+from web.auth import AppUser
+from web.public.catalog import CatalogEntry, current_catalog
+
+blp = api_blueprint("api_instances", __name__, "Starting processes, my requests, instances and their files.")
+
+
+@blp.route("/processes")
+@blp.response(200, ProcessSchema(many=True))
+def startable_processes():
+    """The deployed processes of the catalog I may start, with their start forms."""
+    user = require_user()
+    locale = str(get_locale())
+    found = []
+    with ctx().db.transaction() as session:
+        for entry in current_catalog().entries().values():
+            if not entry.may_start(user.role_codes, user.is_admin):
+                continue
+            try:
+                definition = definitions.latest(session, entry.key)
+            except NotFound:
+                continue
+            form = definitions.form(session, definition.id, entry.start_form) if entry.start_form else None
+            found.append(
+                {
+                    "key": entry.key,
+                    "name": entry.name(locale),
+                    "department": entry.department,
+                    "public": entry.is_public,
+                    "start_form": form,
+                }
+            )
+    return found
+
+
+@blp.route("/processes/<key>/instances", methods=["POST"])
+@blp.arguments(StartSchema)
+@blp.response(201, StartedSchema)
+@blp.alt_response(422, schema=ErrorSchema, description="The start form's data are not valid")
+@blp.alt_response(403, schema=ErrorSchema)
+def start(body, key):
+    """Start a process with its start form's data; a process open to the public gets a tracking code."""
+    user = require_user()
+    entry = current_catalog().get(key)
+    if entry is None:
+        raise ApiError(404, N_("No process '{key}' is deployed."), key=key)
+    if not entry.may_start(user.role_codes, user.is_admin):
+        raise ApiError(403, N_("You may not start this process."))
+    with ctx().db.transaction() as session:
+        definition = definitions.latest(session, key)
+        form = definitions.form(session, definition.id, entry.start_form) if entry.start_form else None
+        unit = body.get("unit") or _default_unit(session, user, entry)
+    data = validate_submission(form, body["data"]) if form is not None else body["data"]
+    instance = instances.start(
+        ctx(),
+        key,
+        data,
+        user=user.username,
+        unit=unit,
+        business_key=body.get("business_key"),
+        title=body.get("title"),
+        public=entry.is_public,
+    )
+    mine = tasks.list_tasks(ctx(), tasks.TaskQuery(user=user.username, instance_id=instance.id))
+    return {"instance": _summary(instance, []), "next_task": mine[0] if mine else None}
+
+
+def _default_unit(session, user: AppUser, entry: CatalogEntry) -> str | None:
+    """The unit of the starter's position that allows the start (or of their first position)."""
+    ordered = sorted(user.positions, key=lambda p: p[0] not in entry.starters)
+    if not ordered:
+        return None
+    return session.scalar(select(OrgUnit.code).where(OrgUnit.id == ordered[0][1]))
+
+
+@blp.route("/requests")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, InstanceSummarySchema(many=True))
+def my_requests(args):
+    """The instances I started, newest first, with the names of their open steps."""
+    user = require_user()
+    with ctx().db.transaction() as session:
+        rows = session.scalars(
+            select(ProcessInstance)
+            .where(ProcessInstance.started_by == user.username)
+            .order_by(ProcessInstance.started_at.desc(), ProcessInstance.id.desc())
+            .limit(args["limit"])
+            .offset(args["offset"])
+        ).all()
+        steps: dict[int, list[str]] = {}
+        for instance_id, name in session.execute(
+            select(HumanTask.instance_id, HumanTask.name)
+            .where(HumanTask.instance_id.in_([r.id for r in rows]), HumanTask.state == "open")
+            .order_by(HumanTask.created_at)
+        ):
+            steps.setdefault(instance_id, []).append(name)
+        return [_summary(r, steps.get(r.id, [])) for r in rows]
+
+
+@blp.route("/instances/<int:instance_id>")
+@blp.response(200, InstanceStatusSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def instance_status(instance_id):
+    """Where an instance stands: its status, tasks, history and files (for those who may see it)."""
+    user = require_user()
+    with ctx().db.transaction() as session:
+        instance = _visible_instance(session, user, instance_id)
+        task_rows = session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
+        ).all()
+        history = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.instance_id == instance_id, AuditEvent.kind != "element")
+            .order_by(AuditEvent.id)
+        ).all()
+        files = session.scalars(
+            select(Attachment).where(Attachment.instance_id == instance_id).order_by(Attachment.id)
+        ).all()
+        return {
+            **_summary(instance, [t.name for t in task_rows if t.state == "open"]),
+            "version": instance.definition.version,
+            "tasks": [task_dict(t) for t in task_rows],
+            "history": [
+                {"kind": e.kind, "at": e.at.isoformat(), "actor": e.actor, "element_name": e.element_name}
+                for e in history
+            ],
+            "attachments": [_with_url(attachments.attachment_dict(a)) for a in files],
+        }
+
+
+@blp.route("/instances/<int:instance_id>/attachments")
+@blp.response(200, AttachmentSchema(many=True))
+def list_attachments(instance_id):
+    """The files of an instance."""
+    user = require_user()
+    with ctx().db.transaction() as session:
+        _visible_instance(session, user, instance_id)
+    return [_with_url(a) for a in attachments.list_for_instance(ctx(), instance_id)]
+
+
+@blp.route("/instances/<int:instance_id>/attachments", methods=["POST"])
+@blp.arguments(UploadSchema, location="form")
+@blp.arguments(FileSchema, location="files")
+@blp.response(201, AttachmentSchema)
+@blp.alt_response(422, schema=ErrorSchema, description="Not a PDF, PNG, JPEG or Office file, or too large")
+def upload_attachment(form, files, instance_id):
+    """Attach a file (multipart/form-data, field ``file``): checked by its content and size."""
+    user = require_user()
+    with ctx().db.transaction() as session:
+        _visible_instance(session, user, instance_id)
+    upload = files["file"]
+    store = attachment_store()
+    content = upload.stream.read(store.max_bytes + 1)
+    added = attachments.add(
+        ctx(),
+        store,
+        instance_id,
+        upload.filename or "file",
+        content,
+        user=user.username,
+        task_id=form.get("task_id"),
+        field=form.get("field"),
+    )
+    return _with_url(added)
+
+
+@blp.route("/attachments/<int:attachment_id>")
+@blp.response(200, description="The file's bytes, as a download")
+@blp.alt_response(404, schema=ErrorSchema)
+def download_attachment(attachment_id):
+    """A file, for those who may see its instance (others are told it does not exist)."""
+    user = require_user()
+    meta, path = attachments.open_for(ctx(), attachment_store(), attachment_id, user.username)
+    response = send_file(
+        path,
+        mimetype=meta["content_type"],
+        as_attachment=request.args.get("inline") != "1",
+        download_name=meta["filename"],
+        conditional=True,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _visible_instance(session, user: AppUser, instance_id: int) -> ProcessInstance:
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None or not may_see_instance(
+        session, get_user(session, user.username), instance, utcnow()
+    ):
+        raise ApiError(404, N_("Process instance {id} does not exist."), id=instance_id)
+    return instance
+
+
+def _summary(instance: ProcessInstance, open_steps: list[str]) -> dict:
+    return {
+        "id": instance.id,
+        "process_key": instance.process_key,
+        "title": instance.title,
+        "business_key": instance.business_key,
+        "tracking_code": instance.tracking_code,
+        "status": instance.status,
+        "started_by": instance.started_by,
+        "started_at": instance.started_at.isoformat(),
+        "ended_at": instance.ended_at.isoformat() if instance.ended_at else None,
+        "open_tasks": open_steps,
+    }
+
+
+def _with_url(attachment: dict) -> dict:
+    return {**attachment, "url": url_for("api_instances.download_attachment", attachment_id=attachment["id"])}

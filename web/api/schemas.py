@@ -1,0 +1,223 @@
+"""The API's request and response bodies (marshmallow), which also make the OpenAPI document."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+DATE_HELP = "ISO 8601, UTC"
+
+
+class ErrorSchema(Schema):
+    code = fields.String(
+        metadata={"description": "A stable error code: not_found, forbidden, invalid_data, ..."}
+    )
+    message = fields.String(metadata={"description": "The message in the request's language"})
+    fields_ = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "Per-field messages, for invalid input"},
+    )
+
+
+class PageArgs(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class TaskListArgs(Schema):
+    view = fields.String(
+        load_default="mine",
+        validate=validate.OneOf(["mine", "group", "completed"]),
+        metadata={
+            "description": "mine: assigned to me; group: my positions' unclaimed tasks; completed: by me"
+        },
+    )
+    process = fields.String(metadata={"description": "A process key"})
+    department = fields.String(metadata={"description": "A department of the catalog (coord, social, ...)"})
+    unit = fields.Integer(metadata={"description": "A unit id"})
+    due = fields.String(validate=validate.OneOf(["overdue", "today", "week"]))
+    q = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "Search in titles and keys"}
+    )
+    sort = fields.String(load_default="due", validate=validate.OneOf(["due", "priority", "created"]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class TaskSchema(Schema):
+    id = fields.String()
+    instance_id = fields.Integer()
+    process_key = fields.String()
+    element_id = fields.String()
+    name = fields.String()
+    lane = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    unit_id = fields.Integer(allow_none=True)
+    form_key = fields.String(allow_none=True)
+    state = fields.String()
+    assignee = fields.String(allow_none=True)
+    created_at = fields.String(metadata={"description": DATE_HELP})
+    due_at = fields.String(allow_none=True, metadata={"description": DATE_HELP})
+    completed_by = fields.String(allow_none=True)
+
+
+class InboxTaskSchema(TaskSchema):
+    priority = fields.Integer()
+    overdue = fields.Boolean()
+    process_name = fields.String()
+    instance_title = fields.String(allow_none=True)
+    business_key = fields.String(allow_none=True)
+    unit_fa = fields.String(allow_none=True)
+    unit_en = fields.String(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class TaskPageSchema(Schema):
+    items = fields.List(fields.Nested(InboxTaskSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    pages = fields.Integer()
+    per_page = fields.Integer()
+
+
+class TaskDetailSchema(TaskSchema):
+    instructions = fields.String(allow_none=True)
+    instance_title = fields.String(allow_none=True)
+    form = fields.Dict(allow_none=True, metadata={"description": "The task's form-js schema"})
+    draft = fields.Dict(allow_none=True)
+
+
+class SubmissionSchema(Schema):
+    data = fields.Dict(keys=fields.String(), load_default=dict, metadata={"description": "The form's fields"})
+
+
+class CommentSchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class AssignSchema(Schema):
+    assignee = fields.String(
+        required=True, metadata={"description": "A username holding the task's position"}
+    )
+    reason = fields.String(validate=validate.Length(max=500))
+
+
+class CompletedSchema(Schema):
+    task = fields.Nested(TaskSchema)
+    next_tasks = fields.List(fields.Nested(TaskSchema), metadata={"description": "Open tasks now yours"})
+
+
+class ProcessSchema(Schema):
+    key = fields.String()
+    name = fields.String()
+    department = fields.String()
+    public = fields.Boolean()
+    start_form = fields.Dict(allow_none=True)
+
+
+class StartSchema(Schema):
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+    title = fields.String(validate=validate.Length(max=300))
+    business_key = fields.String(validate=validate.Length(max=128))
+    unit = fields.String(
+        metadata={"description": "A unit code; by default the unit of the starter's position"}
+    )
+
+
+class InstanceSummarySchema(Schema):
+    id = fields.Integer()
+    process_key = fields.String()
+    title = fields.String(allow_none=True)
+    business_key = fields.String(allow_none=True)
+    tracking_code = fields.String(allow_none=True)
+    status = fields.String()
+    started_by = fields.String(allow_none=True)
+    started_at = fields.String(metadata={"description": DATE_HELP})
+    ended_at = fields.String(allow_none=True)
+    open_tasks = fields.List(fields.String(), metadata={"description": "Names of the open steps"})
+
+
+class StartedSchema(Schema):
+    instance = fields.Nested(InstanceSummarySchema)
+    next_task = fields.Nested(
+        TaskSchema, allow_none=True, metadata={"description": "The first task, if yours"}
+    )
+
+
+class HistorySchema(Schema):
+    kind = fields.String()
+    at = fields.String()
+    actor = fields.String(allow_none=True)
+    element_name = fields.String(allow_none=True)
+
+
+class AttachmentSchema(Schema):
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    task_id = fields.String(allow_none=True)
+    field = fields.String(allow_none=True)
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_by = fields.String(allow_none=True)
+    uploaded_at = fields.String()
+    url = fields.String()
+
+
+class InstanceStatusSchema(InstanceSummarySchema):
+    version = fields.Integer()
+    tasks = fields.List(fields.Nested(TaskSchema))
+    history = fields.List(fields.Nested(HistorySchema))
+    attachments = fields.List(fields.Nested(AttachmentSchema))
+
+
+class PublicStatusSchema(Schema):
+    tracking_code = fields.String()
+    process = fields.String()
+    state = fields.String(metadata={"description": "in_progress | waiting_for_you | on_hold | done | closed"})
+    message = fields.String()
+    steps = fields.List(fields.String())
+    received_at = fields.String()
+    updated_at = fields.String()
+    ended_at = fields.String(allow_none=True)
+
+
+class UploadSchema(Schema):
+    task_id = fields.String()
+    field = fields.String()
+
+
+class FileSchema(Schema):
+    file = fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String(metadata={"description": "Shown once; send it as Authorization: Bearer <token>"})
+
+
+class NotificationArgs(PageArgs):
+    unread = fields.Boolean(load_default=False)
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "task_arrived | task_reassigned | task_overdue"})
+    message = fields.String()
+    url = fields.String(allow_none=True, metadata={"description": "The task's page"})
+    task_id = fields.String(allow_none=True)
+    task_name = fields.String(allow_none=True)
+    task_open = fields.Boolean()
+    instance_id = fields.Integer(allow_none=True)
+    instance_title = fields.String(allow_none=True)
+    created_at = fields.String()
+    read = fields.Boolean()
+
+
+class CountSchema(Schema):
+    unread = fields.Integer()
+
+
+class ChangedSchema(Schema):
+    changed = fields.Integer()

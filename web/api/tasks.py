@@ -1,0 +1,168 @@
+"""Tasks of the current user: list, read, claim, unclaim, save a draft, complete."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine import definitions, tasks
+from engine.access import get_user, may_act
+from engine.attachments import may_see_instance
+from engine.errors import N_
+from engine.instances import task_dict
+from engine.models import HumanTask, ProcessInstance, utcnow
+from web.api.common import api_blueprint, ctx, require_user
+from web.api.errors import ApiError
+from web.api.schemas import (
+    AssignSchema,
+    CommentSchema,
+    CompletedSchema,
+    ErrorSchema,
+    SubmissionSchema,
+    TaskDetailSchema,
+    TaskListArgs,
+    TaskPageSchema,
+    TaskSchema,
+)
+from web.inbox.tasks import holders
+from web.public.catalog import current_catalog
+
+blp = api_blueprint("api_tasks", __name__, "Human tasks: the inbox of the current user.")
+
+
+@blp.route("/tasks")
+@blp.arguments(TaskListArgs, location="query")
+@blp.response(200, TaskPageSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+def list_my_tasks(args):
+    """A page of my inbox, with the inbox filters: view, process or department, unit, due, search, sort."""
+    user = require_user()
+    keys = None
+    if args.get("process"):
+        keys = [args["process"]]
+    elif args.get("department"):
+        keys = [e.key for e in current_catalog().entries().values() if e.department == args["department"]]
+    query = tasks.InboxQuery(
+        user=user.username,
+        view=args["view"],
+        process_keys=keys,
+        unit_id=args.get("unit"),
+        due=args.get("due"),
+        search=(args.get("q") or "").strip() or None,
+        sort=args["sort"],
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    page = tasks.inbox(ctx(), query)
+    return {
+        "items": page.rows,
+        "total": page.total,
+        "page": page.page,
+        "pages": page.pages,
+        "per_page": page.per_page,
+    }
+
+
+@blp.route("/tasks/<task_id>")
+@blp.response(200, TaskDetailSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def get_task(task_id):
+    """One task with its instructions, its form (form-js schema) and the saved draft."""
+    user = require_user()
+    with ctx().db.transaction() as session:
+        task = session.get(HumanTask, task_id)
+        if task is None or not _may_read(session, user.username, task):
+            raise ApiError(404, N_("Task {id} does not exist."), id=task_id)
+        instance = session.get(ProcessInstance, task.instance_id)
+        form = definitions.form(session, instance.definition_id, task.form_key) if task.form_key else None
+        return {
+            **task_dict(task),
+            "instructions": task.instructions,
+            "instance_title": instance.title,
+            "form": form,
+            "draft": task.draft,
+        }
+
+
+def _may_read(session, username: str, task: HumanTask) -> bool:
+    account = get_user(session, username)
+    now = utcnow()
+    if may_act(session, account, task, now) or task.completed_by == username:
+        return True
+    return may_see_instance(session, account, session.get(ProcessInstance, task.instance_id), now)
+
+
+@blp.route("/tasks/<task_id>/claim", methods=["POST"])
+@blp.response(200, TaskSchema)
+@blp.alt_response(409, schema=ErrorSchema)
+def claim(task_id):
+    """Take a group task: it becomes mine alone."""
+    user = require_user()
+    tasks.claim(ctx(), task_id, user.username)
+    return _task(task_id)
+
+
+@blp.route("/tasks/<task_id>/unclaim", methods=["POST"])
+@blp.response(200, TaskSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+def unclaim(task_id):
+    """Give a claimed task back to the group."""
+    user = require_user()
+    tasks.unclaim(ctx(), task_id, user.username)
+    return _task(task_id)
+
+
+@blp.route("/tasks/<task_id>/draft", methods=["PUT"])
+@blp.arguments(SubmissionSchema)
+@blp.response(204)
+def save_draft(body, task_id):
+    """Keep what was typed so far, without validating or completing."""
+    user = require_user()
+    tasks.save_draft(ctx(), task_id, body["data"], user.username)
+
+
+@blp.route("/tasks/<task_id>/complete", methods=["POST"])
+@blp.arguments(SubmissionSchema)
+@blp.response(200, CompletedSchema)
+@blp.alt_response(422, schema=ErrorSchema, description="The form data are not valid: per-field messages")
+@blp.alt_response(409, schema=ErrorSchema, description="Already completed (by whom), or no longer open")
+def complete(body, task_id):
+    """Submit the task's form; the data are validated on the server against the form."""
+    user = require_user()
+    done = tasks.complete(ctx(), task_id, body["data"], user.username)
+    following = tasks.list_tasks(ctx(), tasks.TaskQuery(user=user.username, instance_id=done["instance_id"]))
+    return {"task": done, "next_tasks": following}
+
+
+@blp.route("/tasks/<task_id>/comments", methods=["POST"])
+@blp.arguments(CommentSchema)
+@blp.response(204)
+def comment(body, task_id):
+    """A note on the task's instance, for everyone who may see the task."""
+    user = require_user()
+    tasks.add_comment(ctx(), task_id, body["body"], user.username)
+
+
+@blp.route("/tasks/<task_id>/assign", methods=["POST"])
+@blp.arguments(AssignSchema)
+@blp.response(200, TaskSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="Only supervisors reassign")
+@blp.alt_response(422, schema=ErrorSchema, description="The assignee does not hold the task's position")
+def assign(body, task_id):
+    """Give the task to one of the holders of its position (supervisors)."""
+    user = require_user()
+    if not user.has_role("supervisor"):
+        raise ApiError(403)
+    with ctx().db.transaction() as session:
+        task = session.get(HumanTask, task_id)
+        if task is None:
+            raise ApiError(404, N_("Task {id} does not exist."), id=task_id)
+        allowed = {username for username, _name in holders(session, task)}
+    if body["assignee"] not in allowed:
+        raise ApiError(422, N_("Choose someone who holds this task's position."))
+    tasks.assign(ctx(), task_id, body["assignee"], user=user.username, reason=body.get("reason"))
+    return _task(task_id)
+
+
+def _task(task_id: str) -> dict:
+    with ctx().db.transaction() as session:
+        return task_dict(session.scalar(select(HumanTask).where(HumanTask.id == task_id)))
