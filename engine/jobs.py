@@ -34,7 +34,8 @@ class JobFailed(Exception):
 def claim_next(ctx: Context, session, now: datetime) -> Job | None:
     stmt = (
         select(Job)
-        .where(Job.status == "pending", Job.due_at <= now)
+        # Strictly past due: SpiffWorkflow fires a timer only once its moment is behind it.
+        .where(Job.status == "pending", Job.due_at < now)
         .order_by(Job.due_at, Job.id)
         .limit(1)
         .with_for_update(skip_locked=True)

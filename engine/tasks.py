@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
@@ -27,6 +27,7 @@ from engine.instances import (
 from engine.models import (
     Comment,
     HumanTask,
+    Job,
     OrgUnit,
     ProcessDefinition,
     ProcessInstance,
@@ -71,6 +72,8 @@ def complete(ctx: Context, task_id: str, data: dict | None = None, user: str | N
         task.data.update(cleaned)
         task.run()
         row.state, row.completed_at, row.completed_by, row.draft = "completed", step.now, user, None
+        if row.due_at is not None:
+            session.execute(delete(Job).where(Job.kind == "overdue", Job.task_id == task_id))
         if row.assignee is None:
             row.assignee = user
         audit.record(

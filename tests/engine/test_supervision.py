@@ -1,0 +1,161 @@
+"""A supervisor's actions: bulk operations by filter, due dates, reassignment, data edits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from engine import instances, reports, supervision
+from engine.bundle import Bundle
+from engine.definitions import deploy
+from engine.errors import Forbidden, InvalidData, NotFound
+from engine.instances import start
+from engine.models import AuditEvent, HumanTask, OrgUnit, ProcessInstance
+from engine.reports import EVERYTHING, InstanceFilter, Scope
+from engine.tasks import TaskQuery, list_tasks
+
+FAILING = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="doubling" name="Doubling" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:scriptTask id="double" name="Double">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:script>result = value * 2</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="double" />
+    <bpmn:sequenceFlow id="f2" sourceRef="double" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def status(ctx, instance_id: int) -> str:
+    with ctx.db.transaction() as session:
+        return session.get(ProcessInstance, instance_id).status
+
+
+def events(ctx, instance_id: int, kind: str) -> list[AuditEvent]:
+    with ctx.db.transaction() as session:
+        return list(
+            session.scalars(
+                select(AuditEvent).where(AuditEvent.instance_id == instance_id, AuditEvent.kind == kind)
+            )
+        )
+
+
+def unit_id(ctx, code: str) -> int:
+    with ctx.db.transaction() as session:
+        return session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+
+
+@pytest.fixture
+def three(ctx, approval):
+    return [
+        start(ctx, "approval", user="alice", unit="region-01").id,
+        start(ctx, "approval", user="alice", unit="region-01").id,
+        start(ctx, "approval", user="dave", unit="region-02").id,
+    ]
+
+
+def test_bulk_suspend_previews_then_reports_each_instance(ctx, three):
+    a, b, c = three
+    instances.suspend(ctx, b, "carol", "already stopped")
+    filters = InstanceFilter(process_key="approval")
+    assert supervision.preview(ctx, EVERYTHING, filters, "suspend") == {
+        "action": "suspend",
+        "selected": 3,
+        "affected": 2,
+        "ids": [a, c],
+    }
+    report = supervision.bulk(ctx, EVERYTHING, filters, "suspend", "carol", "audit of the office")
+    assert report == [
+        {"instance_id": a, "outcome": "done", "status": "suspended"},
+        {"instance_id": b, "outcome": "skipped", "status": "suspended"},
+        {"instance_id": c, "outcome": "done", "status": "suspended"},
+    ]
+    assert {status(ctx, i) for i in three} == {"suspended"}
+    assert events(ctx, a, "suspended")[0].data == {"reason": "audit of the office"}
+    resumed = supervision.bulk(ctx, EVERYTHING, filters, "resume", "carol", "back to work")
+    assert [r["outcome"] for r in resumed] == ["done"] * 3
+    assert {status(ctx, i) for i in three} == {"running"}
+
+
+def test_bulk_stays_inside_the_scope(ctx, three):
+    region2 = Scope(unit_ids=frozenset({unit_id(ctx, "region-02")}))
+    report = supervision.bulk(ctx, region2, InstanceFilter(), "terminate", "carol", "cancelled event")
+    assert report == [{"instance_id": three[2], "outcome": "done", "status": "terminated"}]
+    assert [status(ctx, i) for i in three] == ["running", "running", "terminated"]
+
+
+def test_every_action_wants_a_reason(ctx, three):
+    with pytest.raises(InvalidData) as caught:
+        supervision.bulk(ctx, EVERYTHING, InstanceFilter(), "suspend", "carol", "  ")
+    assert caught.value.field_errors == {"reason": "Required."}
+    with pytest.raises(InvalidData):
+        supervision.preview(ctx, EVERYTHING, InstanceFilter(), "explode")
+    task = list_tasks(ctx, TaskQuery(instance_id=three[0]))[0]
+    with pytest.raises(InvalidData):
+        supervision.reassign(ctx, task["id"], "bob", "carol", None)
+    assert [status(ctx, i) for i in three] == ["running"] * 3
+
+
+def test_change_due_date_moves_the_task_out_of_the_overdue_list(ctx, three):
+    task = list_tasks(ctx, TaskQuery(instance_id=three[0]))[0]
+    past = datetime(2020, 1, 1, 12, 30, tzinfo=UTC)
+    supervision.change_due_date(ctx, task["id"], past, "carol", "agreed with the region")
+    assert [t["id"] for t in reports.overdue_tasks(ctx, EVERYTHING)] == [task["id"]]
+    later = datetime(2099, 1, 1, 12, 30, tzinfo=UTC)
+    result = supervision.change_due_date(ctx, task["id"], later, "carol", "extended")
+    assert (result["from"], result["to"]) == (past, later)
+    assert reports.overdue_tasks(ctx, EVERYTHING) == []
+    (_first, second) = events(ctx, three[0], "task_due_changed")
+    assert second.data == {"from": past.isoformat(), "to": later.isoformat(), "reason": "extended"}
+    region2 = Scope(unit_ids=frozenset({unit_id(ctx, "region-02")}))
+    with pytest.raises(NotFound):
+        supervision.change_due_date(ctx, task["id"], later, "carol", "not mine", scope=region2)
+
+
+def test_reassign_gives_the_task_to_another_user_with_the_reason(ctx, three):
+    task = list_tasks(ctx, TaskQuery(instance_id=three[0]))[0]
+    supervision.reassign(ctx, task["id"], "bob", "carol", "alice is on leave")
+    assert [t["id"] for t in list_tasks(ctx, TaskQuery(user="bob"))][:1] == [task["id"]]
+    with ctx.db.transaction() as session:
+        assert session.get(HumanTask, task["id"]).assignee == "bob"
+    (event,) = events(ctx, three[0], "task_assigned")
+    assert event.data == {"from": None, "to": "bob", "reason": "alice is on leave"}
+
+
+def test_admin_fixes_the_data_then_retries_the_incident_in_bulk(ctx):
+    deploy(ctx, Bundle("doubling", {"doubling.bpmn": FAILING}))
+    broken = start(ctx, "doubling", {"value": None}, user="alice").id
+    assert status(ctx, broken) == "incident"
+    with pytest.raises(Forbidden):
+        supervision.edit_data(ctx, broken, "value", 21, "carol", "typo")
+    with pytest.raises(InvalidData):
+        supervision.edit_data(ctx, broken, "_hidden", 21, "root", "typo")
+    change = supervision.edit_data(ctx, broken, "value", 21, "root", "the requester sent 21")
+    assert change == {"field": "value", "old": None, "new": 21}
+    (edited,) = events(ctx, broken, "data_edited")
+    assert edited.actor == "root"
+    assert edited.data == {"field": "value", "old": None, "new": 21, "reason": "the requester sent 21"}
+    filters = InstanceFilter(status="incident")
+    assert supervision.preview(ctx, EVERYTHING, filters, "retry")["affected"] == 1
+    report = supervision.bulk(ctx, EVERYTHING, filters, "retry", "carol", "data fixed")
+    assert report == [{"instance_id": broken, "outcome": "done", "status": "completed"}]
+    assert status(ctx, broken) == "completed"
+    assert events(ctx, broken, "incident_retried")[0].data == {"reason": "data fixed"}
+    assert instances.show(ctx, broken)["data"]["result"] == 42
+
+
+def test_bulk_reports_a_failure_and_carries_on(ctx):
+    deploy(ctx, Bundle("doubling", {"doubling.bpmn": FAILING}))
+    first = start(ctx, "doubling", {"value": None}, user="alice").id
+    second = start(ctx, "doubling", {"value": None}, user="alice").id
+    report = supervision.bulk(ctx, EVERYTHING, InstanceFilter(status="incident"), "retry", "carol", "again")
+    # the data is still wrong: each retry fails again into a new incident, and both are reported
+    assert [(r["instance_id"], r["outcome"]) for r in report] == [(first, "failed"), (second, "failed")]
+    assert "NoneType" in report[0]["message"]
+    assert {status(ctx, i) for i in (first, second)} == {"incident"}

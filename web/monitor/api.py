@@ -1,0 +1,232 @@
+"""The monitor's figures and actions in the REST API, under /api/v1/monitor/ (OpenAPI documented).
+
+Supervisors only (the same roles as the pages); every answer is limited to the caller's scope.
+Dates in arguments are Jalali days ('1405/09/07'); dates in answers are ISO 8601.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import g
+
+from engine import instances, reports, supervision
+from engine.errors import N_, InvalidData
+from engine.models import Incident
+from engine.reports import MONITOR_ROLES, scope_for_user
+from web.api.common import api_blueprint, ctx, require_user
+from web.api.errors import ApiError
+from web.api.schemas import ErrorSchema
+from web.monitor import schemas as s
+from web.monitor.common import (
+    current_scope,
+    departments,
+    engine,
+    filters_from_args,
+    instance_in_scope,
+    parse_jalali,
+    period,
+    task_in_scope,
+)
+from web.monitor.views import dashboard_figures
+
+blp = api_blueprint("api_monitor", __name__, "The supervisor's monitor: figures, instances and actions.")
+
+
+@blp.before_request
+def _supervisors_only() -> None:
+    user = require_user()
+    if not user.has_role(*MONITOR_ROLES):
+        raise ApiError(403)
+    g.monitor_scope = scope_for_user(ctx(), user.username, departments())
+
+
+def _args(args: dict) -> dict:
+    """Query arguments back under their names in the URL (``from`` is ``from_`` in the schemas)."""
+    return {("from" if k == "from_" else k): str(v) for k, v in args.items()}
+
+
+def _period(args: dict) -> tuple[date, date]:
+    return period(_args(args))
+
+
+@blp.route("/monitor/dashboard")
+@blp.arguments(s.DashboardArgs, location="query")
+@blp.response(200, s.DashboardSchema)
+def dashboard(args):
+    """Every figure of the dashboard: instances per process; open and overdue tasks per department, unit
+    and person; SLA compliance per process and unit; weekly throughput and cycle time; regions compared."""
+    return dashboard_figures(_args(args))
+
+
+@blp.route("/monitor/instances-per-process")
+@blp.response(200, s.InstanceCountSchema(many=True))
+def instances_per_process():
+    """Per process: running, waiting, suspended, incident, completed and terminated instances."""
+    return reports.instance_counts(engine(), current_scope())
+
+
+@blp.route("/monitor/open-tasks")
+@blp.arguments(s.TaskGroupArgs, location="query")
+@blp.response(200, s.TaskCountSchema(many=True))
+def open_tasks(args):
+    """Open and overdue tasks per department, unit or person (the assignee; unclaimed tasks: key null)."""
+    return reports.open_task_counts(engine(), current_scope(), args["by"], departments=departments())
+
+
+@blp.route("/monitor/overdue-tasks")
+@blp.response(200, s.OverdueTaskSchema(many=True))
+def overdue_tasks():
+    """Open tasks past their due date, the most overdue first, with the working days they are late."""
+    return reports.overdue_tasks(engine(), current_scope())
+
+
+@blp.route("/monitor/sla")
+@blp.arguments(s.SlaArgs, location="query")
+@blp.response(200, s.SlaSchema(many=True))
+def sla(args):
+    """SLA compliance per process or unit: of the tasks with a due date completed in the period, the share
+    completed by their due date."""
+    return reports.sla_compliance(engine(), current_scope(), *_period(args), by=args["by"])
+
+
+@blp.route("/monitor/weeks")
+@blp.arguments(s.PeriodArgs, location="query")
+@blp.response(200, s.WeekSchema(many=True))
+def weeks(args):
+    """Per Jalali week: instances started and completed, and the completed ones' average cycle time."""
+    return reports.weekly_flow(engine(), current_scope(), *_period(args))
+
+
+@blp.route("/monitor/units")
+@blp.arguments(s.UnitsArgs, location="query")
+@blp.response(200, s.UnitComparisonSchema)
+def units(args):
+    """The regions side by side on one process (a policy rollout): done, late, open and overdue per task."""
+    return reports.unit_comparison(engine(), current_scope(), args["process"], *_period(args))
+
+
+@blp.route("/monitor/definitions/<int:definition_id>/elements")
+@blp.response(200, s.ElementsSchema)
+def elements(definition_id):
+    """The heat map of one process version: per element, the instances that passed it, their average wait
+    in working days, the instances waiting there now and its open incidents."""
+    if definition_id not in {d["id"] for d in reports.definitions_in_scope(engine(), current_scope())}:
+        raise ApiError(404)
+    stats = reports.element_stats(engine(), current_scope(), definition_id)
+    return {"definition_id": definition_id, "elements": list(stats.values())}
+
+
+@blp.route("/monitor/instances")
+@blp.arguments(s.InstanceArgs, location="query")
+@blp.response(200, s.InstancePageSchema)
+def instance_list(args):
+    """The instances the filters select, newest first, with how many there are in all."""
+    limit, offset = args.pop("limit"), args.pop("offset")
+    rows, total = reports.list_instances(
+        engine(), current_scope(), filters_from_args(_args(args)), limit, offset
+    )
+    return {"total": total, "items": rows}
+
+
+def _instance(instance_id: int) -> dict:
+    with engine().db.transaction() as session:
+        instance_in_scope(session, instance_id)
+    return instances.show(engine(), instance_id)
+
+
+LIFECYCLE = {"suspend": instances.suspend, "resume": instances.resume, "terminate": instances.terminate}
+
+
+@blp.route("/monitor/instances/<int:instance_id>/<any(suspend, resume, terminate):action>", methods=["POST"])
+@blp.arguments(s.ReasonSchema)
+@blp.response(200, s.InstanceDetailSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="The instance's status does not allow it")
+def lifecycle(body, instance_id, action):
+    """Suspend, resume or terminate an instance, with a reason for the audit log."""
+    _instance(instance_id)
+    reason = supervision.require_reason(body["reason"])
+    LIFECYCLE[action](engine(), instance_id, require_user().username, reason)
+    return _instance(instance_id)
+
+
+@blp.route("/monitor/incidents/<int:incident_id>/retry", methods=["POST"])
+@blp.arguments(s.ReasonSchema)
+@blp.response(200, s.InstanceDetailSchema)
+def retry(body, incident_id):
+    """Run an incident's failed element again, with a reason for the audit log."""
+    with engine().db.transaction() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise ApiError(404)
+        instance_id = instance_in_scope(session, incident.instance_id).id
+    reason = supervision.require_reason(body["reason"])
+    instances.retry_incident(engine(), incident_id, require_user().username, reason)
+    return _instance(instance_id)
+
+
+@blp.route("/monitor/tasks/<task_id>/reassign", methods=["POST"])
+@blp.arguments(s.ReassignSchema)
+@blp.response(204)
+def reassign(body, task_id):
+    """Give an open task to another user, with a reason for the audit log."""
+    with engine().db.transaction() as session:
+        task_in_scope(session, task_id)
+    supervision.reassign(
+        engine(), task_id, body["assignee"], require_user().username, body["reason"], current_scope()
+    )
+
+
+@blp.route("/monitor/tasks/<task_id>/due", methods=["POST"])
+@blp.arguments(s.DueSchema)
+@blp.response(200, s.DueResultSchema)
+def change_due(body, task_id):
+    """Move an open task's due date to the end of a Jalali working day, with a reason."""
+    with engine().db.transaction() as session:
+        task_in_scope(session, task_id)
+    try:
+        day = parse_jalali(body["due"])
+    except ValueError:
+        day = None
+    if day is None:
+        raise InvalidData(field_errors={"due": N_("Not a valid Jalali date.")})
+    due = engine().calendar.add_working_days(day, 0)
+    return supervision.change_due_date(
+        engine(), task_id, due, require_user().username, body["reason"], current_scope()
+    )
+
+
+@blp.route("/monitor/instances/<int:instance_id>/data", methods=["POST"])
+@blp.arguments(s.DataEditSchema)
+@blp.response(200, s.DataEditResultSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="Administrators only")
+def edit_data(body, instance_id):
+    """An administrator's correction of one data field; the old and new values go to the audit log."""
+    if not require_user().is_admin:
+        raise ApiError(403)
+    _instance(instance_id)
+    return supervision.edit_data(
+        engine(), instance_id, body["field"], body["value"], require_user().username, body["reason"]
+    )
+
+
+@blp.route("/monitor/bulk/preview", methods=["POST"])
+@blp.arguments(s.BulkSchema)
+@blp.response(200, s.PreviewSchema)
+def bulk_preview(body):
+    """How many instances the filters select, and which of them the action applies to."""
+    return supervision.preview(engine(), current_scope(), filters_from_args(body["filters"]), body["action"])
+
+
+@blp.route("/monitor/bulk", methods=["POST"])
+@blp.arguments(s.BulkSchema)
+@blp.response(200, s.BulkReportSchema)
+def bulk(body):
+    """Carry out the action on every selected instance; one line per instance: done, skipped or failed."""
+    filters = filters_from_args(body["filters"])
+    user = require_user().username
+    return {
+        "report": supervision.bulk(
+            engine(), current_scope(), filters, body["action"], user, body.get("reason")
+        )
+    }

@@ -1,0 +1,158 @@
+"""What the monitor's pages and API share: the supervisor's scope, the list filters, Jalali periods."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, timedelta
+from functools import wraps
+
+from flask import abort, current_app, g
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from engine.calendar import from_jalali_str, to_jalali_str
+from engine.context import Context
+from engine.errors import RavandError
+from engine.models import HumanTask, OrgUnit, ProcessInstance
+from engine.reports import MONITOR_ROLES, InstanceFilter, Scope, scope_for_user
+from web.auth import roles_required
+from web.public.catalog import current_catalog
+
+FILTER_ARGS = (
+    "process",
+    "version",
+    "department",
+    "unit",
+    "status",
+    "from",
+    "to",
+    "overdue",
+    "initiator",
+    "q",
+    "element",
+    "assignee",
+)
+DEFAULT_WEEKS = 8
+
+
+def engine() -> Context:
+    return current_app.extensions["ravand"]
+
+
+def monitor_required(view: Callable) -> Callable:
+    """Supervisors only: the deputy, department heads, supervisors, units' PR managers, administrators.
+
+    The scope is worked out before the view opens a transaction of its own (on SQLite a second one
+    would wait for the first).
+    """
+
+    @wraps(view)
+    def scoped(*args, **kwargs):
+        current_scope()
+        return view(*args, **kwargs)
+
+    return roles_required(*MONITOR_ROLES)(scoped)
+
+
+def departments() -> dict[str, str]:
+    """Process key → department code, from the app's catalog."""
+    return {key: entry.department for key, entry in current_catalog().entries().items() if entry.department}
+
+
+def current_scope() -> Scope:
+    """The signed-in supervisor's scope, worked out once per request."""
+    if "monitor_scope" not in g:
+        g.monitor_scope = scope_for_user(engine(), current_user.username, departments())
+    return g.monitor_scope
+
+
+def error_message(exc: RavandError) -> str:
+    """An engine error in the page's language: its template is the msgid."""
+    return _(exc.template).format(**exc.params) if exc.params else _(exc.template)
+
+
+def parse_jalali(value: str | None) -> date | None:
+    """A Jalali date from a form ('1405/09/07', Persian digits welcome); ValueError if it is not one."""
+    return from_jalali_str(value) if value and value.strip() else None
+
+
+def period(args: Mapping[str, str]) -> tuple[date, date]:
+    """The Jalali period the figures cover: ``from`` and ``to``, by default the last eight weeks."""
+    today = engine().calendar.today()
+    try:
+        start = parse_jalali(args.get("from")) or today - timedelta(weeks=DEFAULT_WEEKS)
+        end = parse_jalali(args.get("to")) or today
+    except ValueError:
+        abort(400)
+    return (start, end) if start <= end else (end, start)
+
+
+def jalali(value: date) -> str:
+    return to_jalali_str(value, persian_digits=False)
+
+
+def filters_from_args(args: Mapping[str, str]) -> InstanceFilter:
+    """The instance list's filters from query arguments; a value that makes no sense is a 400."""
+
+    def integer(name: str) -> int | None:
+        value = (args.get(name) or "").strip()
+        if not value:
+            return None
+        if not value.isdigit():
+            abort(400)
+        return int(value)
+
+    unit_id = None
+    if args.get("unit"):
+        with engine().db.transaction() as session:
+            unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == args["unit"]))
+        if unit_id is None:
+            abort(400)
+    try:
+        started_from, started_to = parse_jalali(args.get("from")), parse_jalali(args.get("to"))
+    except ValueError:
+        abort(400)
+    department = args.get("department") or None
+    return InstanceFilter(
+        process_key=args.get("process") or None,
+        process_keys=[k for k, d in departments().items() if d == department] if department else None,
+        version=integer("version"),
+        unit_id=unit_id,
+        status=args.get("status") or None,
+        started_from=started_from,
+        started_to=started_to,
+        overdue=args.get("overdue") in ("1", "on", "true"),
+        initiator=(args.get("initiator") or "").strip() or None,
+        text=(args.get("q") or "").strip() or None,
+        element_id=args.get("element") or None,
+        assignee=(args.get("assignee") or "").strip() or None,
+    )
+
+
+def filter_args(args: Mapping[str, str]) -> dict[str, str]:
+    """The filter arguments that are set, to carry into links (pages, exports, bulk)."""
+    return {name: args[name] for name in FILTER_ARGS if args.get(name)}
+
+
+def instance_in_scope(session, instance_id: int) -> ProcessInstance:
+    """The instance, or 404 when it does not exist or lies outside the supervisor's scope."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None or not current_scope().sees_instance(session, instance):
+        abort(404)
+    return instance
+
+
+def task_in_scope(session, task_id: str) -> HumanTask:
+    task = session.get(HumanTask, task_id)
+    if task is None or not current_scope().sees_task(task):
+        abort(404)
+    return task
+
+
+def due_from_jalali(value: str | None):
+    """The due moment for a Jalali day: the end of its working hours (or of the next working day)."""
+    day = parse_jalali(value)
+    if day is None:
+        raise ValueError("no date")
+    return engine().calendar.add_working_days(day, 0)

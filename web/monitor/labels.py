@@ -1,0 +1,55 @@
+"""Words the monitor shows for codes: statuses, departments, history events, bulk actions."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATUSES = {
+    "running": _l("Running"),
+    "waiting": _l("Waiting"),
+    "suspended": _l("Suspended"),
+    "incident": _l("Incident"),
+    "completed": _l("Completed"),
+    "terminated": _l("Terminated"),
+}
+STATUS_STYLES = {
+    "running": "primary",
+    "waiting": "info",
+    "suspended": "warning",
+    "incident": "danger",
+    "completed": "success",
+    "terminated": "secondary",
+}
+DEPARTMENTS = {
+    "coord": _l("Coordination of regions and units"),
+    "social": _l("Social communications"),
+    "opinion": _l("Communications and public opinion"),
+    "protocol": _l("Protocol"),
+    "crisis": _l("Crisis communication"),
+}
+EVENTS = {
+    "started": _l("Started"),
+    "element": _l("Step passed"),
+    "task_completed": _l("Task completed"),
+    "task_claimed": _l("Task claimed"),
+    "task_unclaimed": _l("Task released"),
+    "task_assigned": _l("Task reassigned"),
+    "task_due_changed": _l("Due date changed"),
+    "task_overdue": _l("Task became overdue"),
+    "migrated": _l("Moved to another version"),
+    "suspended": _l("Suspended"),
+    "resumed": _l("Resumed"),
+    "terminated": _l("Terminated"),
+    "completed": _l("Completed"),
+    "incident": _l("Incident"),
+    "incident_retried": _l("Incident retried"),
+    "timer_fired": _l("Timer fired"),
+    "message_received": _l("Message received"),
+    "data_edited": _l("Data edited by an administrator"),
+}
+ACTIONS = {
+    "suspend": _l("Suspend"),
+    "resume": _l("Resume"),
+    "terminate": _l("Terminate"),
+    "retry": _l("Retry incidents"),
+}
