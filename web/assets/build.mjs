@@ -10,7 +10,7 @@ cpSync("node_modules/bootstrap/dist/css/bootstrap.min.css", `${out}/bootstrap.mi
 cpSync("node_modules/vazirmatn/fonts/webfonts", `${out}/fonts`, { recursive: true });
 
 await build({
-  entryPoints: ["web/assets/app.js"],
+  entryPoints: ["web/assets/app.js", "web/assets/inbox/form.js", "web/assets/inbox/diagram.js", "web/assets/monitor/dashboard.js", "web/assets/monitor/diagram.js", "web/assets/designer/designer.js"],
   bundle: true,
   minify: true,
   sourcemap: true,

@@ -1,0 +1,262 @@
+"""Migrating running instances to a new version: preview, one transaction per instance, audit, refusals."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from engine import drafts, instances, migration, tasks
+from engine.bundle import collect_bundles
+from engine.context import Context
+from engine.definitions import deploy
+from engine.messages import send_message
+from engine.models import AuditEvent, Job, ProcessInstance
+from engine.seed import seed_demo
+from engine.tasks import TaskQuery, list_tasks
+from tests.processes.conftest import ROOT, task_named
+
+LEGAL_REVIEW = """
+    <bpmn:userTask id="legal_review" name="بازبینی حقوقی">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formKey" value="decision.json" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:incoming>flow_2</bpmn:incoming>
+      <bpmn:outgoing>flow_legal</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="flow_legal" sourceRef="legal_review" targetRef="compute" />
+"""
+
+
+def _deploy_changed(ctx, change, comment="v2"):
+    draft = drafts.get_draft(ctx, "approval")
+    files = {**draft.files, "approval.bpmn": change(draft.files["approval.bpmn"])}
+    saved = drafts.save_draft(ctx, "approval", files, draft.revision, "designer")
+    return drafts.deploy_draft(ctx, "approval", saved.revision, "designer", comment)
+
+
+def _with_legal_review(xml: str) -> str:
+    xml = xml.replace(
+        "<bpmn:flowNodeRef>approve</bpmn:flowNodeRef>",
+        "<bpmn:flowNodeRef>approve</bpmn:flowNodeRef>\n<bpmn:flowNodeRef>legal_review</bpmn:flowNodeRef>",
+    )
+    xml = xml.replace(
+        '<bpmn:sequenceFlow id="flow_2" sourceRef="submit" targetRef="compute" />',
+        '<bpmn:sequenceFlow id="flow_2" sourceRef="submit" targetRef="legal_review" />' + LEGAL_REVIEW,
+    )
+    return xml.replace(
+        "<bpmn:incoming>flow_2</bpmn:incoming>\n      <bpmn:outgoing>flow_3",
+        "<bpmn:incoming>flow_legal</bpmn:incoming>\n      <bpmn:outgoing>flow_3",
+    )
+
+
+def _open(ctx, instance_id):
+    return list_tasks(ctx, TaskQuery(instance_id=instance_id))
+
+
+def test_preview_then_migrate_moves_an_instance_onto_the_new_step(ctx, approval):
+    old = instances.start(ctx, "approval", {}, user="alice", unit="region-01")
+    (submit,) = _open(ctx, old.id)
+    v2 = _deploy_changed(ctx, _with_legal_review)
+    assert v2.version == 2
+
+    (plan,) = migration.preview(ctx, v2.definition_id, [old.id])
+    assert plan.migratable and (plan.from_version, plan.to_version) == (1, 2)
+    assert [(t["element"], t["to"]) for t in plan.reset] == [("submit", "submit")]
+    with ctx.db.transaction() as session:  # a preview saves nothing
+        assert session.get(ProcessInstance, old.id).definition_id == approval.definition_id
+
+    (result,) = migration.migrate(ctx, v2.definition_id, [old.id], "designer")
+    assert result.migrated, result.error
+    with ctx.db.transaction() as session:
+        assert session.get(ProcessInstance, old.id).definition_id == v2.definition_id
+        event = session.scalar(select(AuditEvent).where(AuditEvent.kind == "migrated"))
+        assert (event.instance_id, event.actor, event.data["to_version"]) == (old.id, "designer", 2)
+    (still,) = _open(ctx, old.id)
+    assert still["id"] == submit["id"]  # the open task keeps its identity (and its inbox row)
+    tasks.complete(ctx, submit["id"], {"amount": 500, "description": "x"}, user="alice")
+    (legal,) = _open(ctx, old.id)
+    assert legal["element_id"] == "legal_review" and legal["role"] == "head"
+    tasks.complete(ctx, legal["id"], {"approved": "yes"}, user="carol")
+    (approve,) = _open(ctx, old.id)
+    assert approve["element_id"] == "approve"
+    tasks.complete(ctx, approve["id"], {"approved": "yes"}, user="carol")
+    shown = instances.show(ctx, old.id)
+    assert shown["status"] == "completed" and shown["version"] == 2 and shown["data"]["total"] == 1000
+
+
+def _without_submit(xml: str) -> str:
+    xml = xml.replace('<bpmn:sequenceFlow id="flow_1" sourceRef="start" targetRef="submit" />', "")
+    xml = xml.replace(
+        '<bpmn:sequenceFlow id="flow_2" sourceRef="submit" targetRef="compute" />',
+        '<bpmn:sequenceFlow id="flow_2" sourceRef="start" targetRef="compute" />',
+    )
+    xml = xml.replace("<bpmn:outgoing>flow_1</bpmn:outgoing>", "<bpmn:outgoing>flow_2</bpmn:outgoing>")
+    xml = xml.replace("<bpmn:flowNodeRef>submit</bpmn:flowNodeRef>", "")
+    start, end = xml.index('<bpmn:userTask id="submit"'), xml.index('<bpmn:scriptTask id="compute"')
+    return (xml[:start] + xml[end:]).replace("total = amount * 2", "total = 0")
+
+
+def test_a_renamed_step_is_aligned_by_its_place_in_the_flow(ctx, approval):
+    old = instances.start(ctx, "approval", {}, user="alice", unit="region-01")
+    v2 = _deploy_changed(
+        ctx, lambda xml: xml.replace('"submit"', '"submit_v2"').replace(">submit<", ">submit_v2<")
+    )
+    (plan,) = migration.preview(ctx, v2.definition_id, [old.id])
+    assert plan.migratable and [(t["element"], t["to"]) for t in plan.reset] == [("submit", "submit_v2")]
+    assert migration.migrate(ctx, v2.definition_id, [old.id], "designer")[0].migrated
+    assert _open(ctx, old.id)[0]["element_id"] == "submit_v2"
+
+
+def test_an_instance_whose_current_step_was_removed_cannot_be_migrated_and_is_left_as_it_was(ctx, approval):
+    old = instances.start(ctx, "approval", {}, user="alice", unit="region-01")
+    v2 = _deploy_changed(ctx, _without_submit)
+    with ctx.db.transaction() as session:
+        before = session.get(ProcessInstance, old.id).state_version
+
+    (plan,) = migration.preview(ctx, v2.definition_id, [old.id])
+    assert not plan.migratable
+    assert any("(submit)" in str(reason) and "it is at step" in str(reason) for reason in plan.reasons)
+
+    (result,) = migration.migrate(ctx, v2.definition_id, [old.id], "designer")
+    assert not result.migrated and "submit" in result.error
+    with ctx.db.transaction() as session:
+        instance = session.get(ProcessInstance, old.id)
+        assert (instance.definition_id, instance.state_version) == (approval.definition_id, before)
+        assert session.scalar(select(AuditEvent).where(AuditEvent.kind == "migrated")) is None
+    (submit,) = _open(ctx, old.id)
+    tasks.complete(ctx, submit["id"], {"amount": 1, "description": "x"}, user="alice")
+    assert instances.show(ctx, old.id)["status"] == "completed"
+
+
+def test_each_instance_migrates_in_its_own_transaction(ctx, approval):
+    first = instances.start(ctx, "approval", {}, user="alice", unit="region-01")
+    second = instances.start(ctx, "approval", {}, user="alice", unit="region-01")
+    instances.terminate(ctx, second.id, "alice")
+    v2 = _deploy_changed(ctx, _with_legal_review)
+    results = migration.migrate(ctx, v2.definition_id, [second.id, first.id], "designer")
+    assert [(r.instance_id, r.migrated) for r in results] == [(second.id, False), (first.id, True)]
+    assert "terminated" in results[0].error
+    (plan,) = migration.preview(ctx, v2.definition_id, [first.id])
+    assert [str(reason) for reason in plan.reasons] == ["it already runs this version"]
+
+
+SCREENING = """
+    <bpmn:userTask id="screening" name="غربالگری حقوقی">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="formKey" value="ngo_followup.json" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>flow_vetting_to_head_decision</bpmn:incoming>
+      <bpmn:outgoing>flow_screening_to_head_decision</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="flow_screening_to_head_decision" sourceRef="screening" targetRef="head_decision" />
+"""
+
+
+def _with_screening(xml: str) -> str:
+    """NGO partnership with a new step between vetting and the head's decision, in the expert's lane."""
+    xml = xml.replace(
+        'id="flow_vetting_to_head_decision" sourceRef="vetting" targetRef="head_decision"',
+        'id="flow_vetting_to_head_decision" sourceRef="vetting" targetRef="screening"',
+    )
+    head_outgoing = "</bpmn:incoming>\n      <bpmn:outgoing>flow_head_decision"
+    xml = xml.replace(
+        "<bpmn:incoming>flow_vetting_to_head_decision" + head_outgoing,
+        "<bpmn:incoming>flow_screening_to_head_decision" + head_outgoing,
+    )
+    xml = xml.replace(
+        "<bpmn:flowNodeRef>vetting</bpmn:flowNodeRef>",
+        "<bpmn:flowNodeRef>vetting</bpmn:flowNodeRef><bpmn:flowNodeRef>screening</bpmn:flowNodeRef>",
+    )
+    return xml.replace(
+        '    <bpmn:userTask id="head_decision"', SCREENING + '    <bpmn:userTask id="head_decision"', 1
+    )
+
+
+@pytest.fixture
+def demo(database):
+    """The demo organisation with the catalog's NGO partnership process deployed."""
+    ctx = Context(database)
+    seed_demo(ctx, password="x")
+    (bundle,) = [
+        b for b in collect_bundles([ROOT / "processes"], ROOT / "forms") if b.key == "ngo_partnership"
+    ]
+    deploy(ctx, bundle)
+    return ctx
+
+
+def test_ngo_applications_waiting_on_timers_and_messages_migrate_and_continue(demo):
+    ctx = demo
+    application = {
+        "ngo_name": "انجمن محله",
+        "registration_number": "12345",
+        "ngo_field": "urban",
+        "contact_person": "لیلا توکلی",
+        "contact_phone": "09121234567",
+        "proposal_summary": "کارگاه‌های آموزشی تفکیک پسماند در سراهای محله با همکاری شهرداری منطقه",
+        "submitted_documents": ["registration_certificate", "statute"],
+    }
+    at_check = instances.start(ctx, "ngo_partnership", dict(application), public=True)
+    waiting = instances.start(ctx, "ngo_partnership", dict(application), public=True)
+    incomplete = {"documents_complete": "no", "missing_documents": "اساسنامه"}
+    tasks.complete(
+        ctx, task_named(ctx, waiting.id, "check_documents")["id"], incomplete, user="social.expert"
+    )
+    draft = drafts.get_draft(ctx, "ngo_partnership")
+    files = {**draft.files, "ngo_partnership.bpmn": _with_screening(draft.files["ngo_partnership.bpmn"])}
+    drafts.save_draft(ctx, "ngo_partnership", files, 0, "designer")
+    v2 = drafts.deploy_draft(ctx, "ngo_partnership", 1, "designer", "غربالگری حقوقی")
+
+    plans = migration.preview(ctx, v2.definition_id, [at_check.id, waiting.id])
+    assert all(plan.migratable for plan in plans), [plan.reasons for plan in plans]
+    assert {t["element"] for t in plans[1].reset} >= {"wait_documents", "documents_deadline"}
+    assert all(
+        r.migrated for r in migration.migrate(ctx, v2.definition_id, [at_check.id, waiting.id], "designer")
+    )
+    with ctx.db.transaction() as session:  # the waiting one still has its deadline timer
+        assert session.scalar(
+            select(Job).where(Job.instance_id == waiting.id, Job.element_id == "documents_deadline")
+        )
+
+    complete = {"documents_complete": "yes"}
+    tasks.complete(ctx, task_named(ctx, at_check.id, "check_documents")["id"], complete, user="social.expert")
+    vetted = {
+        "ngo_background": "clean",
+        "ngo_capacity": "medium",
+        "ngo_alignment": "high",
+        "vetting_report": "سابقه سه سال فعالیت محلی.",
+        "expert_recommendation": "accept",
+    }
+    tasks.complete(ctx, task_named(ctx, at_check.id, "vetting")["id"], vetted, user="social.expert")
+    screening = task_named(ctx, at_check.id, "screening")
+    assert screening["role"] == "social_expert"
+
+    code = instances.show(ctx, waiting.id)["tracking_code"]
+    assert send_message(ctx, "ngo_documents_submitted", {"tracking_code": code})["instances"] == [waiting.id]
+    assert task_named(ctx, waiting.id, "check_documents")["role"] == "social_expert"
+
+
+def test_a_reset_timer_that_fails_under_the_new_version_makes_the_instance_not_migratable(demo):
+    application = {
+        "ngo_name": "انجمن",
+        "registration_number": "1",
+        "ngo_field": "urban",
+        "contact_person": "لیلا",
+        "contact_phone": "09121234567",
+        "proposal_summary": "کارگاه‌های آموزشی تفکیک پسماند در سراهای محله",
+        "submitted_documents": ["statute"],
+    }
+    instance = instances.start(demo, "ngo_partnership", application, public=True)
+    incomplete = {"documents_complete": "no", "missing_documents": "اساسنامه"}
+    tasks.complete(
+        demo, task_named(demo, instance.id, "check_documents")["id"], incomplete, user="social.expert"
+    )
+    draft = drafts.get_draft(demo, "ngo_partnership")
+    broken = draft.files["ngo_partnership.bpmn"].replace("working_days_later(10)", "no_such_deadline")
+    drafts.save_draft(demo, "ngo_partnership", {**draft.files, "ngo_partnership.bpmn": broken}, 0, "designer")
+    v2 = drafts.deploy_draft(demo, "ngo_partnership", 1, "designer", "مهلت تازه")
+    (plan,) = migration.preview(demo, v2.definition_id, [instance.id])
+    assert not plan.migratable and "no_such_deadline" in str(plan.reasons[0])
+    (result,) = migration.migrate(demo, v2.definition_id, [instance.id], "designer")
+    assert not result.migrated and instances.show(demo, instance.id)["version"] == 1

@@ -1,0 +1,113 @@
+"""What the designer's pages share: the role check, the engine, the catalog's files as seeds, errors."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import abort, current_app, jsonify, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from engine.bundle import collect_bundles
+from engine.context import Context
+from engine.errors import N_, BundleInvalid, InvalidData, RavandError
+from engine.models import Role
+from web.auth import roles_required
+from web.designer.problems import translated
+from web.public.catalog import ROOT, current_catalog
+
+DESIGNER_ROLE = "designer"
+_seed_lock = threading.Lock()
+_seed_cache: dict[tuple, dict[str, dict[str, str]]] = {}
+
+
+def designer_required(view: Callable) -> Callable:
+    return roles_required(DESIGNER_ROLE)(view)
+
+
+def engine() -> Context:
+    return current_app.extensions["ravand"]
+
+
+def catalog_names() -> dict[str, str]:
+    """The catalog's processes (key → Persian name): models a designer may open before any deploy."""
+    return {key: entry.name_fa for key, entry in current_catalog().entries().items()}
+
+
+def seed_files(key: str) -> dict[str, str] | None:
+    """The catalog files of ``key``'s bundle (processes/ and forms/), read once per change of the folder."""
+    root = Path(current_app.config.get("RAVAND_PROCESSES") or ROOT / "processes")
+    if not root.is_dir():
+        return None
+    stamp = (str(root), max((p.stat().st_mtime_ns for p in root.rglob("*")), default=0))
+    with _seed_lock:
+        if stamp not in _seed_cache:
+            bundles = collect_bundles([root], root.parent / "forms")
+            _seed_cache.clear()
+            _seed_cache[stamp] = {
+                b.key: {name: content.decode("utf-8") for name, content in b.files.items()} for b in bundles
+            }
+        return _seed_cache[stamp].get(key)
+
+
+def roles() -> list[dict]:
+    with engine().db.transaction() as session:
+        return [
+            {"code": r.code, "name_fa": r.name_fa, "name_en": r.name_en}
+            for r in session.scalars(select(Role).order_by(Role.code))
+        ]
+
+
+def error_message(exc: RavandError) -> str:
+    """An engine error in the page's language: its template is the msgid."""
+    return _(exc.template).format(**exc.params) if exc.params else _(exc.template)
+
+
+def error_json(exc: RavandError):
+    """An engine error as the studio's JavaScript reads it: a translated message and the details."""
+    body = {"code": exc.code, "message": error_message(exc)}
+    if isinstance(exc, InvalidData):
+        body["fields"] = {name: _(message) for name, message in exc.field_errors.items()}
+    if isinstance(exc, BundleInvalid):
+        body["problems"] = [translated(p) for p in exc.problems]
+    return jsonify(body), exc.http_status
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400)
+    return body
+
+
+# The studio's script shows these strings; the page hands them over translated.
+JS_MESSAGES = (
+    N_("Unsaved changes"),
+    N_("The editor is ready."),
+    N_("Draft revision"),
+    N_("last saved by"),
+    N_("No draft yet: you see the deployed version."),
+    N_("Latest version"),
+    N_("Problems found"),
+    N_("Every check passed."),
+    N_("See what changed"),
+    N_("Try the decision"),
+    N_("Evaluate"),
+    N_("The user task has no form (formKey)."),
+    N_("The form is not in the bundle: "),
+    N_("The user task is in no lane."),
+    N_("The lane names no known role: "),
+    N_("The gateway has no default flow and a flow without a condition."),
+    N_("This is the first version."),
+    N_("No element changed."),
+    N_("added"),
+    N_("removed"),
+    N_("changed"),
+    N_("moved"),
+)
+
+
+def js_messages() -> dict[str, str]:
+    return {msgid: _(msgid) for msgid in JS_MESSAGES}
