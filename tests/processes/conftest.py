@@ -12,15 +12,17 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from sqlalchemy import select
 
+from engine import instances, notifications
 from engine.bundle import collect_bundles
 from engine.context import Context
 from engine.db import Database
 from engine.definitions import deploy
 from engine.jobs import run_due_jobs
-from engine.models import utcnow
+from engine.models import Job, OrgUnit, utcnow
 from engine.seed import seed_demo
-from engine.tasks import TaskQuery, list_tasks
+from engine.tasks import TaskQuery, complete, list_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,11 +72,56 @@ def open_tasks(ctx: Context, instance_id: int) -> list[dict]:
     return list_tasks(ctx, TaskQuery(instance_id=instance_id))
 
 
+def open_elements(ctx: Context, instance_id: int) -> list[str]:
+    """The element ids of the instance's open tasks, sorted (one entry per task)."""
+    return sorted(t["element_id"] for t in open_tasks(ctx, instance_id))
+
+
 def task_named(ctx: Context, instance_id: int, element_id: str) -> dict:
     tasks = open_tasks(ctx, instance_id)
     found = [t for t in tasks if t["element_id"] == element_id]
     assert found, f"no open task {element_id}; open: {[t['element_id'] for t in tasks]}"
     return found[0]
+
+
+def complete_named(ctx: Context, instance_id: int, element_id: str, data: dict, user: str) -> dict:
+    """Complete the instance's open task at ``element_id`` as ``user``."""
+    return complete(ctx, task_named(ctx, instance_id, element_id)["id"], data, user=user)
+
+
+def unit_id(ctx: Context, code: str) -> int:
+    with ctx.db.transaction() as session:
+        return session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+
+
+def unit_task(ctx: Context, instance_id: int, element_id: str, unit: str) -> dict:
+    """The one open task at ``element_id`` that belongs to the unit with code ``unit``."""
+    found = [
+        t
+        for t in open_tasks(ctx, instance_id)
+        if t["element_id"] == element_id and t["unit_id"] == unit_id(ctx, unit)
+    ]
+    assert len(found) == 1, [(t["element_id"], t["unit_id"]) for t in open_tasks(ctx, instance_id)]
+    return found[0]
+
+
+def visible_to(ctx: Context, user: str, instance_id: int) -> list[str]:
+    """The element ids, sorted, of the instance's open tasks that ``user``'s task list shows."""
+    return sorted(t["element_id"] for t in list_tasks(ctx, TaskQuery(user=user, instance_id=instance_id)))
+
+
+def data_of(ctx: Context, instance_id: int) -> dict:
+    return instances.show(ctx, instance_id)["data"]
+
+
+def passed_elements(ctx: Context, instance_id: int, kinds: tuple[str, ...] = ("element",)) -> list[str]:
+    """The element ids in the instance's history, in order, of the entries whose kind is in ``kinds``."""
+    return [e["element_id"] for e in instances.show(ctx, instance_id)["history"] if e["kind"] in kinds]
+
+
+def overdue_notices(ctx: Context, user: str) -> list[str]:
+    """The task names of ``user``'s task-overdue notifications."""
+    return [n["task_name"] for n in notifications.list_for(ctx, user) if n["kind"] == "task_overdue"]
 
 
 @pytest.fixture
@@ -88,3 +135,15 @@ def move_clock(ctx: Context, clock, days: float) -> dict:
     """Let ``days`` pass on ``clock``, then fire every job that has fallen due."""
     clock.shift(timedelta(days=days))
     return run_due_jobs(ctx)
+
+
+def fire_timer(ctx: Context, clock, element_id: str) -> None:
+    """Move the clock just past the first pending timer of ``element_id`` and fire what is due."""
+    with ctx.db.transaction() as session:
+        due = session.scalars(
+            select(Job.due_at)
+            .where(Job.element_id == element_id, Job.status == "pending")
+            .order_by(Job.due_at)
+        ).first()
+    assert due is not None, f"no pending timer on {element_id}"
+    move_clock(ctx, clock, max((due - utcnow()).total_seconds() / 86400, 0) + 0.001)

@@ -7,8 +7,7 @@ import pytest
 from engine import instances, tasks
 from engine.errors import InvalidData
 from engine.messages import send_message
-from engine.tasks import TaskQuery, list_tasks
-from tests.processes.conftest import move_clock, open_tasks, task_named
+from tests.processes.conftest import complete_named, move_clock, open_tasks, task_named, visible_to
 
 COMPLAINT = {
     "submission_kind": "complaint",
@@ -32,23 +31,15 @@ def submit(ctx) -> tuple[int, str]:
     return instance.id, instance.tracking_code
 
 
-def do(ctx, instance_id: int, element: str, data: dict, user: str) -> dict:
-    return tasks.complete(ctx, task_named(ctx, instance_id, element)["id"], data, user=user)
-
-
-def visible_to(ctx, user: str, instance_id: int) -> list[str]:
-    return [t["element_id"] for t in list_tasks(ctx, TaskQuery(user=user)) if t["instance_id"] == instance_id]
-
-
 def test_referred_to_the_region_answered_and_the_citizen_is_satisfied(channels):
     instance_id, code = submit(channels)
     assert visible_to(channels, "social.expert", instance_id) == ["triage"]
-    do(channels, instance_id, "triage", REFER, "social.expert")
+    complete_named(channels, instance_id, "triage", REFER, "social.expert")
 
     assert visible_to(channels, "region05.manager", instance_id) == ["unit_answer"]
     assert visible_to(channels, "region04.manager", instance_id) == []
     assert visible_to(channels, "social.expert", instance_id) == []
-    do(channels, instance_id, "unit_answer", ANSWER, "region05.manager")
+    complete_named(channels, instance_id, "unit_answer", ANSWER, "region05.manager")
     assert instances.show(channels, instance_id)["data"]["public_status"].endswith("چراغ‌ها تعمیر و روشن شد.")
 
     send_message(channels, "citizen_channels_feedback", {"tracking_code": code, "satisfied": "yes"})
@@ -59,8 +50,8 @@ def test_referred_to_the_region_answered_and_the_citizen_is_satisfied(channels):
 def test_urgent_case_has_a_shorter_deadline(channels):
     normal_id, _ = submit(channels)
     urgent_id, _ = submit(channels)
-    do(channels, normal_id, "triage", REFER, "social.expert")
-    do(channels, urgent_id, "triage", dict(REFER, urgency="urgent"), "social.expert")
+    complete_named(channels, normal_id, "triage", REFER, "social.expert")
+    complete_named(channels, urgent_id, "triage", dict(REFER, urgency="urgent"), "social.expert")
     normal_due = task_named(channels, normal_id, "unit_answer")["due_at"]
     urgent_due = task_named(channels, urgent_id, "unit_answer")["due_at"]
     assert urgent_due < normal_due
@@ -68,11 +59,11 @@ def test_urgent_case_has_a_shorter_deadline(channels):
 
 def test_silent_unit_is_escalated_to_the_head(channels, clock):
     instance_id, _ = submit(channels)
-    do(channels, instance_id, "triage", REFER, "social.expert")
+    complete_named(channels, instance_id, "triage", REFER, "social.expert")
     move_clock(channels, clock, 14)
     assert visible_to(channels, "region05.manager", instance_id) == []
     assert visible_to(channels, "social.head", instance_id) == ["head_answer"]
-    do(channels, instance_id, "head_answer", ANSWER, "social.head")
+    complete_named(channels, instance_id, "head_answer", ANSWER, "social.head")
     move_clock(channels, clock, 11)
     shown = instances.show(channels, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "answered"
@@ -81,29 +72,37 @@ def test_silent_unit_is_escalated_to_the_head(channels, clock):
 
 def test_dissatisfied_citizen_gets_a_second_referral(channels):
     instance_id, code = submit(channels)
-    do(channels, instance_id, "triage", REFER, "social.expert")
-    do(channels, instance_id, "unit_answer", dict(ANSWER, action_taken="planned"), "region05.manager")
+    complete_named(channels, instance_id, "triage", REFER, "social.expert")
+    complete_named(
+        channels, instance_id, "unit_answer", dict(ANSWER, action_taken="planned"), "region05.manager"
+    )
     send_message(channels, "citizen_channels_feedback", {"tracking_code": code, "satisfied": "no"})
     assert visible_to(channels, "social.head", instance_id) == ["review_dissatisfaction"]
-    do(channels, instance_id, "review_dissatisfaction", {"reopen_decision": "re_refer"}, "social.head")
+    complete_named(
+        channels, instance_id, "review_dissatisfaction", {"reopen_decision": "re_refer"}, "social.head"
+    )
     assert visible_to(channels, "region05.manager", instance_id) == ["unit_answer"]
-    do(channels, instance_id, "unit_answer", ANSWER, "region05.manager")
+    complete_named(channels, instance_id, "unit_answer", ANSWER, "region05.manager")
     send_message(channels, "citizen_channels_feedback", {"tracking_code": code, "satisfied": "no"})
-    do(channels, instance_id, "review_dissatisfaction", {"reopen_decision": "close"}, "social.head")
+    complete_named(
+        channels, instance_id, "review_dissatisfaction", {"reopen_decision": "close"}, "social.head"
+    )
     shown = instances.show(channels, instance_id)
     assert shown["status"] == "completed" and shown["data"]["reopen_count"] == 1
 
 
 def test_direct_answer_and_out_of_scope(channels):
     direct_id, code = submit(channels)
-    do(channels, direct_id, "triage", dict(REFER, triage_result="answer_directly"), "social.expert")
-    do(channels, direct_id, "direct_answer", ANSWER, "social.expert")
+    complete_named(
+        channels, direct_id, "triage", dict(REFER, triage_result="answer_directly"), "social.expert"
+    )
+    complete_named(channels, direct_id, "direct_answer", ANSWER, "social.expert")
     assert [t["element_id"] for t in open_tasks(channels, direct_id)] == []
     send_message(channels, "citizen_channels_feedback", {"tracking_code": code, "satisfied": True})
     assert instances.show(channels, direct_id)["status"] == "completed"
 
     other_id, _ = submit(channels)
-    do(channels, other_id, "triage", dict(REFER, triage_result="out_of_scope"), "social.expert")
+    complete_named(channels, other_id, "triage", dict(REFER, triage_result="out_of_scope"), "social.expert")
     shown = instances.show(channels, other_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "out_of_scope"
 

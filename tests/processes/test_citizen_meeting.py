@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from engine import definitions
 from engine.calendar import to_jalali_str
@@ -13,9 +12,8 @@ from engine.errors import InvalidData, NotFound
 from engine.forms import validate_submission
 from engine.instances import show, start
 from engine.messages import send_message
-from engine.models import Job, OrgUnit, utcnow
 from engine.tasks import TaskQuery, complete, list_tasks
-from tests.processes.conftest import move_clock, open_tasks, task_named
+from tests.processes.conftest import fire_timer, open_tasks, passed_elements, task_named, unit_id
 
 REQUEST = {
     "full_name": "محمد رضوانی",
@@ -32,23 +30,6 @@ REQUEST = {
 def ctx(catalog):
     catalog.deploy("citizen_meeting")
     return catalog.context
-
-
-def unit_id(ctx, code: str) -> int:
-    with ctx.db.transaction() as session:
-        return session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
-
-
-def fire(ctx, clock, element_id: str) -> None:
-    """Move the clock just past the first pending timer of ``element_id`` and fire what is due."""
-    with ctx.db.transaction() as session:
-        due = session.scalars(
-            select(Job.due_at)
-            .where(Job.element_id == element_id, Job.status == "pending")
-            .order_by(Job.due_at)
-        ).first()
-    assert due is not None, f"no pending timer on {element_id}"
-    move_clock(ctx, clock, max((due - utcnow()).total_seconds() / 86400, 0) + 0.001)
 
 
 def request(ctx, **changes) -> tuple[int, str]:
@@ -97,10 +78,6 @@ def progress(ctx, iid: int, unit: str, status: str, user: str) -> None:
     )
 
 
-def history(ctx, iid: int) -> list[str]:
-    return [e["element_id"] for e in show(ctx, iid)["history"] if e["kind"] == "element"]
-
-
 def test_region_meeting_commitments_followed_up_until_done_and_citizen_satisfied(ctx, clock):
     iid, code = request(ctx)
     assert len(code) == 10 and code.isdigit()
@@ -127,7 +104,7 @@ def test_region_meeting_commitments_followed_up_until_done_and_citizen_satisfied
     assert data["meeting_date_fa"] == to_jalali_str(date.fromisoformat(meeting_iso))
     assert not open_tasks(ctx, iid)  # nothing to do before the meeting day
 
-    fire(ctx, clock, "meeting_day")
+    fire_timer(ctx, clock, "meeting_day")
     minutes = task_named(ctx, iid, "minutes_unit")
     assert minutes["unit_id"] == unit_id(ctx, "region-05")
     complete(
@@ -155,10 +132,10 @@ def test_region_meeting_commitments_followed_up_until_done_and_citizen_satisfied
     assert [c["title"] for c in data["fulfilled_commitments"]] == ["ترمیم آسفالت کوچه"]
     assert data["pending_commitments"] == [commitment("تعیین تکلیف مسیر اتوبوس محله", "region-12", 10)]
 
-    fire(ctx, clock, "next_followup")
+    fire_timer(ctx, clock, "next_followup")
     progress(ctx, iid, "region-12", "done", "region12.manager")
     assert show(ctx, iid)["data"]["followup_round"] == 2
-    assert "ask_satisfaction" in history(ctx, iid)
+    assert "ask_satisfaction" in passed_elements(ctx, iid)
 
     with pytest.raises(NotFound):
         send_message(ctx, "citizen_meeting_satisfaction", {"tracking_code": "0000000000", "score": 5})
@@ -168,7 +145,7 @@ def test_region_meeting_commitments_followed_up_until_done_and_citizen_satisfied
     final = show(ctx, iid)
     assert final["status"] == "completed"
     assert (final["data"]["satisfaction_score"], final["data"]["outcome"]) == (5, "closed")
-    assert "meeting_closed" in history(ctx, iid)
+    assert "meeting_closed" in passed_elements(ctx, iid)
 
 
 def test_complaint_about_a_pr_unit_is_met_at_the_department_and_absent_citizen_closes_it(ctx, clock):
@@ -178,7 +155,7 @@ def test_complaint_about_a_pr_unit_is_met_at_the_department_and_absent_citizen_c
     refer(ctx, iid)
     assert task_named(ctx, iid, "schedule_center")["role"] == "coord_expert"
     schedule(ctx, iid, "schedule_center", "coord.expert", days_ahead=1)
-    fire(ctx, clock, "meeting_day")
+    fire_timer(ctx, clock, "meeting_day")
     complete(
         ctx,
         task_named(ctx, iid, "minutes_center")["id"],
@@ -186,7 +163,7 @@ def test_complaint_about_a_pr_unit_is_met_at_the_department_and_absent_citizen_c
         user="coord.expert",
     )
     assert show(ctx, iid)["status"] == "completed"
-    assert "citizen_absent" in history(ctx, iid)
+    assert "citizen_absent" in passed_elements(ctx, iid)
 
 
 def test_triage_table_routes_by_topic_and_urgency(ctx):
@@ -226,7 +203,7 @@ def test_routine_request_redirected_to_137(ctx):
 def test_late_scheduling_and_unfulfilled_commitment_reach_the_head_silent_citizen_closes(ctx, clock):
     iid, _ = request(ctx)
     refer(ctx, iid)
-    fire(ctx, clock, "schedule_overdue")
+    fire_timer(ctx, clock, "schedule_overdue")
     followup = task_named(ctx, iid, "followup_scheduling")
     assert (followup["role"], followup["unit_id"]) == ("coord_head", unit_id(ctx, "region-05"))
     assert task_named(ctx, iid, "schedule_unit")["role"] == "unit_pr_manager"  # the unit keeps its task
@@ -237,7 +214,7 @@ def test_late_scheduling_and_unfulfilled_commitment_reach_the_head_silent_citize
         user="coord.head",
     )
     schedule(ctx, iid, "schedule_unit", "region05.manager")
-    fire(ctx, clock, "meeting_day")
+    fire_timer(ctx, clock, "meeting_day")
     complete(
         ctx,
         task_named(ctx, iid, "minutes_unit")["id"],
@@ -247,7 +224,7 @@ def test_late_scheduling_and_unfulfilled_commitment_reach_the_head_silent_citize
     for round_ in (1, 2, 3):
         progress(ctx, iid, "region-05", "in_progress", "region05.manager")
         if round_ < 3:
-            fire(ctx, clock, "next_followup")
+            fire_timer(ctx, clock, "next_followup")
     head = task_named(ctx, iid, "review_unfulfilled")
     assert head["role"] == "coord_head"
     assert show(ctx, iid)["data"]["pending_commitments"][0]["title"] == "احداث پیاده‌رو"
@@ -257,7 +234,7 @@ def test_late_scheduling_and_unfulfilled_commitment_reach_the_head_silent_citize
         {"head_action": "با شهردار منطقه هماهنگ و زمان اجرا به شهروند اعلام شد."},
         user="coord.head",
     )
-    fire(ctx, clock, "survey_timeout")
+    fire_timer(ctx, clock, "survey_timeout")
     final = show(ctx, iid)
     assert (final["status"], final["data"]["outcome"]) == ("completed", "closed_without_survey")
 
@@ -266,7 +243,7 @@ def test_dissatisfied_citizen_reaches_the_head(ctx, clock):
     iid, code = request(ctx)
     refer(ctx, iid)
     schedule(ctx, iid, "schedule_unit", "region05.manager")
-    fire(ctx, clock, "meeting_day")
+    fire_timer(ctx, clock, "meeting_day")
     complete(
         ctx,
         task_named(ctx, iid, "minutes_unit")["id"],
@@ -286,7 +263,7 @@ def test_dissatisfied_citizen_reaches_the_head(ctx, clock):
         },
         user="coord.head",
     )
-    assert "dissatisfaction_handled" in history(ctx, iid)
+    assert "dissatisfaction_handled" in passed_elements(ctx, iid)
 
 
 def test_bad_submissions_are_refused(ctx, clock):
@@ -296,7 +273,7 @@ def test_bad_submissions_are_refused(ctx, clock):
     iid, _ = request(ctx)
     refer(ctx, iid)
     schedule(ctx, iid, "schedule_unit", "region05.manager")
-    fire(ctx, clock, "meeting_day")
+    fire_timer(ctx, clock, "meeting_day")
     minutes = task_named(ctx, iid, "minutes_unit")
     with pytest.raises(InvalidData) as bad_row:
         complete(

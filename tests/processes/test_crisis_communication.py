@@ -7,7 +7,14 @@ import pytest
 from engine import instances, tasks
 from engine.errors import InvalidData
 from engine.tasks import TaskQuery, list_tasks
-from tests.processes.conftest import move_clock, open_tasks, task_named
+from tests.processes.conftest import (
+    complete_named,
+    data_of,
+    move_clock,
+    open_elements,
+    task_named,
+    visible_to,
+)
 
 KEY = "crisis_communication"
 CRISIS = {
@@ -29,25 +36,9 @@ DRAFT = {
 PUBLICATION = {"published_channels": ["portal", "social"], "published_at": "14:30"}
 
 
-def complete(ctx, instance_id, element, data, user):
-    return tasks.complete(ctx, task_named(ctx, instance_id, element)["id"], data, user=user)
-
-
-def elements(ctx, instance_id) -> list[str]:
-    return sorted(t["element_id"] for t in open_tasks(ctx, instance_id))
-
-
-def data_of(ctx, instance_id) -> dict:
-    return instances.show(ctx, instance_id)["data"]
-
-
-def visible_to(ctx, user, instance_id) -> list[str]:
-    return sorted(t["element_id"] for t in list_tasks(ctx, TaskQuery(user=user, instance_id=instance_id)))
-
-
 def start_crisis(ctx, **changes):
     instance = instances.start(ctx, KEY, {**CRISIS, **changes}, user="deputy")
-    complete(ctx, instance.id, "activate_team", ACTIVATION, "deputy")
+    complete_named(ctx, instance.id, "activate_team", ACTIVATION, "deputy")
     return instance
 
 
@@ -67,44 +58,44 @@ def test_statement_published_briefing_monitoring_and_report(ctx, clock):
     assert activate["role"] == "deputy"
     assert visible_to(ctx, "deputy", instance.id) == ["activate_team"]
     assert visible_to(ctx, "opinion.head", instance.id) == []
-    complete(ctx, instance.id, "activate_team", ACTIVATION, "deputy")
+    complete_named(ctx, instance.id, "activate_team", ACTIVATION, "deputy")
 
     draft = task_named(ctx, instance.id, "draft_statement")
     assert draft["role"] == "opinion_expert" and draft["process_key"] == KEY
     assert visible_to(ctx, "opinion.expert", instance.id) == ["draft_statement"]
     assert visible_to(ctx, "protocol.expert", instance.id) == []
-    complete(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
-    complete(ctx, instance.id, "approve_statement", {"statement_decision": "approve"}, "deputy")
-    complete(ctx, instance.id, "publish_statement", PUBLICATION, "opinion.expert")
-    assert elements(ctx, instance.id) == ["briefing_pack", "monitor_coverage"]
+    complete_named(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
+    complete_named(ctx, instance.id, "approve_statement", {"statement_decision": "approve"}, "deputy")
+    complete_named(ctx, instance.id, "publish_statement", PUBLICATION, "opinion.expert")
+    assert open_elements(ctx, instance.id) == ["briefing_pack", "monitor_coverage"]
     assert data_of(ctx, instance.id)["statement_status"] == "published"
 
-    complete(
+    complete_named(
         ctx,
         instance.id,
         "briefing_pack",
         {"briefing_key_messages": "امدادرسانی", "expected_questions": "علت؟ پاسخ: بارش بی‌سابقه"},
         "opinion.head",
     )
-    complete(
+    complete_named(
         ctx,
         instance.id,
         "brief_spokesperson",
         {"briefing_time": "16:00", "briefing_outcome": "توجیه شد"},
         "deputy",
     )
-    complete(ctx, instance.id, "monitor_coverage", coverage("steady"), "opinion.expert")
-    assert elements(ctx, instance.id) == []
+    complete_named(ctx, instance.id, "monitor_coverage", coverage("steady"), "opinion.expert")
+    assert open_elements(ctx, instance.id) == []
     move_clock(ctx, clock, 0.1)
-    assert elements(ctx, instance.id) == []
+    assert open_elements(ctx, instance.id) == []
     move_clock(ctx, clock, 0.1)
-    assert elements(ctx, instance.id) == ["monitor_coverage"]
-    complete(ctx, instance.id, "monitor_coverage", coverage("calming"), "opinion.expert")
+    assert open_elements(ctx, instance.id) == ["monitor_coverage"]
+    complete_named(ctx, instance.id, "monitor_coverage", coverage("calming"), "opinion.expert")
 
     report = {"timeline": "-", "what_worked": "-", "shortcomings": "-", "lessons": "-"}
     assert task_named(ctx, instance.id, "after_action_report")["role"] == "opinion_head"
-    complete(ctx, instance.id, "after_action_report", report, "opinion.head")
-    complete(ctx, instance.id, "review_report", {"report_accepted": "yes"}, "deputy")
+    complete_named(ctx, instance.id, "after_action_report", report, "opinion.head")
+    complete_named(ctx, instance.id, "review_report", {"report_accepted": "yes"}, "deputy")
     shown = instances.show(ctx, instance.id)
     assert shown["status"] == "completed"
     assert (shown["data"]["monitoring_rounds"], shown["data"]["escalations"]) == (1, 0)
@@ -117,81 +108,81 @@ def test_statement_not_approved_in_time_goes_to_the_opinion_head(
     ctx, clock, severity, hours_before, hours_after
 ):
     instance = start_crisis(ctx, severity=severity)
-    complete(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
+    complete_named(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
     move_clock(ctx, clock, hours_before / 24)
-    assert elements(ctx, instance.id) == ["approve_statement"]
+    assert open_elements(ctx, instance.id) == ["approve_statement"]
     move_clock(ctx, clock, (hours_after - hours_before) / 24)
-    assert elements(ctx, instance.id) == ["urgent_approval"]
+    assert open_elements(ctx, instance.id) == ["urgent_approval"]
     assert visible_to(ctx, "opinion.head", instance.id) == ["urgent_approval"]
     assert visible_to(ctx, "deputy", instance.id) == []
-    complete(
+    complete_named(
         ctx,
         instance.id,
         "urgent_approval",
         {"statement_decision": "approve", "urgent_approval_note": "معاون در جلسه شورای شهر بود"},
         "opinion.head",
     )
-    assert elements(ctx, instance.id) == ["publish_statement"]
+    assert open_elements(ctx, instance.id) == ["publish_statement"]
 
 
 def test_rejected_statement_takes_the_error_path_to_an_alternative_strategy(ctx):
     instance = start_crisis(ctx)
-    complete(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
-    complete(ctx, instance.id, "approve_statement", {"statement_decision": "reject"}, "deputy")
-    assert elements(ctx, instance.id) == ["alternative_strategy"]
-    complete(
+    complete_named(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
+    complete_named(ctx, instance.id, "approve_statement", {"statement_decision": "reject"}, "deputy")
+    assert open_elements(ctx, instance.id) == ["alternative_strategy"]
+    complete_named(
         ctx,
         instance.id,
         "alternative_strategy",
         {"alternative_strategy_choice": "spokesperson_only", "alternative_strategy_reason": "اطلاعات ناکافی"},
         "opinion.head",
     )
-    assert elements(ctx, instance.id) == ["briefing_pack", "monitor_coverage"]
+    assert open_elements(ctx, instance.id) == ["briefing_pack", "monitor_coverage"]
     assert data_of(ctx, instance.id)["statement_status"] == "rejected"
 
 
 def test_two_revisions_then_a_third_request_rejects_the_statement(ctx):
     instance = start_crisis(ctx)
     for _ in range(2):
-        complete(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
-        complete(
+        complete_named(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
+        complete_named(
             ctx,
             instance.id,
             "approve_statement",
             {"statement_decision": "revise", "approval_note": "کوتاه‌تر"},
             "deputy",
         )
-    complete(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
-    complete(ctx, instance.id, "approve_statement", {"statement_decision": "revise"}, "deputy")
-    assert elements(ctx, instance.id) == ["alternative_strategy"]
+    complete_named(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
+    complete_named(ctx, instance.id, "approve_statement", {"statement_decision": "revise"}, "deputy")
+    assert open_elements(ctx, instance.id) == ["alternative_strategy"]
 
 
 def test_worsening_crisis_is_escalated_to_the_deputy(ctx, clock):
     instance = start_crisis(ctx)
-    complete(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
-    complete(ctx, instance.id, "approve_statement", {"statement_decision": "approve"}, "deputy")
-    complete(ctx, instance.id, "publish_statement", PUBLICATION, "opinion.expert")
-    complete(ctx, instance.id, "monitor_coverage", coverage("escalating"), "opinion.expert")
+    complete_named(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
+    complete_named(ctx, instance.id, "approve_statement", {"statement_decision": "approve"}, "deputy")
+    complete_named(ctx, instance.id, "publish_statement", PUBLICATION, "opinion.expert")
+    complete_named(ctx, instance.id, "monitor_coverage", coverage("escalating"), "opinion.expert")
     response = task_named(ctx, instance.id, "escalation_response")
     assert response["role"] == "deputy"
-    complete(
+    complete_named(
         ctx,
         instance.id,
         "escalation_response",
         {"escalation_action": "press_conference", "escalation_owner": "سخنگو"},
         "deputy",
     )
-    assert elements(ctx, instance.id) == ["briefing_pack"]
+    assert open_elements(ctx, instance.id) == ["briefing_pack"]
     move_clock(ctx, clock, 0.2)
-    assert elements(ctx, instance.id) == ["briefing_pack", "monitor_coverage"]
+    assert open_elements(ctx, instance.id) == ["briefing_pack", "monitor_coverage"]
     assert data_of(ctx, instance.id)["escalations"] == 1
 
 
 def test_bad_coverage_report_is_refused_and_nothing_is_saved(ctx):
     instance = start_crisis(ctx)
-    complete(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
-    complete(ctx, instance.id, "approve_statement", {"statement_decision": "approve"}, "deputy")
-    complete(ctx, instance.id, "publish_statement", PUBLICATION, "opinion.expert")
+    complete_named(ctx, instance.id, "draft_statement", DRAFT, "opinion.expert")
+    complete_named(ctx, instance.id, "approve_statement", {"statement_decision": "approve"}, "deputy")
+    complete_named(ctx, instance.id, "publish_statement", PUBLICATION, "opinion.expert")
     monitor = task_named(ctx, instance.id, "monitor_coverage")
     with pytest.raises(InvalidData) as refused:
         tasks.complete(
@@ -226,5 +217,5 @@ def test_called_by_opinion_monitoring_with_its_topic_and_severity(catalog, clock
         "critical",
         "opinion_monitoring",
     )
-    complete(ctx, monitor["instance_id"], "activate_team", ACTIVATION, "deputy")
-    assert elements(ctx, monitor["instance_id"]) == ["draft_statement"]
+    complete_named(ctx, monitor["instance_id"], "activate_team", ACTIVATION, "deputy")
+    assert open_elements(ctx, monitor["instance_id"]) == ["draft_statement"]

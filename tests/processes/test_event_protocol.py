@@ -8,8 +8,14 @@ import pytest
 
 from engine import instances, tasks
 from engine.errors import InvalidData
-from engine.tasks import TaskQuery, list_tasks
-from tests.processes.conftest import move_clock, open_tasks, task_named
+from tests.processes.conftest import (
+    complete_named,
+    data_of,
+    move_clock,
+    open_elements,
+    task_named,
+    visible_to,
+)
 
 KEY = "event_protocol"
 PLAN = {
@@ -33,60 +39,44 @@ def request(days_ahead: int = 30, **changes) -> dict:
     }
 
 
-def complete(ctx, instance_id, element, data, user):
-    return tasks.complete(ctx, task_named(ctx, instance_id, element)["id"], data, user=user)
-
-
-def elements(ctx, instance_id) -> list[str]:
-    return sorted(t["element_id"] for t in open_tasks(ctx, instance_id))
-
-
-def data_of(ctx, instance_id) -> dict:
-    return instances.show(ctx, instance_id)["data"]
-
-
-def visible_to(ctx, user, instance_id) -> list[str]:
-    return sorted(t["element_id"] for t in list_tasks(ctx, TaskQuery(user=user, instance_id=instance_id)))
-
-
 def through_guest_list(ctx, international_guests: int, **request_changes):
     instance = instances.start(
         ctx, KEY, request(**request_changes), user="protocol.expert", unit="dept_protocol"
     )
-    complete(
+    complete_named(
         ctx,
         instance.id,
         "review_request",
         {"request_accepted": "yes", "lead_expert": "سارا نوری"},
         "protocol.head",
     )
-    complete(ctx, instance.id, "plan_event", PLAN, "protocol.expert")
-    complete(ctx, instance.id, "approve_plan", {"approved_budget": 800_000_000}, "protocol.head")
+    complete_named(ctx, instance.id, "plan_event", PLAN, "protocol.expert")
+    complete_named(ctx, instance.id, "approve_plan", {"approved_budget": 800_000_000}, "protocol.head")
     guests = {"guests_count": 400, "vip_count": 30, "international_guests": international_guests}
-    complete(ctx, instance.id, "guest_list", guests, "protocol.expert")
+    complete_named(ctx, instance.id, "guest_list", guests, "protocol.expert")
     return instance
 
 
 def venue_to_rehearsal(ctx, instance_id, results=("ready",)):
-    complete(
+    complete_named(
         ctx,
         instance_id,
         "venue",
         {"venue_name": "برج میلاد", "venue_booked": "yes", "venue_setup": "-"},
         "protocol.expert",
     )
-    complete(
+    complete_named(
         ctx, instance_id, "security", {"security_approved": "yes", "security_plan": "-"}, "protocol.head"
     )
     for result in results:
-        complete(
+        complete_named(
             ctx,
             instance_id,
             "run_sheet",
             {"run_sheet_text": "۹:۰۰ ورود", "master_of_ceremonies": "مجری"},
             "protocol.expert",
         )
-        complete(ctx, instance_id, "rehearsal", {"rehearsal_result": result}, "protocol.head")
+        complete_named(ctx, instance_id, "rehearsal", {"rehearsal_result": result}, "protocol.head")
 
 
 @pytest.fixture
@@ -97,38 +87,38 @@ def ctx(catalog):
 
 def test_international_conference_runs_the_foreign_guest_branch_in_parallel(ctx, clock):
     instance = through_guest_list(ctx, international_guests=25)
-    assert elements(ctx, instance.id) == ["gifts", "translators", "visas"]
+    assert open_elements(ctx, instance.id) == ["gifts", "translators", "visas"]
     assert visible_to(ctx, "protocol.expert", instance.id) == ["gifts", "translators", "visas"]
     assert visible_to(ctx, "protocol.head", instance.id) == []
-    complete(ctx, instance.id, "visas", {"visas_requested": 25, "visas_issued": 23}, "protocol.expert")
-    complete(
+    complete_named(ctx, instance.id, "visas", {"visas_requested": 25, "visas_issued": 23}, "protocol.expert")
+    complete_named(
         ctx, instance.id, "gifts", {"gift_items": "تابلو فرش", "gifts_cost": 90_000_000}, "protocol.expert"
     )
-    assert elements(ctx, instance.id) == ["translators"]
+    assert open_elements(ctx, instance.id) == ["translators"]
     translators = {
         "languages": ["en", "zh"],
         "interpretation_mode": "simultaneous",
         "translators": "دو مترجم",
     }
-    complete(ctx, instance.id, "translators", translators, "protocol.expert")
+    complete_named(ctx, instance.id, "translators", translators, "protocol.expert")
 
-    assert elements(ctx, instance.id) == ["security", "venue"]
+    assert open_elements(ctx, instance.id) == ["security", "venue"]
     assert task_named(ctx, instance.id, "security")["role"] == "protocol_head"
     venue_to_rehearsal(ctx, instance.id)
-    assert elements(ctx, instance.id) == []
+    assert open_elements(ctx, instance.id) == []
     assert data_of(ctx, instance.id)["event_status"] == "ready"
 
     move_clock(ctx, clock, 31)
-    assert elements(ctx, instance.id) == ["hold_event"]
-    complete(
+    assert open_elements(ctx, instance.id) == ["hold_event"]
+    complete_named(
         ctx,
         instance.id,
         "hold_event",
         {"actual_attendance": 380, "held_as_planned": "yes"},
         "protocol.expert",
     )
-    complete(ctx, instance.id, "post_event_report", REPORT, "protocol.expert")
-    complete(ctx, instance.id, "review_report", {"event_quality": "5"}, "protocol.head")
+    complete_named(ctx, instance.id, "post_event_report", REPORT, "protocol.expert")
+    complete_named(ctx, instance.id, "review_report", {"event_quality": "5"}, "protocol.head")
     shown = instances.show(ctx, instance.id)
     assert shown["status"] == "completed"
     assert shown["data"]["event_status"] == "held"
@@ -137,9 +127,9 @@ def test_international_conference_runs_the_foreign_guest_branch_in_parallel(ctx,
 
 def test_domestic_ceremony_skips_the_foreign_guest_branch_and_rehearses_again(ctx):
     instance = through_guest_list(ctx, international_guests=0, event_kind="occasion")
-    assert elements(ctx, instance.id) == ["security", "venue"]
+    assert open_elements(ctx, instance.id) == ["security", "venue"]
     venue_to_rehearsal(ctx, instance.id, results=("fix", "fix", "fix"))
-    assert elements(ctx, instance.id) == []
+    assert open_elements(ctx, instance.id) == []
     assert data_of(ctx, instance.id)["rehearsal_rounds"] == 2
 
 
@@ -147,40 +137,42 @@ def test_declined_request_ends_at_once(ctx):
     instance = instances.start(ctx, KEY, request(), user="region05.manager", unit="region-05")
     assert visible_to(ctx, "protocol.head", instance.id) == ["review_request"]
     assert visible_to(ctx, "region05.manager", instance.id) == []
-    complete(ctx, instance.id, "review_request", {"request_accepted": "no"}, "protocol.head")
+    complete_named(ctx, instance.id, "review_request", {"request_accepted": "no"}, "protocol.head")
     shown = instances.show(ctx, instance.id)
     assert shown["status"] == "completed" and shown["data"]["event_status"] == "declined"
 
 
 def test_late_plan_is_escalated_to_the_head_and_late_guest_list_gets_a_follow_up(ctx, clock):
     instance = instances.start(ctx, KEY, request(days_ahead=60), user="protocol.head")
-    complete(ctx, instance.id, "review_request", {"request_accepted": "yes"}, "protocol.head")
+    complete_named(ctx, instance.id, "review_request", {"request_accepted": "yes"}, "protocol.head")
     move_clock(ctx, clock, 3)
-    assert elements(ctx, instance.id) == ["plan_event"]
+    assert open_elements(ctx, instance.id) == ["plan_event"]
     move_clock(ctx, clock, 6)
-    assert elements(ctx, instance.id) == ["plan_by_head"]
-    complete(ctx, instance.id, "plan_by_head", {**PLAN, "approved_budget": 700_000_000}, "protocol.head")
-    assert elements(ctx, instance.id) == ["guest_list"]
+    assert open_elements(ctx, instance.id) == ["plan_by_head"]
+    complete_named(
+        ctx, instance.id, "plan_by_head", {**PLAN, "approved_budget": 700_000_000}, "protocol.head"
+    )
+    assert open_elements(ctx, instance.id) == ["guest_list"]
     move_clock(ctx, clock, 6)
-    assert elements(ctx, instance.id) == ["guest_list", "guest_list_followup"]
-    complete(
+    assert open_elements(ctx, instance.id) == ["guest_list", "guest_list_followup"]
+    complete_named(
         ctx,
         instance.id,
         "guest_list_followup",
         {"guest_list_followup_note": "فردا تحویل می‌شود"},
         "protocol.head",
     )
-    assert elements(ctx, instance.id) == ["guest_list"]
+    assert open_elements(ctx, instance.id) == ["guest_list"]
 
 
 def test_bad_guest_list_is_refused_and_nothing_is_saved(ctx):
     instance = instances.start(ctx, KEY, request(), user="protocol.expert")
-    complete(ctx, instance.id, "review_request", {"request_accepted": "yes"}, "protocol.head")
-    complete(ctx, instance.id, "plan_event", PLAN, "protocol.expert")
-    complete(ctx, instance.id, "approve_plan", {"approved_budget": 1}, "protocol.head")
+    complete_named(ctx, instance.id, "review_request", {"request_accepted": "yes"}, "protocol.head")
+    complete_named(ctx, instance.id, "plan_event", PLAN, "protocol.expert")
+    complete_named(ctx, instance.id, "approve_plan", {"approved_budget": 1}, "protocol.head")
     guest_list = task_named(ctx, instance.id, "guest_list")
     with pytest.raises(InvalidData) as refused:
         tasks.complete(ctx, guest_list["id"], {"guests_count": 0, "vip_count": 1}, user="protocol.expert")
     assert set(refused.value.to_dict()["fields"]) == {"guests_count", "international_guests"}
-    assert elements(ctx, instance.id) == ["guest_list"]
+    assert open_elements(ctx, instance.id) == ["guest_list"]
     assert "vip_count" not in data_of(ctx, instance.id)

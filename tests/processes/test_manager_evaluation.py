@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from engine.errors import InvalidData
 from engine.instances import show, start
-from engine.models import Job, OrgUnit, utcnow
 from engine.tasks import TaskQuery, complete, list_tasks
-from tests.processes.conftest import move_clock, open_tasks, task_named
+from tests.processes.conftest import fire_timer, open_tasks, task_named, unit_id, unit_task
 
 START = {"period": "first_half", "year": 1405, "units": ["region-04", "region-02"], "self_assessment_days": 5}
 SELF = {
@@ -35,33 +33,6 @@ def scores(value: int) -> dict:
 def ctx(catalog):
     catalog.deploy("manager_evaluation")
     return catalog.context
-
-
-def unit_id(ctx, code: str) -> int:
-    with ctx.db.transaction() as session:
-        return session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
-
-
-def unit_task(ctx, iid: int, element_id: str, unit: str) -> dict:
-    found = [
-        t
-        for t in open_tasks(ctx, iid)
-        if t["element_id"] == element_id and t["unit_id"] == unit_id(ctx, unit)
-    ]
-    assert len(found) == 1, [(t["element_id"], t["unit_id"]) for t in open_tasks(ctx, iid)]
-    return found[0]
-
-
-def fire(ctx, clock, element_id: str) -> None:
-    """Move the clock just past the first pending timer of ``element_id`` and fire what is due."""
-    with ctx.db.transaction() as session:
-        due = session.scalars(
-            select(Job.due_at)
-            .where(Job.element_id == element_id, Job.status == "pending")
-            .order_by(Job.due_at)
-        ).first()
-    assert due is not None, f"no pending timer on {element_id}"
-    move_clock(ctx, clock, (due - utcnow()).total_seconds() / 86400 + 0.001)
 
 
 def begin(ctx, **changes) -> int:
@@ -205,7 +176,7 @@ def test_grade_bounds_of_the_decision_table(ctx):
 
 def test_missed_self_assessment_is_evaluated_on_the_record(ctx, clock):
     iid = begin(ctx, units=["region-10"])
-    fire(ctx, clock, "self_assessment_overdue")
+    fire_timer(ctx, clock, "self_assessment_overdue")
     assert not [t for t in open_tasks(ctx, iid) if t["element_id"] == "self_assessment"]
     complete(ctx, unit_task(ctx, iid, "score_manager", "region-10")["id"], scores(80), user="coord.expert")
     complete(

@@ -10,8 +10,15 @@ from engine import instances, tasks
 from engine.errors import Forbidden, InvalidData, NotFound
 from engine.forms import validate_submission
 from engine.messages import send_message
-from engine.tasks import TaskQuery, list_tasks
-from tests.processes.conftest import ROOT, move_clock, open_tasks, task_named
+from tests.processes.conftest import (
+    ROOT,
+    complete_named,
+    data_of,
+    move_clock,
+    open_elements,
+    task_named,
+    visible_to,
+)
 
 KEY = "mayor_calendar"
 INVITATION = {
@@ -43,22 +50,6 @@ def start_invitation(ctx, **changes) -> object:
     return instances.start(ctx, KEY, data, public=True)
 
 
-def complete(ctx, instance_id, element, data, user):
-    return tasks.complete(ctx, task_named(ctx, instance_id, element)["id"], data, user=user)
-
-
-def elements(ctx, instance_id) -> list[str]:
-    return sorted(t["element_id"] for t in open_tasks(ctx, instance_id))
-
-
-def data_of(ctx, instance_id) -> dict:
-    return instances.show(ctx, instance_id)["data"]
-
-
-def visible_to(ctx, user, instance_id) -> list[str]:
-    return [t["element_id"] for t in list_tasks(ctx, TaskQuery(user=user, instance_id=instance_id))]
-
-
 @pytest.fixture
 def ctx(catalog):
     catalog.deploy(KEY)
@@ -74,13 +65,13 @@ def test_invitation_accepted_goes_to_the_calendar_and_is_answered(ctx):
     assert visible_to(ctx, "coord.expert", instance.id) == []
     assert data_of(ctx, instance.id)["expected_audience"] == 800
 
-    complete(ctx, instance.id, "assess", COMPLETE, "protocol.expert")
+    complete_named(ctx, instance.id, "assess", COMPLETE, "protocol.expert")
     data = data_of(ctx, instance.id)
     assert (data["priority"], data["recommendation"]) == ("high", "accept")
     propose = task_named(ctx, instance.id, "propose")
     assert propose["role"] == "protocol_head"
     assert visible_to(ctx, "protocol.expert", instance.id) == []
-    complete(
+    complete_named(
         ctx,
         instance.id,
         "propose",
@@ -90,15 +81,15 @@ def test_invitation_accepted_goes_to_the_calendar_and_is_answered(ctx):
 
     assert task_named(ctx, instance.id, "office_decision")["role"] == "deputy"
     assert data_of(ctx, instance.id)["invitation_status"] == "under_review"
-    complete(ctx, instance.id, "office_decision", {"mayor_decision": "accept"}, "deputy")
-    complete(
+    complete_named(ctx, instance.id, "office_decision", {"mayor_decision": "accept"}, "deputy")
+    complete_named(
         ctx,
         instance.id,
         "calendar_entry",
         {"calendar_date": "1405/10/12", "arrival_time": "10:15", "presence_minutes": 45},
         "protocol.expert",
     )
-    complete(
+    complete_named(
         ctx,
         instance.id,
         "protocol_preparation",
@@ -115,7 +106,7 @@ def test_invitation_accepted_goes_to_the_calendar_and_is_answered(ctx):
         "letter_number": "۱۴۰۵/ت/۳۲۱",
         "answer_channel": "letter",
     }
-    complete(ctx, instance.id, "answer", answer, "protocol.expert")
+    complete_named(ctx, instance.id, "answer", answer, "protocol.expert")
 
     shown = instances.show(ctx, instance.id)
     assert shown["status"] == "completed"
@@ -138,7 +129,7 @@ def test_invitation_accepted_goes_to_the_calendar_and_is_answered(ctx):
 )
 def test_office_sends_a_representative_or_declines(ctx, decision, next_task, status):
     instance = start_invitation(ctx, event_type="opening", media_coverage="local", expected_audience=300)
-    complete(
+    complete_named(
         ctx,
         instance.id,
         "assess",
@@ -146,30 +137,30 @@ def test_office_sends_a_representative_or_declines(ctx, decision, next_task, sta
         "protocol.expert",
     )
     assert data_of(ctx, instance.id)["recommendation"] == "representative"
-    complete(
+    complete_named(
         ctx,
         instance.id,
         "propose",
         {"proposed_action": "representative", "proposal_note": "-"},
         "protocol.head",
     )
-    complete(
+    complete_named(
         ctx,
         instance.id,
         "office_decision",
         {"mayor_decision": decision, "representative_name": "معاون امور اجتماعی"},
         "deputy",
     )
-    assert elements(ctx, instance.id) == [next_task]
+    assert open_elements(ctx, instance.id) == [next_task]
     if decision == "representative":
-        complete(
+        complete_named(
             ctx,
             instance.id,
             next_task,
             {"representative_confirmed": "yes", "brief_text": "برنامه"},
             "protocol.expert",
         )
-    complete(
+    complete_named(
         ctx,
         instance.id,
         "answer",
@@ -193,21 +184,21 @@ def test_office_sends_a_representative_or_declines(ctx, decision, next_task, sta
 )
 def test_priority_table(ctx, assessment, audience, expected):
     instance = start_invitation(ctx, expected_audience=audience)
-    complete(ctx, instance.id, "assess", {**COMPLETE, **assessment}, "protocol.expert")
+    complete_named(ctx, instance.id, "assess", {**COMPLETE, **assessment}, "protocol.expert")
     data = data_of(ctx, instance.id)
     assert (data["priority"], data["recommendation"]) == expected
 
 
 def test_incomplete_invitation_waits_for_the_inviting_body(ctx):
     instance = start_invitation(ctx)
-    complete(
+    complete_named(
         ctx,
         instance.id,
         "assess",
         {**COMPLETE, "invitation_complete": "no", "missing_info": "برنامه زمانی دقیق مراسم"},
         "protocol.expert",
     )
-    assert elements(ctx, instance.id) == []
+    assert open_elements(ctx, instance.id) == []
     assert data_of(ctx, instance.id)["invitation_status"] == "awaiting_information"
     with pytest.raises(NotFound):
         send_message(ctx, "mayor_invitation_supplement", {"tracking_code": "0000000000"})
@@ -215,50 +206,50 @@ def test_incomplete_invitation_waits_for_the_inviting_body(ctx):
         ctx, "mayor_invitation_supplement", {"tracking_code": instance.tracking_code, "note": "ساعت ۱۰ تا ۱۲"}
     )
     assert sent["instances"] == [instance.id]
-    assert elements(ctx, instance.id) == ["assess"]
+    assert open_elements(ctx, instance.id) == ["assess"]
     assert data_of(ctx, instance.id)["supplement"]["note"] == "ساعت ۱۰ تا ۱۲"
-    complete(ctx, instance.id, "assess", COMPLETE, "protocol.expert")
-    assert elements(ctx, instance.id) == ["propose"]
+    complete_named(ctx, instance.id, "assess", COMPLETE, "protocol.expert")
+    assert open_elements(ctx, instance.id) == ["propose"]
 
 
 def test_no_answer_from_the_inviting_body_closes_the_invitation(ctx, clock):
     instance = start_invitation(ctx)
-    complete(ctx, instance.id, "assess", {**COMPLETE, "invitation_complete": "no"}, "protocol.expert")
+    complete_named(ctx, instance.id, "assess", {**COMPLETE, "invitation_complete": "no"}, "protocol.expert")
     move_clock(ctx, clock, 2)
-    assert elements(ctx, instance.id) == []
+    assert open_elements(ctx, instance.id) == []
     move_clock(ctx, clock, 10)
-    assert elements(ctx, instance.id) == ["answer"]
+    assert open_elements(ctx, instance.id) == ["answer"]
     data = data_of(ctx, instance.id)
     assert (data["mayor_decision"], data["decline_reason"]) == ("decline", "incomplete")
 
 
 def test_second_incomplete_assessment_is_closed_without_another_request(ctx):
     instance = start_invitation(ctx)
-    complete(ctx, instance.id, "assess", {**COMPLETE, "invitation_complete": "no"}, "protocol.expert")
+    complete_named(ctx, instance.id, "assess", {**COMPLETE, "invitation_complete": "no"}, "protocol.expert")
     send_message(ctx, "mayor_invitation_supplement", {"tracking_code": instance.tracking_code})
-    complete(ctx, instance.id, "assess", {**COMPLETE, "invitation_complete": "no"}, "protocol.expert")
+    complete_named(ctx, instance.id, "assess", {**COMPLETE, "invitation_complete": "no"}, "protocol.expert")
     send_message(ctx, "mayor_invitation_supplement", {"tracking_code": instance.tracking_code})
-    complete(ctx, instance.id, "assess", {**COMPLETE, "invitation_complete": "no"}, "protocol.expert")
-    assert elements(ctx, instance.id) == ["answer"]
+    complete_named(ctx, instance.id, "assess", {**COMPLETE, "invitation_complete": "no"}, "protocol.expert")
+    assert open_elements(ctx, instance.id) == ["answer"]
     assert data_of(ctx, instance.id)["info_requests"] == 2
 
 
 def test_slow_office_decision_gets_a_follow_up_by_the_head(ctx, clock):
     instance = start_invitation(ctx)
-    complete(ctx, instance.id, "assess", COMPLETE, "protocol.expert")
-    complete(
+    complete_named(ctx, instance.id, "assess", COMPLETE, "protocol.expert")
+    complete_named(
         ctx, instance.id, "propose", {"proposed_action": "accept", "proposal_note": "-"}, "protocol.head"
     )
     move_clock(ctx, clock, 1)
-    assert elements(ctx, instance.id) == ["office_decision"]
+    assert open_elements(ctx, instance.id) == ["office_decision"]
     move_clock(ctx, clock, 7)
-    assert elements(ctx, instance.id) == ["decision_followup", "office_decision"]
+    assert open_elements(ctx, instance.id) == ["decision_followup", "office_decision"]
     assert visible_to(ctx, "protocol.head", instance.id) == ["decision_followup"]
-    complete(
+    complete_named(
         ctx, instance.id, "decision_followup", {"followup_note": "در جلسه فردا بررسی می‌شود"}, "protocol.head"
     )
-    complete(ctx, instance.id, "office_decision", {"mayor_decision": "decline"}, "deputy")
-    assert elements(ctx, instance.id) == ["answer"]
+    complete_named(ctx, instance.id, "office_decision", {"mayor_decision": "decline"}, "deputy")
+    assert open_elements(ctx, instance.id) == ["answer"]
 
 
 def test_bad_submission_is_refused_and_nothing_is_saved(ctx):
@@ -275,4 +266,4 @@ def test_only_the_protocol_expert_may_assess(ctx):
     instance = start_invitation(ctx)
 
     with pytest.raises(Forbidden):
-        complete(ctx, instance.id, "assess", COMPLETE, "region05.manager")
+        complete_named(ctx, instance.id, "assess", COMPLETE, "region05.manager")

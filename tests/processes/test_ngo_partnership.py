@@ -7,8 +7,7 @@ import pytest
 from engine import instances, tasks
 from engine.errors import InvalidData, NotFound
 from engine.messages import send_message
-from engine.tasks import TaskQuery, list_tasks
-from tests.processes.conftest import move_clock, task_named
+from tests.processes.conftest import complete_named, move_clock, passed_elements, task_named, visible_to
 
 APPLICATION = {
     "ngo_name": "انجمن دوستداران محله نارمک",
@@ -39,26 +38,13 @@ def apply(ctx) -> int:
     return instances.start(ctx, "ngo_partnership", dict(APPLICATION), public=True).id
 
 
-def do(ctx, instance_id: int, element: str, data: dict, user: str) -> dict:
-    return tasks.complete(ctx, task_named(ctx, instance_id, element)["id"], data, user=user)
-
-
-def visible_to(ctx, user: str, instance_id: int) -> list[str]:
-    return [t["element_id"] for t in list_tasks(ctx, TaskQuery(user=user)) if t["instance_id"] == instance_id]
-
-
-def passed(ctx, instance_id: int) -> list[str]:
-    history = instances.show(ctx, instance_id)["history"]
-    return [e["element_id"] for e in history if e["kind"] in ("element", "task_completed")]
-
-
 def through_to_memorandum(ctx, instance_id: int, term_months: int) -> None:
-    do(ctx, instance_id, "check_documents", {"documents_complete": "yes"}, "social.expert")
-    do(ctx, instance_id, "vetting", VETTED, "social.expert")
-    do(ctx, instance_id, "head_decision", {"head_decision": "approve"}, "social.head")
-    do(ctx, instance_id, "legal_review", LEGAL_OK, "legal.expert")
+    complete_named(ctx, instance_id, "check_documents", {"documents_complete": "yes"}, "social.expert")
+    complete_named(ctx, instance_id, "vetting", VETTED, "social.expert")
+    complete_named(ctx, instance_id, "head_decision", {"head_decision": "approve"}, "social.head")
+    complete_named(ctx, instance_id, "legal_review", LEGAL_OK, "legal.expert")
     signed = {"memorandum_signed": "yes", "memorandum_number": "۱۴۰۵/۳۲", "term_months": term_months}
-    do(ctx, instance_id, "sign_memorandum", signed, "deputy")
+    complete_named(ctx, instance_id, "sign_memorandum", signed, "deputy")
 
 
 def test_application_goes_to_the_social_expert_only(ngo):
@@ -92,19 +78,21 @@ def test_memorandum_reviewed_each_quarter_renewed_once_then_ended(ngo, clock):
         "ngo_performance": "good",
         "review_recommendation": "continue",
     }
-    do(ngo, instance_id, "periodic_review", activities, "social.expert")
+    complete_named(ngo, instance_id, "periodic_review", activities, "social.expert")
     assert task_named(ngo, instance_id, "renewal_decision")["role"] == "social_head"
-    do(ngo, instance_id, "renewal_decision", {"renewal": "renew"}, "social.head")
+    complete_named(ngo, instance_id, "renewal_decision", {"renewal": "renew"}, "social.head")
     assert instances.show(ngo, instance_id)["data"]["public_status"] == "تفاهم‌نامه همکاری تمدید شد."
 
     move_clock(ngo, clock, 93)
-    do(ngo, instance_id, "periodic_review", dict(activities, ngo_performance="acceptable"), "social.expert")
-    do(ngo, instance_id, "renewal_decision", {"renewal": "end"}, "social.head")
+    complete_named(
+        ngo, instance_id, "periodic_review", dict(activities, ngo_performance="acceptable"), "social.expert"
+    )
+    complete_named(ngo, instance_id, "renewal_decision", {"renewal": "end"}, "social.head")
     shown = instances.show(ngo, instance_id)
     assert shown["status"] == "completed"
     assert shown["data"]["outcome"] == "ended" and shown["data"]["activities_count"] == 6
     assert shown["data"]["renewal_count"] == 1
-    path = passed(ngo, instance_id)
+    path = passed_elements(ngo, instance_id, kinds=("element", "task_completed"))
     assert path.count("periodic_review") == 2 and path.count("renew_memorandum") == 1
     assert "notify_missing" not in path and "reject" not in path
 
@@ -119,16 +107,16 @@ def test_poor_partner_is_ended_early_at_a_review(ngo, clock):
         "ngo_performance": "poor",
         "review_recommendation": "terminate",
     }
-    do(ngo, instance_id, "periodic_review", terminate, "social.expert")
+    complete_named(ngo, instance_id, "periodic_review", terminate, "social.expert")
     shown = instances.show(ngo, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "ended"
-    assert "renewal_decision" not in passed(ngo, instance_id)
+    assert "renewal_decision" not in passed_elements(ngo, instance_id, kinds=("element", "task_completed"))
 
 
 def test_missing_documents_go_back_and_the_resubmission_is_checked_again(ngo):
     instance_id = apply(ngo)
     incomplete = {"documents_complete": "no", "missing_documents": "اساسنامه و معرفی هیئت‌مدیره"}
-    do(ngo, instance_id, "check_documents", incomplete, "social.expert")
+    complete_named(ngo, instance_id, "check_documents", incomplete, "social.expert")
     shown = instances.show(ngo, instance_id)
     assert shown["open_tasks"] == []
     assert shown["data"]["public_status"].endswith("اساسنامه و معرفی هیئت‌مدیره")
@@ -142,13 +130,13 @@ def test_missing_documents_go_back_and_the_resubmission_is_checked_again(ngo):
     assert [t["element_id"] for t in shown["open_tasks"]] == ["check_documents"]
     assert shown["data"]["document_rounds"] == 1
 
-    do(ngo, instance_id, "check_documents", {"documents_complete": "yes"}, "social.expert")
+    complete_named(ngo, instance_id, "check_documents", {"documents_complete": "yes"}, "social.expert")
     assert task_named(ngo, instance_id, "vetting")["role"] == "social_expert"
 
 
 def test_documents_not_sent_in_ten_working_days_close_the_application(ngo, clock):
     instance_id = apply(ngo)
-    do(
+    complete_named(
         ngo,
         instance_id,
         "check_documents",
@@ -158,14 +146,14 @@ def test_documents_not_sent_in_ten_working_days_close_the_application(ngo, clock
     move_clock(ngo, clock, 20)
     shown = instances.show(ngo, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "closed_incomplete"
-    assert "documents_deadline" in passed(ngo, instance_id)
+    assert "documents_deadline" in passed_elements(ngo, instance_id, kinds=("element", "task_completed"))
 
 
 def test_fourth_incomplete_round_closes_the_application(ngo):
     instance_id = apply(ngo)
     code = instances.show(ngo, instance_id)["tracking_code"]
     for _ in range(3):
-        do(
+        complete_named(
             ngo,
             instance_id,
             "check_documents",
@@ -173,7 +161,7 @@ def test_fourth_incomplete_round_closes_the_application(ngo):
             "social.expert",
         )
         send_message(ngo, "ngo_documents_submitted", {"tracking_code": code})
-    do(
+    complete_named(
         ngo,
         instance_id,
         "check_documents",
@@ -191,29 +179,33 @@ def test_slow_check_reminds_the_head_and_a_late_decision_goes_to_the_deputy(ngo,
     followup = task_named(ngo, instance_id, "followup_documents_check")
     assert followup["role"] == "social_head"
     assert visible_to(ngo, "social.expert", instance_id) == ["check_documents"]
-    do(ngo, instance_id, "followup_documents_check", {"followup_note": "با کارشناس هماهنگ شد"}, "social.head")
-    do(ngo, instance_id, "check_documents", {"documents_complete": "yes"}, "social.expert")
-    do(ngo, instance_id, "vetting", dict(VETTED, expert_recommendation="reject"), "social.expert")
+    complete_named(
+        ngo, instance_id, "followup_documents_check", {"followup_note": "با کارشناس هماهنگ شد"}, "social.head"
+    )
+    complete_named(ngo, instance_id, "check_documents", {"documents_complete": "yes"}, "social.expert")
+    complete_named(ngo, instance_id, "vetting", dict(VETTED, expert_recommendation="reject"), "social.expert")
 
     move_clock(ngo, clock, 14)
     assert visible_to(ngo, "social.head", instance_id) == []
     assert visible_to(ngo, "deputy", instance_id) == ["deputy_decision"]
-    do(ngo, instance_id, "deputy_decision", {"head_decision": "reject", "head_note": "همسو نیست"}, "deputy")
+    complete_named(
+        ngo, instance_id, "deputy_decision", {"head_decision": "reject", "head_note": "همسو نیست"}, "deputy"
+    )
     shown = instances.show(ngo, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "rejected"
-    assert "head_decision_overdue" in passed(ngo, instance_id)
+    assert "head_decision_overdue" in passed_elements(ngo, instance_id, kinds=("element", "task_completed"))
 
 
 def test_legal_objection_rejects_the_application(ngo):
     instance_id = apply(ngo)
-    do(ngo, instance_id, "check_documents", {"documents_complete": "yes"}, "social.expert")
-    do(ngo, instance_id, "vetting", VETTED, "social.expert")
-    do(ngo, instance_id, "head_decision", {"head_decision": "approve"}, "social.head")
+    complete_named(ngo, instance_id, "check_documents", {"documents_complete": "yes"}, "social.expert")
+    complete_named(ngo, instance_id, "vetting", VETTED, "social.expert")
+    complete_named(ngo, instance_id, "head_decision", {"head_decision": "approve"}, "social.head")
     assert visible_to(ngo, "legal.expert", instance_id) == ["legal_review"]
-    do(ngo, instance_id, "legal_review", dict(LEGAL_OK, legal_opinion="rejected"), "legal.expert")
+    complete_named(ngo, instance_id, "legal_review", dict(LEGAL_OK, legal_opinion="rejected"), "legal.expert")
     shown = instances.show(ngo, instance_id)
     assert shown["data"]["outcome"] == "rejected"
-    assert "sign_memorandum" not in passed(ngo, instance_id)
+    assert "sign_memorandum" not in passed_elements(ngo, instance_id, kinds=("element", "task_completed"))
 
 
 def test_bad_submission_is_refused_and_nothing_is_saved(ngo):

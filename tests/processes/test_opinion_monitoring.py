@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import instances, notifications, tasks
+from engine import instances, tasks
 from engine.errors import InvalidData
 from engine.models import Job, ProcessInstance
 from engine.tasks import TaskQuery, list_tasks
-from tests.processes.conftest import move_clock, open_tasks, task_named
+from tests.processes.conftest import move_clock, open_tasks, overdue_notices, task_named
 
 REPORT = {
     "monitoring_sources": ["social_media", "call_center_137"],
@@ -49,10 +49,6 @@ def report(ctx, instance_id: int, **changes) -> dict:
     monitor = task_named(ctx, instance_id, "monitor")
     tasks.complete(ctx, monitor["id"], dict(REPORT, **changes), user="opinion.expert")
     return instances.show(ctx, instance_id)
-
-
-def overdue_notices(ctx, user: str) -> list[str]:
-    return [n["task_name"] for n in notifications.list_for(ctx, user) if n["kind"] == "task_overdue"]
 
 
 def test_a_round_starts_every_week(monitoring, clock):

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from engine.errors import InvalidData
 from engine.instances import show, start
-from engine.models import Job, OrgUnit, utcnow
 from engine.tasks import TaskQuery, complete, list_tasks
-from tests.processes.conftest import move_clock, open_tasks, task_named
+from tests.processes.conftest import (
+    fire_timer,
+    open_tasks,
+    passed_elements,
+    task_named,
+    unit_id,
+    unit_task,
+)
 
 START = {
     "title": "یکسان‌سازی اطلاع‌رسانی طرح‌های عمرانی",
@@ -32,33 +37,6 @@ def ctx(catalog):
     return catalog.context
 
 
-def unit_id(ctx, code: str) -> int:
-    with ctx.db.transaction() as session:
-        return session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
-
-
-def unit_task(ctx, instance_id: int, element_id: str, unit: str) -> dict:
-    found = [
-        t
-        for t in open_tasks(ctx, instance_id)
-        if t["element_id"] == element_id and t["unit_id"] == unit_id(ctx, unit)
-    ]
-    assert len(found) == 1, [(t["element_id"], t["unit_id"]) for t in open_tasks(ctx, instance_id)]
-    return found[0]
-
-
-def fire(ctx, clock, element_id: str) -> None:
-    """Move the clock just past the first pending timer of ``element_id`` and fire what is due."""
-    with ctx.db.transaction() as session:
-        due = session.scalars(
-            select(Job.due_at)
-            .where(Job.element_id == element_id, Job.status == "pending")
-            .order_by(Job.due_at)
-        ).first()
-    assert due is not None, f"no pending timer on {element_id}"
-    move_clock(ctx, clock, (due - utcnow()).total_seconds() / 86400 + 0.001)
-
-
 def begin(ctx, **changes) -> int:
     instance = start(ctx, "policy_rollout", {**START, **changes}, user="coord.expert", unit="dept_coord")
     return instance.id
@@ -66,10 +44,6 @@ def begin(ctx, **changes) -> int:
 
 def approve(ctx, iid: int) -> None:
     complete(ctx, task_named(ctx, iid, "approve_rollout")["id"], {"approval": "approve"}, user="coord.head")
-
-
-def history(ctx, iid: int) -> list[str]:
-    return [e["element_id"] for e in show(ctx, iid)["history"] if e["kind"] == "element"]
 
 
 def test_each_unit_reports_weak_report_corrected_silent_unit_escalated(ctx, clock):
@@ -121,10 +95,10 @@ def test_each_unit_reports_weak_report_corrected_silent_unit_escalated(ctx, cloc
         user="coord.expert",
     )
 
-    fire(ctx, clock, "report_reminder")
-    assert "remind_unit" in history(ctx, iid)
+    fire_timer(ctx, clock, "report_reminder")
+    assert "remind_unit" in passed_elements(ctx, iid)
     unit_task(ctx, iid, "unit_report", "region-07")  # a reminder does not interrupt the report
-    fire(ctx, clock, "report_overdue")
+    fire_timer(ctx, clock, "report_overdue")
     assert not [t for t in open_tasks(ctx, iid) if t["element_id"] == "unit_report"]
     escalation = unit_task(ctx, iid, "escalate_unit", "region-07")
     assert escalation["role"] == "coord_head"
@@ -159,13 +133,13 @@ def test_each_unit_reports_weak_report_corrected_silent_unit_escalated(ctx, cloc
     )
     final = show(ctx, iid)
     assert final["status"] == "completed"
-    assert "warnings_issued" in history(ctx, iid)
+    assert "warnings_issued" in passed_elements(ctx, iid)
 
 
 def test_extension_then_report_and_weak_report_stays_weak_after_two_corrections(ctx, clock):
     iid = begin(ctx, units=["region-03"], deadline_days=4)
     approve(ctx, iid)
-    fire(ctx, clock, "report_overdue")
+    fire_timer(ctx, clock, "report_overdue")
     complete(
         ctx,
         unit_task(ctx, iid, "escalate_unit", "region-03")["id"],
@@ -204,14 +178,14 @@ def test_extension_then_report_and_weak_report_stays_weak_after_two_corrections(
     )
     complete(ctx, task_named(ctx, iid, "deputy_review")["id"], {"deputy_decision": "close"}, user="deputy")
     assert show(ctx, iid)["status"] == "completed"
-    assert "rollout_closed" in history(ctx, iid)
+    assert "rollout_closed" in passed_elements(ctx, iid)
 
 
 def test_second_escalation_cannot_extend_again(ctx, clock):
     iid = begin(ctx, units=["region-09"], deadline_days=3)
     approve(ctx, iid)
     for _ in range(2):
-        fire(ctx, clock, "report_overdue")
+        fire_timer(ctx, clock, "report_overdue")
         complete(
             ctx,
             unit_task(ctx, iid, "escalate_unit", "region-09")["id"],
@@ -245,7 +219,7 @@ def test_head_sends_back_twice_then_the_draft_is_withdrawn(ctx):
     final = show(ctx, iid)
     assert final["status"] == "completed"
     assert final["data"]["deadline_days"] == 8
-    assert "rollout_withdrawn" in history(ctx, iid)
+    assert "rollout_withdrawn" in passed_elements(ctx, iid)
 
 
 def test_refused_submissions_save_nothing(ctx):

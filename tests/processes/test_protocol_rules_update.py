@@ -8,8 +8,15 @@ from sqlalchemy import select
 from engine import instances, tasks
 from engine.errors import InvalidData
 from engine.models import OrgUnit
-from engine.tasks import TaskQuery, list_tasks
-from tests.processes.conftest import move_clock, open_tasks, task_named
+from tests.processes.conftest import (
+    complete_named,
+    data_of,
+    move_clock,
+    open_elements,
+    open_tasks,
+    task_named,
+    visible_to,
+)
 
 KEY = "protocol_rules_update"
 START = {
@@ -33,22 +40,6 @@ PUBLICATION = {"handbook_version": "۱۴۰۵.۲", "circular_number": "۹۸۷/ت"
 ACK = {"received": True, "responsible_person": "مسئول تشریفات منطقه"}
 
 
-def complete(ctx, instance_id, element, data, user):
-    return tasks.complete(ctx, task_named(ctx, instance_id, element)["id"], data, user=user)
-
-
-def elements(ctx, instance_id) -> list[str]:
-    return sorted(t["element_id"] for t in open_tasks(ctx, instance_id))
-
-
-def data_of(ctx, instance_id) -> dict:
-    return instances.show(ctx, instance_id)["data"]
-
-
-def visible_to(ctx, user, instance_id) -> list[str]:
-    return sorted(t["element_id"] for t in list_tasks(ctx, TaskQuery(user=user, instance_id=instance_id)))
-
-
 def unit_code(ctx, unit_id) -> str:
     with ctx.db.transaction() as session:
         return session.scalar(select(OrgUnit.code).where(OrgUnit.id == unit_id))
@@ -56,16 +47,16 @@ def unit_code(ctx, unit_id) -> str:
 
 def to_publication(ctx, approval=APPROVAL):
     instance = instances.start(ctx, KEY, START, user="protocol.expert", unit="dept_protocol")
-    complete(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
-    complete(
+    complete_named(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
+    complete_named(
         ctx,
         instance.id,
         "legal_check",
         {"legal_opinion": "approved", "legal_note": "مغایرتی ندارد"},
         "legal.expert",
     )
-    complete(ctx, instance.id, "approve_publication", approval, "protocol.head")
-    complete(ctx, instance.id, "publish", PUBLICATION, "protocol.expert")
+    complete_named(ctx, instance.id, "approve_publication", approval, "protocol.head")
+    complete_named(ctx, instance.id, "publish", PUBLICATION, "protocol.expert")
     return instance
 
 
@@ -78,16 +69,16 @@ def ctx(catalog):
 def test_rule_reviewed_checked_published_and_acknowledged_by_every_unit(ctx):
     instance = instances.start(ctx, KEY, START, user="protocol.expert", unit="dept_protocol")
     assert visible_to(ctx, "protocol.expert", instance.id) == ["review_rule"]
-    complete(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
+    complete_named(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
     check = task_named(ctx, instance.id, "legal_check")
     assert check["role"] == "legal_expert"
     assert visible_to(ctx, "legal.expert", instance.id) == ["legal_check"]
     assert visible_to(ctx, "protocol.expert", instance.id) == []
-    complete(
+    complete_named(
         ctx, instance.id, "legal_check", {"legal_opinion": "approved", "legal_note": "-"}, "legal.expert"
     )
-    complete(ctx, instance.id, "approve_publication", APPROVAL, "protocol.head")
-    complete(ctx, instance.id, "publish", PUBLICATION, "protocol.expert")
+    complete_named(ctx, instance.id, "approve_publication", APPROVAL, "protocol.head")
+    complete_named(ctx, instance.id, "publish", PUBLICATION, "protocol.expert")
 
     acks = [t for t in open_tasks(ctx, instance.id) if t["element_id"] == "acknowledge"]
     assert sorted(unit_code(ctx, t["unit_id"]) for t in acks) == ["region-01", "region-05"]
@@ -112,19 +103,21 @@ def test_unit_that_does_not_acknowledge_in_time_is_followed_up(ctx, clock):
     }
     tasks.complete(ctx, acks["region-01"]["id"], ACK, user="region01.manager")
     move_clock(ctx, clock, 2)
-    assert elements(ctx, instance.id) == ["acknowledge"]
+    assert open_elements(ctx, instance.id) == ["acknowledge"]
     move_clock(ctx, clock, 5)
-    assert elements(ctx, instance.id) == ["follow_up_units"]
+    assert open_elements(ctx, instance.id) == ["follow_up_units"]
     assert data_of(ctx, instance.id)["missing_units"] == ["region-05"]
-    complete(ctx, instance.id, "follow_up_units", {"ack_followup_note": "تلفنی پیگیری شد"}, "protocol.head")
+    complete_named(
+        ctx, instance.id, "follow_up_units", {"ack_followup_note": "تلفنی پیگیری شد"}, "protocol.head"
+    )
     assert instances.show(ctx, instance.id)["status"] == "completed"
 
 
 def test_legal_revisions_are_bounded_then_the_head_decides(ctx):
     instance = instances.start(ctx, KEY, START, user="protocol.head")
     for _ in range(3):
-        complete(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
-        complete(
+        complete_named(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
+        complete_named(
             ctx,
             instance.id,
             "legal_check",
@@ -132,12 +125,12 @@ def test_legal_revisions_are_bounded_then_the_head_decides(ctx):
             "legal.expert",
         )
     assert data_of(ctx, instance.id)["legal_rounds"] == 3
-    complete(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
-    complete(
+    complete_named(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
+    complete_named(
         ctx, instance.id, "legal_check", {"legal_opinion": "revise", "legal_note": "هنوز"}, "legal.expert"
     )
-    assert elements(ctx, instance.id) == ["approve_publication"]
-    complete(
+    assert open_elements(ctx, instance.id) == ["approve_publication"]
+    complete_named(
         ctx,
         instance.id,
         "approve_publication",
@@ -150,8 +143,8 @@ def test_legal_revisions_are_bounded_then_the_head_decides(ctx):
 
 def test_rule_not_applicable_to_the_municipality_is_archived(ctx):
     instance = instances.start(ctx, KEY, START, user="protocol.expert")
-    complete(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
-    complete(
+    complete_named(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
+    complete_named(
         ctx,
         instance.id,
         "legal_check",

@@ -5,13 +5,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
 
 from engine import instances, tasks
 from engine.errors import InvalidData
-from engine.models import OrgUnit
 from engine.tasks import TaskQuery, list_tasks
-from tests.processes.conftest import move_clock, open_tasks
+from tests.processes.conftest import move_clock, open_elements, open_tasks, unit_id, visible_to
 
 KEY = "protocol_supervision"
 PLAN = {
@@ -25,21 +23,8 @@ def complete_task(ctx, task, data, user):
     return tasks.complete(ctx, task["id"], data, user=user)
 
 
-def elements(ctx, instance_id) -> list[str]:
-    return sorted(t["element_id"] for t in open_tasks(ctx, instance_id))
-
-
 def tasks_at(ctx, instance_id, element) -> list[dict]:
     return [t for t in open_tasks(ctx, instance_id) if t["element_id"] == element]
-
-
-def unit_id(ctx, code) -> int:
-    with ctx.db.transaction() as session:
-        return session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
-
-
-def visible_to(ctx, user, instance_id) -> list[str]:
-    return sorted(t["element_id"] for t in list_tasks(ctx, TaskQuery(user=user, instance_id=instance_id)))
 
 
 def inspection(score, corrective, days=5) -> dict:
@@ -119,9 +104,9 @@ def test_unit_that_misses_its_corrective_deadline_is_warned_by_the_head(ctx, clo
     (corrective,) = tasks_at(ctx, instance.id, "corrective_actions")
     assert corrective["due_at"] is not None
     move_clock(ctx, clock, 2)
-    assert elements(ctx, instance.id) == ["corrective_actions"]
+    assert open_elements(ctx, instance.id) == ["corrective_actions"]
     move_clock(ctx, clock, 7)
-    assert elements(ctx, instance.id) == ["warn_unit"]
+    assert open_elements(ctx, instance.id) == ["warn_unit"]
     assert visible_to(ctx, "protocol.head", instance.id) == ["warn_unit"]
     complete_task(
         ctx,
@@ -131,7 +116,7 @@ def test_unit_that_misses_its_corrective_deadline_is_warned_by_the_head(ctx, clo
     )
     data = instances.show(ctx, instance.id)["data"]
     assert data["escalated_units"] == ["region-05"] and data["compliant_units"] == []
-    assert elements(ctx, instance.id) == ["quarterly_report"]
+    assert open_elements(ctx, instance.id) == ["quarterly_report"]
 
 
 def test_bad_inspection_is_refused_and_nothing_is_saved(ctx, clock):

@@ -10,8 +10,15 @@ from sqlalchemy import select
 from engine import instances, tasks
 from engine.errors import Forbidden, InvalidData
 from engine.models import OrgUnit
-from engine.tasks import TaskQuery, list_tasks
-from tests.processes.conftest import move_clock, open_tasks, task_named
+from tests.processes.conftest import (
+    complete_named,
+    data_of,
+    move_clock,
+    open_elements,
+    open_tasks,
+    task_named,
+    visible_to,
+)
 
 KEY = "protocol_training"
 NEEDS = {
@@ -32,22 +39,6 @@ def program(delivery: str) -> dict:
     }
 
 
-def complete(ctx, instance_id, element, data, user):
-    return tasks.complete(ctx, task_named(ctx, instance_id, element)["id"], data, user=user)
-
-
-def elements(ctx, instance_id) -> list[str]:
-    return sorted(t["element_id"] for t in open_tasks(ctx, instance_id))
-
-
-def data_of(ctx, instance_id) -> dict:
-    return instances.show(ctx, instance_id)["data"]
-
-
-def visible_to(ctx, user, instance_id) -> list[str]:
-    return sorted(t["element_id"] for t in list_tasks(ctx, TaskQuery(user=user, instance_id=instance_id)))
-
-
 def nominations(ctx, instance_id) -> dict[str, dict]:
     with ctx.db.transaction() as session:
         codes = dict(session.execute(select(OrgUnit.id, OrgUnit.code)).all())
@@ -57,7 +48,7 @@ def nominations(ctx, instance_id) -> dict[str, dict]:
 def to_program(ctx, delivery: str, nominating=("region-01", "region-05")):
     instance = instances.start(ctx, KEY, {}, user="protocol.head", unit="dept_protocol")
     assert visible_to(ctx, "protocol.head", instance.id) == ["plan_needs"]
-    complete(ctx, instance.id, "plan_needs", NEEDS, "protocol.head")
+    complete_named(ctx, instance.id, "plan_needs", NEEDS, "protocol.head")
     found = nominations(ctx, instance.id)
     assert set(found) == {"region-01", "region-05"}
     assert all(t["role"] == "unit_pr_manager" for t in found.values())
@@ -78,13 +69,13 @@ def test_internal_course_is_run_by_training_course_for_protocol_experts(ctx, clo
     instance = to_program(ctx, "internal")
     assert visible_to(ctx, "region05.manager", instance.id) == []
     assert data_of(ctx, instance.id)["total_nominees"] == 4
-    complete(ctx, instance.id, "design_program", program("internal"), "protocol.expert")
-    complete(ctx, instance.id, "approve_program", {"program_approved": "approve"}, "protocol.head")
+    complete_named(ctx, instance.id, "design_program", program("internal"), "protocol.expert")
+    complete_named(ctx, instance.id, "approve_program", {"program_approved": "approve"}, "protocol.head")
 
     design = task_named(ctx, instance.id, "design_course")
     assert design["role"] == "opinion_expert" and design["form_key"] == "training_course_design.json"
     start_day = (date.today() + timedelta(days=10)).isoformat()
-    complete(
+    complete_named(
         ctx,
         instance.id,
         "design_course",
@@ -98,8 +89,8 @@ def test_internal_course_is_run_by_training_course_for_protocol_experts(ctx, clo
         },
         "opinion.expert",
     )
-    complete(ctx, instance.id, "approve_course", {"course_decision": "approve"}, "opinion.head")
-    complete(
+    complete_named(ctx, instance.id, "approve_course", {"course_decision": "approve"}, "opinion.head")
+    complete_named(
         ctx,
         instance.id,
         "register_participants",
@@ -107,7 +98,7 @@ def test_internal_course_is_run_by_training_course_for_protocol_experts(ctx, clo
         "opinion.expert",
     )
     move_clock(ctx, clock, 11)
-    complete(
+    complete_named(
         ctx, instance.id, "hold_course", {"participants_count": 11, "sessions_held": 4}, "opinion.expert"
     )
     evaluation = {
@@ -115,43 +106,43 @@ def test_internal_course_is_run_by_training_course_for_protocol_experts(ctx, clo
         "certificates_issued": 11,
         "course_report": "دوره با رضایت بالا برگزار شد.",
     }
-    complete(ctx, instance.id, "evaluate_course", evaluation, "opinion.expert")
-    complete(ctx, instance.id, "approve_report", {"report_accepted": "yes"}, "opinion.head")
+    complete_named(ctx, instance.id, "evaluate_course", evaluation, "opinion.expert")
+    complete_named(ctx, instance.id, "approve_report", {"report_accepted": "yes"}, "opinion.head")
 
     evaluate = task_named(ctx, instance.id, "evaluate")
     assert evaluate["role"] == "protocol_head"
     data = data_of(ctx, instance.id)
     assert (data["audience"], data["participants_count"]) == ("protocol_experts", 11)
     assert data["course_report"].startswith("دوره با رضایت")
-    complete(ctx, instance.id, "evaluate", {"effectiveness": "high"}, "protocol.head")
+    complete_named(ctx, instance.id, "evaluate", {"effectiveness": "high"}, "protocol.head")
     assert instances.show(ctx, instance.id)["status"] == "completed"
 
 
 def test_unit_without_nomination_in_time_and_an_external_course(ctx, clock):
     instance = to_program(ctx, "external", nominating=("region-01",))
     move_clock(ctx, clock, 1)
-    assert elements(ctx, instance.id) == ["nominate"]
+    assert open_elements(ctx, instance.id) == ["nominate"]
     move_clock(ctx, clock, 6)
     data = data_of(ctx, instance.id)
     assert (data["total_nominees"], data["units_without_nominees"]) == (2, ["region-05"])
-    complete(ctx, instance.id, "design_program", program("external"), "protocol.expert")
-    complete(
+    complete_named(ctx, instance.id, "design_program", program("external"), "protocol.expert")
+    complete_named(
         ctx,
         instance.id,
         "approve_program",
         {"program_approved": "revise", "program_note": "سرفصل پرچم"},
         "protocol.head",
     )
-    assert elements(ctx, instance.id) == ["design_program"]
-    complete(ctx, instance.id, "design_program", program("external"), "protocol.expert")
-    complete(ctx, instance.id, "approve_program", {"program_approved": "approve"}, "protocol.head")
+    assert open_elements(ctx, instance.id) == ["design_program"]
+    complete_named(ctx, instance.id, "design_program", program("external"), "protocol.expert")
+    complete_named(ctx, instance.id, "approve_program", {"program_approved": "approve"}, "protocol.head")
     external = {
         "course_provider": "دانشکده روابط بین‌الملل",
         "participants_count": 2,
         "course_report": "اعزام شدند",
     }
-    complete(ctx, instance.id, "external_course", external, "protocol.expert")
-    complete(ctx, instance.id, "evaluate", {"effectiveness": "medium"}, "protocol.head")
+    complete_named(ctx, instance.id, "external_course", external, "protocol.expert")
+    complete_named(ctx, instance.id, "evaluate", {"effectiveness": "medium"}, "protocol.head")
     shown = instances.show(ctx, instance.id)
     assert shown["status"] == "completed" and shown["data"]["participants_count"] == 2
     assert shown["data"]["program_revisions"] == 1

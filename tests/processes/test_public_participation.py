@@ -7,7 +7,7 @@ import pytest
 from engine import instances, tasks
 from engine.errors import InvalidData
 from engine.tasks import TaskQuery, list_tasks
-from tests.processes.conftest import move_clock, open_tasks, task_named
+from tests.processes.conftest import complete_named, move_clock, open_tasks, task_named, visible_to
 
 PLAN = {
     "campaign_title": "پویش محله پاک",
@@ -32,14 +32,6 @@ def plan(ctx, **changes) -> int:
     return instances.start(ctx, "public_participation", dict(PLAN, **changes), user="social.expert").id
 
 
-def do(ctx, instance_id: int, element: str, data: dict, user: str) -> dict:
-    return tasks.complete(ctx, task_named(ctx, instance_id, element)["id"], data, user=user)
-
-
-def visible_to(ctx, user: str, instance_id: int) -> list[str]:
-    return [t["element_id"] for t in list_tasks(ctx, TaskQuery(user=user)) if t["instance_id"] == instance_id]
-
-
 def report(ctx, instance_id: int, user: str, participants: int, proposals: int) -> None:
     (task,) = [t for t in list_tasks(ctx, TaskQuery(user=user)) if t["instance_id"] == instance_id]
     data = {
@@ -53,7 +45,7 @@ def report(ctx, instance_id: int, user: str, participants: int, proposals: int) 
 def test_each_chosen_region_runs_the_campaign_and_the_totals_are_reported(campaign):
     instance_id = plan(campaign)
     assert visible_to(campaign, "social.head", instance_id) == ["review_plan"]
-    do(campaign, instance_id, "review_plan", {"plan_decision": "approve"}, "social.head")
+    complete_named(campaign, instance_id, "review_plan", {"plan_decision": "approve"}, "social.head")
 
     region_tasks = open_tasks(campaign, instance_id)
     assert [t["element_id"] for t in region_tasks] == ["report_region", "report_region"]
@@ -73,16 +65,16 @@ def test_each_chosen_region_runs_the_campaign_and_the_totals_are_reported(campai
         "adopted_proposals": 12,
         "campaign_evaluation": "پویش در هر دو منطقه با استقبال خوبی روبه‌رو شد.",
     }
-    do(campaign, instance_id, "analyse", analysis, "social.expert")
-    do(
+    complete_named(campaign, instance_id, "analyse", analysis, "social.expert")
+    complete_named(
         campaign,
         instance_id,
         "approve_report",
         {"report_decision": "revise", "report_note": "آمار بانوان"},
         "social.head",
     )
-    do(campaign, instance_id, "analyse", dict(analysis, adopted_proposals=14), "social.expert")
-    do(campaign, instance_id, "approve_report", {"report_decision": "approve"}, "social.head")
+    complete_named(campaign, instance_id, "analyse", dict(analysis, adopted_proposals=14), "social.expert")
+    complete_named(campaign, instance_id, "approve_report", {"report_decision": "approve"}, "social.head")
     shown = instances.show(campaign, instance_id)
     assert shown["status"] == "completed"
     assert (shown["data"]["outcome"], shown["data"]["adopted_proposals"]) == ("completed", 14)
@@ -90,9 +82,9 @@ def test_each_chosen_region_runs_the_campaign_and_the_totals_are_reported(campai
 
 def test_costly_campaign_needs_the_deputy_and_may_be_refused(campaign):
     instance_id = plan(campaign, budget_million_rials=900)
-    do(campaign, instance_id, "review_plan", {"plan_decision": "approve"}, "social.head")
+    complete_named(campaign, instance_id, "review_plan", {"plan_decision": "approve"}, "social.head")
     assert visible_to(campaign, "deputy", instance_id) == ["deputy_approval"]
-    do(campaign, instance_id, "deputy_approval", {"deputy_decision": "reject"}, "deputy")
+    complete_named(campaign, instance_id, "deputy_approval", {"deputy_decision": "reject"}, "deputy")
     shown = instances.show(campaign, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "rejected"
 
@@ -100,7 +92,7 @@ def test_costly_campaign_needs_the_deputy_and_may_be_refused(campaign):
 def test_plan_revised_at_most_three_times(campaign):
     instance_id = plan(campaign)
     for _ in range(3):
-        do(
+        complete_named(
             campaign,
             instance_id,
             "review_plan",
@@ -108,8 +100,8 @@ def test_plan_revised_at_most_three_times(campaign):
             "social.head",
         )
         assert visible_to(campaign, "social.expert", instance_id) == ["revise_plan"]
-        do(campaign, instance_id, "revise_plan", dict(PLAN, duration_days=10), "social.expert")
-    do(campaign, instance_id, "review_plan", {"plan_decision": "revise"}, "social.head")
+        complete_named(campaign, instance_id, "revise_plan", dict(PLAN, duration_days=10), "social.expert")
+    complete_named(campaign, instance_id, "review_plan", {"plan_decision": "revise"}, "social.head")
     shown = instances.show(campaign, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "rejected"
     assert shown["data"]["revision_count"] == 3
@@ -117,11 +109,11 @@ def test_plan_revised_at_most_three_times(campaign):
 
 def test_late_region_report_is_followed_up_by_the_department(campaign, clock):
     instance_id = plan(campaign, participating_regions=["region-01"])
-    do(campaign, instance_id, "review_plan", {"plan_decision": "approve"}, "social.head")
+    complete_named(campaign, instance_id, "review_plan", {"plan_decision": "approve"}, "social.head")
     move_clock(campaign, clock, 22)
     assert visible_to(campaign, "social.expert", instance_id) == ["followup_regions"]
     assert visible_to(campaign, "region01.manager", instance_id) == ["report_region"]
-    do(
+    complete_named(
         campaign,
         instance_id,
         "followup_regions",
@@ -134,7 +126,7 @@ def test_late_region_report_is_followed_up_by_the_department(campaign, clock):
 
 def test_region_report_must_be_numbers(campaign):
     instance_id = plan(campaign, participating_regions=["region-01"])
-    do(campaign, instance_id, "review_plan", {"plan_decision": "approve"}, "social.head")
+    complete_named(campaign, instance_id, "review_plan", {"plan_decision": "approve"}, "social.head")
     task = task_named(campaign, instance_id, "report_region")
     with pytest.raises(InvalidData) as refused:
         tasks.complete(

@@ -6,10 +6,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine import instances, notifications, tasks
+from engine import instances
 from engine.errors import InvalidData
-from engine.tasks import TaskQuery, list_tasks
-from tests.processes.conftest import move_clock, open_tasks, task_named
+from tests.processes.conftest import (
+    complete_named,
+    move_clock,
+    open_tasks,
+    overdue_notices,
+    visible_to,
+)
 
 
 def topic(days_ahead: int = 8) -> dict:
@@ -40,23 +45,11 @@ def propose(ctx, days_ahead: int = 8) -> int:
     return instances.start(ctx, "think_tank", topic(days_ahead), user="opinion.expert").id
 
 
-def do(ctx, instance_id: int, element: str, data: dict, user: str) -> dict:
-    return tasks.complete(ctx, task_named(ctx, instance_id, element)["id"], data, user=user)
-
-
-def visible_to(ctx, user: str, instance_id: int) -> list[str]:
-    return [t["element_id"] for t in list_tasks(ctx, TaskQuery(user=user)) if t["instance_id"] == instance_id]
-
-
-def overdue_notices(ctx, user: str) -> list[str]:
-    return [n["task_name"] for n in notifications.list_for(ctx, user) if n["kind"] == "task_overdue"]
-
-
 def test_session_held_on_its_day_and_recommendations_go_to_the_deputy(think_tank, clock):
     instance_id = propose(think_tank)
     assert visible_to(think_tank, "opinion.head", instance_id) == ["review_topic"]
-    do(think_tank, instance_id, "review_topic", {"topic_decision": "approve"}, "opinion.head")
-    do(
+    complete_named(think_tank, instance_id, "review_topic", {"topic_decision": "approve"}, "opinion.head")
+    complete_named(
         think_tank,
         instance_id,
         "invite_experts",
@@ -64,7 +57,7 @@ def test_session_held_on_its_day_and_recommendations_go_to_the_deputy(think_tank
         "opinion.expert",
     )
     assert visible_to(think_tank, "opinion.expert", instance_id) == ["invite_experts"]
-    do(
+    complete_named(
         think_tank,
         instance_id,
         "invite_experts",
@@ -74,12 +67,12 @@ def test_session_held_on_its_day_and_recommendations_go_to_the_deputy(think_tank
 
     assert open_tasks(think_tank, instance_id) == []
     move_clock(think_tank, clock, 9)
-    do(think_tank, instance_id, "hold_session", MINUTES, "opinion.expert")
+    complete_named(think_tank, instance_id, "hold_session", MINUTES, "opinion.expert")
     review = {"recommendations_final": "اطلاع‌رسانی پیشگیرانه و نشست با کسبه", "send_to_deputy": True}
-    do(think_tank, instance_id, "review_recommendations", review, "opinion.head")
+    complete_named(think_tank, instance_id, "review_recommendations", review, "opinion.head")
     assert visible_to(think_tank, "deputy", instance_id) == ["deputy_decision"]
     assert visible_to(think_tank, "opinion.head", instance_id) == []
-    do(
+    complete_named(
         think_tank,
         instance_id,
         "deputy_decision",
@@ -97,8 +90,8 @@ def test_session_held_on_its_day_and_recommendations_go_to_the_deputy(think_tank
 
 def test_recommendations_archived_without_the_deputy(think_tank, clock):
     instance_id = propose(think_tank, days_ahead=0)
-    do(think_tank, instance_id, "review_topic", {"topic_decision": "approve"}, "opinion.head")
-    do(
+    complete_named(think_tank, instance_id, "review_topic", {"topic_decision": "approve"}, "opinion.head")
+    complete_named(
         think_tank,
         instance_id,
         "invite_experts",
@@ -106,8 +99,8 @@ def test_recommendations_archived_without_the_deputy(think_tank, clock):
         "opinion.expert",
     )
     move_clock(think_tank, clock, 1)
-    do(think_tank, instance_id, "hold_session", MINUTES, "opinion.expert")
-    do(
+    complete_named(think_tank, instance_id, "hold_session", MINUTES, "opinion.expert")
+    complete_named(
         think_tank,
         instance_id,
         "review_recommendations",
@@ -120,9 +113,9 @@ def test_recommendations_archived_without_the_deputy(think_tank, clock):
 
 def test_no_quorum_after_two_rounds_cancels_and_rejected_topic_ends(think_tank):
     instance_id = propose(think_tank)
-    do(think_tank, instance_id, "review_topic", {"topic_decision": "approve"}, "opinion.head")
+    complete_named(think_tank, instance_id, "review_topic", {"topic_decision": "approve"}, "opinion.head")
     for _ in range(2):
-        do(
+        complete_named(
             think_tank,
             instance_id,
             "invite_experts",
@@ -133,14 +126,14 @@ def test_no_quorum_after_two_rounds_cancels_and_rejected_topic_ends(think_tank):
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "cancelled"
 
     other_id = propose(think_tank)
-    do(think_tank, other_id, "review_topic", {"topic_decision": "reject"}, "opinion.head")
+    complete_named(think_tank, other_id, "review_topic", {"topic_decision": "reject"}, "opinion.head")
     assert instances.show(think_tank, other_id)["data"]["outcome"] == "cancelled"
 
 
 def test_minutes_need_at_least_one_recommendation(think_tank, clock):
     instance_id = propose(think_tank, days_ahead=0)
-    do(think_tank, instance_id, "review_topic", {"topic_decision": "approve"}, "opinion.head")
-    do(
+    complete_named(think_tank, instance_id, "review_topic", {"topic_decision": "approve"}, "opinion.head")
+    complete_named(
         think_tank,
         instance_id,
         "invite_experts",
@@ -149,14 +142,16 @@ def test_minutes_need_at_least_one_recommendation(think_tank, clock):
     )
     move_clock(think_tank, clock, 1)
     with pytest.raises(InvalidData) as refused:
-        do(think_tank, instance_id, "hold_session", dict(MINUTES, recommendation_count=0), "opinion.expert")
+        complete_named(
+            think_tank, instance_id, "hold_session", dict(MINUTES, recommendation_count=0), "opinion.expert"
+        )
     assert set(refused.value.field_errors) == {"recommendation_count"}
     assert [t["element_id"] for t in open_tasks(think_tank, instance_id)] == ["hold_session"]
 
 
 def test_late_invitations_remind_the_expert(think_tank, clock):
     instance_id = propose(think_tank)
-    do(think_tank, instance_id, "review_topic", {"topic_decision": "approve"}, "opinion.head")
+    complete_named(think_tank, instance_id, "review_topic", {"topic_decision": "approve"}, "opinion.head")
     move_clock(think_tank, clock, 3)
     assert overdue_notices(think_tank, "opinion.expert") == []
     move_clock(think_tank, clock, 7)

@@ -6,12 +6,19 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine import instances, notifications, tasks
+from engine import instances
 from engine.bundle import Bundle
 from engine.definitions import deploy
 from engine.errors import InvalidData
-from engine.tasks import TaskQuery, list_tasks
-from tests.processes.conftest import ROOT, move_clock, open_tasks, task_named
+from tests.processes.conftest import (
+    ROOT,
+    complete_named,
+    move_clock,
+    open_tasks,
+    overdue_notices,
+    task_named,
+    visible_to,
+)
 
 REQUEST = {
     "course_title": "روابط عمومی دیجیتال",
@@ -68,27 +75,15 @@ def training(catalog):
     return catalog.context
 
 
-def do(ctx, instance_id: int, element: str, data: dict, user: str) -> dict:
-    return tasks.complete(ctx, task_named(ctx, instance_id, element)["id"], data, user=user)
-
-
-def visible_to(ctx, user: str, instance_id: int) -> list[str]:
-    return [t["element_id"] for t in list_tasks(ctx, TaskQuery(user=user)) if t["instance_id"] == instance_id]
-
-
 def run_course(ctx, clock, instance_id: int) -> None:
-    do(ctx, instance_id, "design_course", design(), "opinion.expert")
-    do(ctx, instance_id, "approve_course", {"course_decision": "approve"}, "opinion.head")
-    do(ctx, instance_id, "register_participants", REGISTERED, "opinion.expert")
+    complete_named(ctx, instance_id, "design_course", design(), "opinion.expert")
+    complete_named(ctx, instance_id, "approve_course", {"course_decision": "approve"}, "opinion.head")
+    complete_named(ctx, instance_id, "register_participants", REGISTERED, "opinion.expert")
     assert open_tasks(ctx, instance_id) == []
     move_clock(ctx, clock, 11)
-    do(ctx, instance_id, "hold_course", ATTENDED, "opinion.expert")
-    do(ctx, instance_id, "evaluate_course", EVALUATED, "opinion.expert")
-    do(ctx, instance_id, "approve_report", {"report_accepted": "yes"}, "opinion.head")
-
-
-def overdue_notices(ctx, user: str) -> list[str]:
-    return [n["task_name"] for n in notifications.list_for(ctx, user) if n["kind"] == "task_overdue"]
+    complete_named(ctx, instance_id, "hold_course", ATTENDED, "opinion.expert")
+    complete_named(ctx, instance_id, "evaluate_course", EVALUATED, "opinion.expert")
+    complete_named(ctx, instance_id, "approve_report", {"report_accepted": "yes"}, "opinion.head")
 
 
 def test_course_designed_approved_held_and_reported(training, clock):
@@ -122,17 +117,19 @@ def test_called_with_title_and_audience_it_returns_participants_and_report(train
 
 def test_too_few_registrations_cancel_and_still_answer_the_caller(training):
     instance_id = instances.start(training, "training_course", dict(REQUEST), user="opinion.expert").id
-    do(training, instance_id, "design_course", design(), "opinion.expert")
-    do(
+    complete_named(training, instance_id, "design_course", design(), "opinion.expert")
+    complete_named(
         training,
         instance_id,
         "approve_course",
         {"course_decision": "revise", "course_review_note": "جلسه عملی"},
         "opinion.head",
     )
-    do(training, instance_id, "design_course", dict(design(), sessions_count=5), "opinion.expert")
-    do(training, instance_id, "approve_course", {"course_decision": "approve"}, "opinion.head")
-    do(training, instance_id, "register_participants", dict(REGISTERED, registered_count=3), "opinion.expert")
+    complete_named(training, instance_id, "design_course", dict(design(), sessions_count=5), "opinion.expert")
+    complete_named(training, instance_id, "approve_course", {"course_decision": "approve"}, "opinion.head")
+    complete_named(
+        training, instance_id, "register_participants", dict(REGISTERED, registered_count=3), "opinion.expert"
+    )
     shown = instances.show(training, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "not_held"
     assert shown["data"]["participants_count"] == 0
@@ -143,7 +140,7 @@ def test_too_few_registrations_cancel_and_still_answer_the_caller(training):
 def test_design_with_no_sessions_is_refused(training):
     instance_id = instances.start(training, "training_course", dict(REQUEST), user="opinion.expert").id
     with pytest.raises(InvalidData) as refused:
-        do(
+        complete_named(
             training,
             instance_id,
             "design_course",

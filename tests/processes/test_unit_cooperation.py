@@ -5,14 +5,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from engine.calendar import to_jalali_str
 from engine.errors import InvalidData
 from engine.instances import show, start
-from engine.models import Job, OrgUnit, utcnow
 from engine.tasks import TaskQuery, complete, list_tasks
-from tests.processes.conftest import move_clock, open_tasks, task_named
+from tests.processes.conftest import (
+    fire_timer,
+    open_tasks,
+    passed_elements,
+    task_named,
+    unit_id,
+    unit_task,
+)
 
 PROPOSAL = {
     "title": "پویش مشترک «محله پاک» در مناطق هم‌جوار",
@@ -27,37 +32,6 @@ PROPOSAL = {
 def ctx(catalog):
     catalog.deploy("unit_cooperation")
     return catalog.context
-
-
-def unit_id(ctx, code: str) -> int:
-    with ctx.db.transaction() as session:
-        return session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
-
-
-def unit_task(ctx, iid: int, element_id: str, unit: str) -> dict:
-    found = [
-        t
-        for t in open_tasks(ctx, iid)
-        if t["element_id"] == element_id and t["unit_id"] == unit_id(ctx, unit)
-    ]
-    assert len(found) == 1, [(t["element_id"], t["unit_id"]) for t in open_tasks(ctx, iid)]
-    return found[0]
-
-
-def fire(ctx, clock, element_id: str) -> None:
-    """Move the clock just past the first pending timer of ``element_id`` and fire what is due."""
-    with ctx.db.transaction() as session:
-        due = session.scalars(
-            select(Job.due_at)
-            .where(Job.element_id == element_id, Job.status == "pending")
-            .order_by(Job.due_at)
-        ).first()
-    assert due is not None, f"no pending timer on {element_id}"
-    move_clock(ctx, clock, max((due - utcnow()).total_seconds() / 86400, 0) + 0.001)
-
-
-def history(ctx, iid: int) -> list[str]:
-    return [e["element_id"] for e in show(ctx, iid)["history"] if e["kind"] == "element"]
 
 
 def propose(ctx) -> int:
@@ -110,7 +84,7 @@ def test_partners_matched_plan_revised_then_run_and_shared_as_best_practice(ctx,
     assert len(list_tasks(ctx, TaskQuery(user="region07.manager", instance_id=iid))) == 1
     answer(ctx, iid, "region-06", "join")
     answer(ctx, iid, "region-07", "decline")
-    fire(ctx, clock, "partner_silent")
+    fire_timer(ctx, clock, "partner_silent")
     data = show(ctx, iid)["data"]
     assert (data["joined_units"], data["declined_units"]) == (["region-06"], ["region-07", "region-08"])
     assert {a["unit"]: a["decision"] for a in data["partner_answers"]}["region-08"] == "no_answer"
@@ -130,7 +104,7 @@ def test_partners_matched_plan_revised_then_run_and_shared_as_best_practice(ctx,
     assert show(ctx, iid)["data"]["plan_rounds"] == 1
     assert not open_tasks(ctx, iid)  # the plan is being carried out
 
-    fire(ctx, clock, "plan_period")
+    fire_timer(ctx, clock, "plan_period")
     complete(
         ctx,
         task_named(ctx, iid, "execution_report")["id"],
@@ -159,7 +133,7 @@ def test_partners_matched_plan_revised_then_run_and_shared_as_best_practice(ctx,
         user="coord.head",
     )
     assert show(ctx, iid)["status"] == "completed"
-    assert "best_practice_announced" in history(ctx, iid)
+    assert "best_practice_announced" in passed_elements(ctx, iid)
 
 
 def test_rejected_proposal(ctx):
@@ -171,7 +145,7 @@ def test_rejected_proposal(ctx):
         user="coord.expert",
     )
     assert show(ctx, iid)["status"] == "completed"
-    assert "proposal_rejected" in history(ctx, iid)
+    assert "proposal_rejected" in passed_elements(ctx, iid)
 
 
 def test_no_unit_ready_to_cooperate(ctx):
@@ -180,7 +154,7 @@ def test_no_unit_ready_to_cooperate(ctx):
     answer(ctx, iid, "region-09", "decline")
     answer(ctx, iid, "region-10", "decline")
     assert show(ctx, iid)["status"] == "completed"
-    assert "no_partner" in history(ctx, iid)
+    assert "no_partner" in passed_elements(ctx, iid)
 
 
 def test_plan_sent_back_twice_then_not_approved(ctx):
@@ -193,7 +167,7 @@ def test_plan_sent_back_twice_then_not_approved(ctx):
             ctx, task_named(ctx, iid, "approve_plan")["id"], {"plan_decision": "revise"}, user="coord.head"
         )
     assert show(ctx, iid)["data"]["plan_rounds"] == 2
-    assert "plan_not_approved" in history(ctx, iid)
+    assert "plan_not_approved" in passed_elements(ctx, iid)
 
 
 def test_impossible_plan_date_is_refused(ctx):
