@@ -36,9 +36,21 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         app.extensions["ravand"] = Context(Database(engine=db.engine))
 
+    from web.api import register_api
+    from web.auth import bp as auth_bp
+    from web.designer import bp as designer_bp
     from web.home import bp as home_bp
+    from web.inbox import bp as inbox_bp
+    from web.monitor import register_monitor
+    from web.public import bp as public_bp
 
     app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(inbox_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(designer_bp)
+    register_api(app)
+    register_monitor(app)
     if app.config["RAVAND_SCHEDULER"]:
         start_scheduler(app)
     return app

@@ -1,0 +1,74 @@
+"""A staff member logs in, finds a task, fills its form with a Jalali date, sees a validation error,
+fixes it and completes the task; the start page and "my requests" on a phone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from engine.instances import show, start
+from engine.models import HumanTask
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_staff_member_completes_a_task_with_a_jalali_date(live_server, page, login, screenshot):
+    instance = start(live_server.ctx, "leave_request", {"title": "مرخصی استحقاقی"}, user="coord.head")
+    login(page, "coord.expert")
+    assert page.url.endswith("/inbox/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.click("text=کارهای گروه من")
+    row = page.locator(".inbox-row", has_text="مرخصی استحقاقی")
+    assert re.search(r"[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2}", row.inner_text())  # Jalali, Persian digits
+    screenshot(page, "inbox-group")
+    row.get_by_role("button", name="برداشتن").click()
+    page.wait_for_url(re.compile(r"/inbox/tasks/"))
+    assert page.locator(".alert-success").inner_text().strip().startswith("اکنون این کار با شماست")
+    page.wait_for_selector(".ravand-diagram[data-marked=fill_request]")  # the current step on the diagram
+
+    page.get_by_label("تاریخ شروع مرخصی *").fill("۱۴۰۵/۱۳/۰۱")
+    page.get_by_label("تعداد روز *").fill("۳")  # Persian digits, as a Persian keyboard types them
+    page.click("button:has-text('انجام شد، ارسال')")
+    error = page.locator(".fjs-form-field-error", has_text="باید تاریخی مانند ۱۴۰۵/۰۱/۱۲ باشد")
+    error.wait_for()
+    assert page.locator(".ravand-form-status").inner_text() == "اطلاعات ارسال‌شده معتبر نیست."
+    screenshot(page, "task-validation-error")
+
+    page.get_by_label("تاریخ شروع مرخصی *").fill("۱۴۰۵/۰۱/۱۲")
+    page.click("button:has-text('انجام شد، ارسال')")
+    page.wait_for_url(re.compile(r"/inbox/$"))
+    assert "کار «تکمیل درخواست مرخصی» انجام شد." in page.locator(".alert-success").inner_text()
+    screenshot(page, "inbox-after-completion")
+    with live_server.ctx.db.transaction() as session:
+        done = session.scalar(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.element_id == "fill_request"
+            )
+        )
+        assert (done.state, done.completed_by) == ("completed", "coord.expert")
+    data = show(live_server.ctx, instance.id)["data"]
+    assert (data["start_date"], data["days"]) == ("2026-04-01", 3)
+
+
+def test_starting_a_process_on_a_phone(live_server, phone, login, screenshot):
+    phone.goto(f"{live_server.url}/login")
+    screenshot(phone, "phone-login")
+    login(phone, "coord.expert")
+    screenshot(phone, "phone-inbox-empty")
+    phone.goto(f"{live_server.url}/start/")
+    screenshot(phone, "phone-start")
+    phone.click("text=درخواست مرخصی")
+    phone.click("button:has-text('شروع')")
+    phone.locator(".fjs-form-field-error", has_text="پر کردن این فیلد الزامی است").wait_for()
+    phone.get_by_label("عنوان درخواست *").fill("مرخصی نوروز")
+    phone.click("button:has-text('شروع')")
+    phone.wait_for_url(re.compile(r"/inbox/tasks/"))  # the first task is the starter's
+    assert "مرخصی نوروز" in phone.locator("main").inner_text()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the task page is {width}px wide on a 390px screen"
+    screenshot(phone, "phone-task")
+    phone.goto(f"{live_server.url}/my-requests/")
+    assert "مرخصی نوروز" in phone.locator("main").inner_text()
+    screenshot(phone, "phone-my-requests")

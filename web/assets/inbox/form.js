@@ -1,0 +1,74 @@
+// Renders a task's or a start page's form-js form and sends it to the server, which validates it:
+// the server's messages (Persian or English) are shown beside the fields, success follows its redirect.
+import { Form } from "@bpmn-io/form-js-viewer";
+import "@bpmn-io/form-js-viewer/dist/assets/form-js.css";
+import "./form.css";
+
+function readJson(id) {
+  const element = document.getElementById(id);
+  return element ? JSON.parse(element.textContent) : null;
+}
+
+function csrfToken() {
+  return document.querySelector('meta[name="csrf-token"]').content;
+}
+
+function showStatus(box, message, kind) {
+  box.textContent = message || "";
+  box.className = `ravand-form-status${message ? ` alert alert-${kind}` : ""}`;
+}
+
+function showFieldErrors(form, fieldErrors) {
+  const errors = {};
+  for (const field of form.get("formFieldRegistry").getAll()) {
+    if (field.key && fieldErrors[field.key]) {
+      errors[field.id] = [fieldErrors[field.key]];
+    }
+  }
+  form._setState({ errors });
+}
+
+async function mount(root) {
+  // No input debounce: what is on the screen is what a click on a button sends.
+  const form = new Form({ container: root.querySelector(".ravand-form-body"), debounce: false });
+  await form.importSchema(readJson(root.dataset.schema), readJson(root.dataset.data) || {});
+  const status = root.querySelector(".ravand-form-status");
+  const buttons = root.querySelectorAll("[data-action]");
+
+  buttons.forEach((button) =>
+    button.addEventListener("click", async () => {
+      buttons.forEach((b) => (b.disabled = true));
+      try {
+        const response = await fetch(button.dataset.url, {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            Accept: "application/json",
+            "X-CSRFToken": csrfToken(),
+          },
+          body: JSON.stringify({ data: form._getState().data }),
+        });
+        if (response.status === 401) {
+          // The session has expired: log in again and come back here.
+          window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname)}`);
+          return;
+        }
+        const body = await response.json().catch(() => ({}));
+        if (response.ok && body.redirect) {
+          window.location.assign(body.redirect);
+          return;
+        }
+        showFieldErrors(form, body.fields || {});
+        showStatus(status, body.message || response.statusText, response.ok ? "success" : "danger");
+        const firstError = root.querySelector(".fjs-has-errors input, .fjs-has-errors textarea, .fjs-has-errors select");
+        (firstError || status).scrollIntoView({ block: "center" });
+      } catch (error) {
+        showStatus(status, document.documentElement.lang === "fa" ? "ارتباط با سرور برقرار نشد." : "Could not reach the server.", "danger");
+      } finally {
+        buttons.forEach((b) => (b.disabled = false));
+      }
+    }),
+  );
+}
+
+document.querySelectorAll("[data-ravand-form]").forEach(mount);

@@ -1,0 +1,294 @@
+"""Logging in and out, who the current user is, and the role checks every blueprint uses.
+
+``current_user`` is an :class:`AppUser`: a plain snapshot of the ``app_user`` row and of the positions
+the user holds at this moment (their own and those delegated to them), loaded once per request, so
+templates and views never touch a detached ORM object. API clients may send
+``Authorization: Bearer <token>`` instead of the session cookie.
+
+Sessions are permanent cookies that expire after ``RAVAND_SESSION_MINUTES`` of inactivity (refreshed
+on every request). Failed logins are counted per client address; after ``RAVAND_LOGIN_ATTEMPTS``
+failures within ``RAVAND_LOGIN_WINDOW_SECONDS`` further attempts are refused with 429 until the window
+passes. The counter lives in the process: each web worker counts on its own.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import (
+    AnonymousUserMixin,
+    LoginManager,
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+)
+from sqlalchemy import select
+
+from engine.access import acting_positions
+from engine.accounts import hash_api_token, verify_password
+from engine.models import User, utcnow
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.login_message_category = "warning"
+login_manager.session_protection = "basic"
+
+
+class AppUser:
+    """The signed-in user as the web layer sees it; ``positions`` are (role code, unit id, per-unit)."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, user: User, positions: list[tuple[str, int, bool]]) -> None:
+        self.id = user.id
+        self.username = user.username
+        self.full_name = user.full_name
+        self.email = user.email
+        self.is_admin = user.is_admin
+        self.is_active = user.is_active
+        self.locale = user.locale
+        self.positions = positions
+        self.role_codes = {role for role, _unit, _per_unit in positions}
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def has_role(self, *role_codes: str) -> bool:
+        return self.is_admin or bool(self.role_codes.intersection(role_codes))
+
+
+class AnonymousUser(AnonymousUserMixin):
+    id = None
+    username = None
+    full_name = ""
+    is_admin = False
+    locale = None
+    positions: list = []
+    role_codes: set = frozenset()
+
+    def has_role(self, *role_codes: str) -> bool:
+        return False
+
+
+login_manager.anonymous_user = AnonymousUser
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> AppUser | None:
+    if not user_id.isdigit():
+        return None
+    ctx = current_app.extensions["ravand"]
+    with ctx.db.transaction() as db_session:
+        user = db_session.get(User, int(user_id))
+        if user is None or not user.is_active:
+            return None
+        return AppUser(user, acting_positions(db_session, user, utcnow()))
+
+
+@login_manager.request_loader
+def _load_user_from_token(req) -> AppUser | None:
+    header = req.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    ctx = current_app.extensions["ravand"]
+    with ctx.db.transaction() as db_session:
+        user = db_session.scalar(select(User).where(User.api_token_hash == hash_api_token(token.strip())))
+        if user is None or not user.is_active:
+            return None
+        return AppUser(user, acting_positions(db_session, user, utcnow()))
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if _wants_json():
+        return jsonify(code="unauthorized", message=_("Please log in to see this page.")), 401
+    flash(_("Please log in to see this page."), "warning")
+    return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+
+
+def roles_required(*role_codes: str) -> Callable:
+    """Let in only users holding one of the roles (own position or delegation), or an administrator."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not current_user.has_role(*role_codes):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def admin_required(view: Callable) -> Callable:
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+# --- login throttling ---------------------------------------------------------------------------------
+
+
+class LoginThrottle:
+    """Failed login attempts per client address within a sliding window."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, window: float, now: float) -> deque[float]:
+        failures = self._failures[key]
+        while failures and failures[0] <= now - window:
+            failures.popleft()
+        return failures
+
+    def blocked(self, key: str, limit: int, window: float) -> bool:
+        with self._lock:
+            return len(self._recent(key, window, time.monotonic())) >= limit
+
+    def fail(self, key: str, window: float) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._recent(key, window, now).append(now)
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+def _throttle() -> LoginThrottle:
+    return current_app.extensions["ravand_login_throttle"]
+
+
+# --- views -----------------------------------------------------------------------------------------------
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site: never an absolute URL or a scheme-relative one (open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return "/inbox/"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    error = None
+    status = 200
+    username = ""
+    if request.method == "POST":
+        config = current_app.config
+        key = request.remote_addr or "unknown"
+        limit, window = config["RAVAND_LOGIN_ATTEMPTS"], config["RAVAND_LOGIN_WINDOW_SECONDS"]
+        username = request.form.get("username", "").strip()
+        password = request.form.get("password", "")
+        if _throttle().blocked(key, limit, window):
+            error = _("Too many failed attempts. Please wait a few minutes and try again.")
+            status = 429
+        else:
+            ctx = current_app.extensions["ravand"]
+            with ctx.db.transaction() as db_session:
+                user = db_session.scalar(select(User).where(User.username == username))
+                valid = user is not None and user.is_active and verify_password(user.password_hash, password)
+                app_user = AppUser(user, acting_positions(db_session, user, utcnow())) if valid else None
+            if app_user is None:
+                _throttle().fail(key, window)
+                error = _("The username or password is not correct.")
+                status = 401
+            else:
+                _throttle().reset(key)
+                session.permanent = True
+                login_user(app_user)
+                if app_user.locale in config["RAVAND_LANGUAGES"]:
+                    session["lang"] = app_user.locale
+                return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", error=error, username=username), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.before_app_request
+def _remember_language() -> None:
+    """A signed-in user's language switch (?lang=) becomes their preference for the next logins."""
+    chosen = request.args.get("lang")
+    known = chosen in current_app.config["RAVAND_LANGUAGES"]
+    if known and current_user.is_authenticated and current_user.locale != chosen:
+        with current_app.extensions["ravand"].db.transaction() as db_session:
+            db_session.get(User, current_user.id).locale = chosen
+        current_user.locale = chosen
+
+
+@bp.app_errorhandler(403)
+def _forbidden(_error):
+    if _wants_json():
+        return jsonify(code="forbidden", message=_("You are not allowed to see this page.")), 403
+    message = _("You are not allowed to see this page.")
+    return render_template("auth/error.html", status=403, message=message), 403
+
+
+@bp.app_errorhandler(404)
+def _not_found(_error):
+    if _wants_json():
+        return jsonify(code="not_found", message=_("This page was not found.")), 404
+    return render_template("auth/error.html", status=404, message=_("This page was not found.")), 404
+
+
+@bp.record_once
+def _setup(state) -> None:
+    app: Flask = state.app
+    app.config.setdefault("RAVAND_SESSION_MINUTES", 8 * 60)
+    app.config.setdefault("RAVAND_LOGIN_ATTEMPTS", 5)
+    app.config.setdefault("RAVAND_LOGIN_WINDOW_SECONDS", 5 * 60)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["RAVAND_SESSION_MINUTES"])
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    app.extensions["ravand_login_throttle"] = LoginThrottle()
+    login_manager.init_app(app)

@@ -1,0 +1,339 @@
+"""The inbox and a task's page: list, claim, unclaim, comment, save a draft, complete."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from engine import tasks as task_service
+from engine.access import get_user, may_act
+from engine.errors import RavandError
+from engine.instances import show
+from engine.models import (
+    Comment,
+    DefinitionFile,
+    Delegation,
+    HumanTask,
+    OrgUnit,
+    Position,
+    ProcessDefinition,
+    ProcessInstance,
+    Role,
+    User,
+    utcnow,
+)
+from engine.tasks import INBOX_DUE, INBOX_SORTS, INBOX_VIEWS, InboxQuery, inbox
+from web.inbox import bp
+from web.inbox.catalog import load_catalog
+from web.inbox.common import engine, error_message, error_response, full_names, is_persian, unit_name
+from web.inbox.forms import viewer_data, viewer_schema
+from web.inbox.labels import parse_time
+
+PER_PAGE = 20
+
+
+@bp.get("/inbox/")
+@login_required
+def index():
+    args = request.args
+    view = args.get("view") if args.get("view") in INBOX_VIEWS else "mine"
+    catalog = load_catalog() or {}
+    department = args.get("department") or None
+    process = args.get("process") or None
+    keys = None
+    if process:
+        keys = [process]
+    elif department:
+        keys = [key for key, entry in catalog.items() if entry.department == department]
+    query = InboxQuery(
+        user=current_user.username,
+        view=view,
+        process_keys=keys,
+        unit_id=args.get("unit", type=int),
+        due=args.get("due") if args.get("due") in INBOX_DUE else None,
+        search=(args.get("q") or "").strip()[:100] or None,
+        sort=args.get("sort") if args.get("sort") in INBOX_SORTS else "due",
+        page=max(1, args.get("page", 1, type=int)),
+        per_page=PER_PAGE,
+    )
+    ctx = engine()
+    result = inbox(ctx, query)
+    counts = {
+        name: inbox(ctx, InboxQuery(user=current_user.username, view=name, per_page=1)).total
+        for name in INBOX_VIEWS
+        if name != "completed"
+    }
+    with ctx.db.transaction() as session:
+        processes = session.execute(
+            select(ProcessDefinition.key, ProcessDefinition.name)
+            .where(
+                ProcessDefinition.id.in_(
+                    select(func.max(ProcessDefinition.id)).group_by(ProcessDefinition.key)
+                )
+            )
+            .order_by(ProcessDefinition.name)
+        ).all()
+        units = session.scalars(select(OrgUnit).order_by(OrgUnit.id)).all()
+        unit_choices = [(u.id, unit_name(u)) for u in units]
+    departments = sorted({e.department for e in catalog.values() if e.department})
+    process_names = {key: process_label(catalog, key, name) for key, name in processes}
+    for row in result.rows:
+        row["process_label"] = process_names.get(row["process_key"], row["process_name"])
+        row["unit"] = row["unit_fa"] if is_persian() else row["unit_en"]
+    filters = {
+        k: v for k, v in args.items() if k in ("view", "process", "department", "unit", "due", "q", "sort")
+    }
+    return render_template(
+        "inbox/index.html",
+        view=view,
+        page=result,
+        counts=counts,
+        filters=filters,
+        processes=sorted(process_names.items(), key=lambda kv: kv[1]),
+        departments=departments,
+        units=unit_choices,
+    )
+
+
+def process_label(catalog: dict, key: str, default: str) -> str:
+    entry = catalog.get(key)
+    if entry is None:
+        return default
+    return (entry.name_fa if is_persian() else entry.name_en) or default
+
+
+def visible_task(session, task_id: str) -> HumanTask:
+    """The task, if the current user may see it (its people, or a supervisor); otherwise 404, so that
+    nothing about it leaks."""
+    task = session.get(HumanTask, task_id) if re.fullmatch(r"[0-9a-fA-F-]{36}", task_id) else None
+    if task is None:
+        abort(404)
+    if not may_reassign() and not task_service.may_see(
+        session, get_user(session, current_user.username), task, utcnow()
+    ):
+        abort(404)
+    return task
+
+
+@bp.get("/inbox/tasks/<task_id>")
+@login_required
+def task(task_id: str):
+    ctx = engine()
+    with ctx.db.transaction() as session:
+        row = visible_task(session, task_id)
+        me = get_user(session, current_user.username)
+        can_act = row.state == "open" and may_act(session, me, row, utcnow())
+        instance = session.get(ProcessInstance, row.instance_id)
+        definition = session.get(ProcessDefinition, instance.definition_id)
+        unit = session.get(OrgUnit, row.unit_id) if row.unit_id else None
+        form = ctx.form(session, definition.id, row.form_key) if row.form_key else None
+        comments = session.scalars(
+            select(Comment).where(Comment.instance_id == instance.id).order_by(Comment.created_at)
+        ).all()
+        reassign_to = holders(session, row) if row.state == "open" and may_reassign() else []
+        has_diagram = _diagram_file(session, definition.id, row.element_id) is not None
+        task_view = {
+            "id": row.id,
+            "name": row.name,
+            "state": row.state,
+            "instructions": row.instructions,
+            "assignee": row.assignee,
+            "completed_by": row.completed_by,
+            "completed_at": row.completed_at,
+            "created_at": row.created_at,
+            "due_at": row.due_at,
+            "overdue": row.state == "open" and row.due_at is not None and row.due_at < utcnow(),
+            "priority": row.priority,
+            "element_id": row.element_id,
+            "unit": unit_name(unit),
+            "draft": row.draft,
+        }
+        started_by, comment_authors = instance.started_by, [c.author for c in comments]
+    # Engine services run their own transactions: never inside another one (SQLite has one writer).
+    details = show(ctx, row.instance_id)
+    data = task_service.task_data(ctx, task_id) if can_act else {}
+    if task_view["draft"]:
+        data.update(task_view["draft"])
+    with ctx.db.transaction() as session:
+        people = full_names(
+            session,
+            [task_view["assignee"], task_view["completed_by"], started_by, *comment_authors]
+            + [e["actor"] for e in details["history"]]
+            + [(e["data"] or {}).get("to") for e in details["history"] if e["kind"] == "task_assigned"],
+        )
+    catalog = load_catalog() or {}
+    return render_template(
+        "inbox/task.html",
+        task=task_view,
+        instance={**details, "started_at": parse_time(details["started_at"])},
+        process_name=process_label(catalog, definition.key, definition.name),
+        can_act=can_act,
+        is_mine=task_view["assignee"] == current_user.username,
+        schema=viewer_schema(form) if form and can_act else None,
+        data=viewer_data(form, data, is_persian()) if form and can_act else {},
+        history=[{**e, "at": parse_time(e["at"])} for e in details["history"] if e["kind"] != "element"],
+        comments=comments,
+        people=people,
+        has_diagram=has_diagram,
+        reassign_to=reassign_to,
+    )
+
+
+def _diagram_file(session, definition_id: int, element_id: str) -> DefinitionFile | None:
+    """The BPMN file of the definition that holds the element (the main one, or a called process's)."""
+    files = session.scalars(
+        select(DefinitionFile).where(
+            DefinitionFile.definition_id == definition_id, DefinitionFile.kind == "bpmn"
+        )
+    ).all()
+    marker = f'id="{element_id}"'
+    with_element = [f for f in files if marker in f.content]
+    chosen = with_element[0] if with_element else None
+    return chosen if chosen is not None and "BPMNDiagram" in chosen.content else None
+
+
+@bp.get("/inbox/tasks/<task_id>/diagram.bpmn")
+@login_required
+def diagram(task_id: str):
+    ctx = engine()
+    with ctx.db.transaction() as session:
+        row = visible_task(session, task_id)
+        instance = session.get(ProcessInstance, row.instance_id)
+        file = _diagram_file(session, instance.definition_id, row.element_id)
+        if file is None:
+            abort(404)
+        content = file.content
+    return (
+        content,
+        200,
+        {"Content-Type": "application/xml; charset=utf-8", "Cache-Control": "private, max-age=3600"},
+    )
+
+
+def _act(task_id: str, action, success: str):
+    ctx = engine()
+    with ctx.db.transaction() as session:
+        visible_task(session, task_id)
+    try:
+        action(ctx)
+    except RavandError as exc:
+        flash(error_message(exc), "danger")
+    else:
+        flash(success, "success")
+    target = request.form.get("next") or url_for("inbox.task", task_id=task_id)
+    local = target.startswith("/") and not target.startswith(("//", "/\\"))
+    return redirect(target if local else url_for("inbox.index"))
+
+
+@bp.post("/inbox/tasks/<task_id>/claim")
+@login_required
+def claim(task_id: str):
+    return _act(
+        task_id,
+        lambda ctx: task_service.claim(ctx, task_id, current_user.username),
+        _("The task is now yours."),
+    )
+
+
+@bp.post("/inbox/tasks/<task_id>/unclaim")
+@login_required
+def unclaim(task_id: str):
+    return _act(
+        task_id,
+        lambda ctx: task_service.unclaim(ctx, task_id, current_user.username),
+        _("The task went back to the group."),
+    )
+
+
+@bp.post("/inbox/tasks/<task_id>/comments")
+@login_required
+def comment(task_id: str):
+    body = (request.form.get("body") or "").strip()
+    if not body:
+        flash(_("Write something first."), "warning")
+        return redirect(url_for("inbox.task", task_id=task_id) + "#comments")
+    return _act(
+        task_id,
+        lambda ctx: task_service.add_comment(ctx, task_id, body[:4000], current_user.username),
+        _("Your comment was added."),
+    )
+
+
+def _submitted_data() -> dict:
+    payload = request.get_json(silent=True)
+    data = payload.get("data") if isinstance(payload, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+@bp.post("/inbox/tasks/<task_id>/draft")
+@login_required
+def draft(task_id: str):
+    ctx = engine()
+    with ctx.db.transaction() as session:
+        visible_task(session, task_id)
+    try:
+        task_service.save_draft(ctx, task_id, _submitted_data(), current_user.username)
+    except RavandError as exc:
+        return error_response(exc)
+    return jsonify(message=_("The draft was saved."))
+
+
+@bp.post("/inbox/tasks/<task_id>/complete")
+@login_required
+def complete(task_id: str):
+    ctx = engine()
+    with ctx.db.transaction() as session:
+        name = visible_task(session, task_id).name
+    try:
+        task_service.complete(ctx, task_id, _submitted_data(), current_user.username)
+    except RavandError as exc:
+        return error_response(exc)
+    flash(_("The task '{name}' was completed.").format(name=name), "success")
+    return jsonify(message=_("Done."), redirect=url_for("inbox.index"))
+
+
+def holders(session, task: HumanTask) -> list[tuple[str, str]]:
+    """(username, full name) of the active users who hold the task's position now, own or delegated."""
+    now = utcnow()
+    position = select(Position.id).join(Role, Role.id == Position.role_id).where(Role.code == task.role_code)
+    if session.scalar(select(Role.per_unit).where(Role.code == task.role_code)):
+        position = position.where(Position.unit_id == task.unit_id)
+    own = select(Position.user_id).where(Position.id.in_(position))
+    delegated = select(Delegation.substitute_id).where(
+        Delegation.position_id.in_(position), Delegation.starts_at <= now, Delegation.ends_at > now
+    )
+    rows = session.execute(
+        select(User.username, User.full_name)
+        .where(User.is_active, or_(User.id.in_(own), User.id.in_(delegated)))
+        .order_by(User.full_name)
+    )
+    return [tuple(r) for r in rows]
+
+
+def may_reassign() -> bool:
+    """Supervisors follow every case: they see every task and may give it to one of its holders."""
+    return current_user.has_role("supervisor")
+
+
+@bp.post("/inbox/tasks/<task_id>/assign")
+@login_required
+def assign(task_id: str):
+    ctx = engine()
+    with ctx.db.transaction() as session:
+        row = visible_task(session, task_id)
+        allowed = dict(holders(session, row))
+    if not may_reassign():
+        abort(403)
+    assignee = request.form.get("assignee", "")
+    if assignee not in allowed:
+        flash(_("Choose someone who holds this task's position."), "danger")
+        return redirect(url_for("inbox.task", task_id=task_id))
+    return _act(
+        task_id,
+        lambda ctx: task_service.assign(ctx, task_id, assignee, user=current_user.username),
+        _("The task was given to %(name)s.", name=allowed[assignee]),
+    )
