@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-import yaml
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from engine.access import acting_positions, get_user
 from engine.calendar import TEHRAN, WorkingCalendar, to_jalali_str
+from engine.catalog import PROCESSES_DIR, load_catalog
 from engine.context import Context
 from engine.models import (
     AuditEvent,
@@ -32,7 +32,6 @@ from engine.models import (
     utcnow,
 )
 
-PROCESSES_DIR = Path(__file__).resolve().parent.parent / "processes"
 STATUSES = ("running", "waiting", "suspended", "incident", "completed", "terminated")
 HEAD_ROLES = {
     "coord_head": "coord",
@@ -105,21 +104,8 @@ EVERYTHING = Scope(everything=True)
 
 
 def catalog_departments(root: Path = PROCESSES_DIR) -> dict[str, str]:
-    """Process key → department, from processes/catalog.yaml and the fragments processes/*/catalog.yaml."""
-    found: dict[str, str] = {}
-    for path in [root / "catalog.yaml", *sorted(root.glob("*/catalog.yaml"))]:
-        if not path.is_file():
-            continue
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        if isinstance(content, dict):
-            content = content.get("processes", content)
-        entries = (
-            [{"key": k, **(v or {})} for k, v in content.items()] if isinstance(content, dict) else content
-        )
-        for entry in entries:
-            if isinstance(entry, dict) and entry.get("key") and entry.get("department"):
-                found[str(entry["key"])] = str(entry["department"]).removeprefix("dept_")
-    return found
+    """Process key → department, from the catalog (engine/catalog.py)."""
+    return {key: entry.department for key, entry in load_catalog(root).items() if entry.department}
 
 
 def scope_for_user(ctx: Context, username: str, departments: dict[str, str] | None = None) -> Scope:

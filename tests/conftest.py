@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from engine.models import Base, OrgUnit, Position, Role, User
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POSTGRES_URL = os.environ.get("RAVAND_TEST_POSTGRES_URL")
+CHROMIUM = "/usr/bin/chromium"
 POSTGRES_SKIP_REASON = (
     "PostgreSQL tests need RAVAND_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
 )
@@ -97,6 +99,24 @@ def bundle_of(name: str):
 @pytest.fixture
 def approval(ctx):
     return deploy(ctx, bundle_of("approval"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian chromium for the whole run (Playwright allows one sync driver per thread)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright for Python is not installed (pip install playwright)")
+    if not shutil.which(CHROMIUM):
+        pytest.skip(f"chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -20,7 +20,6 @@ skipped, saying why, only when chromium or Playwright is missing (CI fails on an
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import threading
 from dataclasses import dataclass
@@ -39,14 +38,7 @@ from web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = HERE / "screenshots"
-
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - reported as a skip below
-    sync_playwright = None
-
 
 @dataclass
 class LiveServer:
@@ -87,21 +79,6 @@ def live_server(tmp_path, live_bundles, live_config):
     yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, ctx)
     server.shutdown()
     thread.join(timeout=5)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if sync_playwright is None:
-        pytest.skip("Playwright for Python is not installed (pip install playwright)")
-    if not shutil.which(CHROMIUM):
-        pytest.skip(f"chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
 
 
 def _page(browser, width: int, height: int):

@@ -28,7 +28,6 @@ NS = {
     "di": "http://www.omg.org/spec/DD/20100524/DI",
 }
 VIEWER_JS = ROOT / "node_modules" / "bpmn-js" / "dist" / "bpmn-viewer.development.js"
-CHROMIUM = Path("/usr/bin/chromium")
 
 # Two lanes; an exclusive gateway whose "no" branch loops back; a parallel split and join;
 # a non-interrupting boundary timer whose flow goes to the other lane.
@@ -423,13 +422,10 @@ IMPORT_AND_MEASURE = """async (xml) => {
 
 
 @pytest.fixture
-def viewer_page():
+def viewer_page(browser):
     """A Chromium page serving bpmn-js's viewer bundle from a local HTTP server."""
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium")
     if not VIEWER_JS.exists():
-        pytest.skip("needs bpmn-js: run `npm install --no-save bpmn-js@18` in the repository")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python")
+        pytest.skip("needs bpmn-js: run `npm ci` in the repository")
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
@@ -446,15 +442,10 @@ def viewer_page():
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=functools.partial(server.serve_forever, 0.05), daemon=True).start()
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1600, "height": 900})
-        page.goto(f"http://127.0.0.1:{server.server_port}/")
-        yield page
-        browser.close()
+    page = browser.new_page(viewport={"width": 1600, "height": 900})
+    page.goto(f"http://127.0.0.1:{server.server_port}/")
+    yield page
+    page.close()
     server.shutdown()
 
 

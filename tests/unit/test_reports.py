@@ -231,15 +231,16 @@ def test_scope_of_each_supervisor(database):
     assert reports.scope_for_user(ctx, "coord.expert", departments).empty
 
 
-def test_catalog_departments_from_the_catalog_and_its_fragments(tmp_path):
-    (tmp_path / "catalog.yaml").write_text(
-        "processes:\n  - key: a\n    department: coord\n", encoding="utf-8"
-    )
+def test_catalog_departments_from_the_catalog_or_else_its_fragments(tmp_path):
     (tmp_path / "social").mkdir()
     (tmp_path / "social" / "catalog.yaml").write_text(
         "- key: b\n  department: dept_social\n", encoding="utf-8"
     )
-    assert reports.catalog_departments(tmp_path) == {"a": "coord", "b": "social"}
+    assert reports.catalog_departments(tmp_path) == {"b": "social"}
+    (tmp_path / "catalog.yaml").write_text(
+        "processes:\n  - key: a\n    department: coord\n", encoding="utf-8"
+    )
+    assert reports.catalog_departments(tmp_path) == {"a": "coord"}
 
 
 # --- a catalog process: the policy rollout (COORD-1, COORD-2) ------------------------------------------

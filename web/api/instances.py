@@ -28,7 +28,7 @@ from web.api.schemas import (
     UploadSchema,
 )
 from web.auth import AppUser
-from web.public.catalog import CatalogEntry, current_catalog
+from web.catalog import CatalogEntry, current_catalog
 
 blp = api_blueprint("api_instances", __name__, "Starting processes, my requests, instances and their files.")
 
@@ -41,7 +41,7 @@ def startable_processes():
     locale = str(get_locale())
     found = []
     with ctx().db.transaction() as session:
-        for entry in current_catalog().entries().values():
+        for entry in current_catalog().values():
             if not entry.may_start(user.role_codes, user.is_admin):
                 continue
             try:

@@ -8,8 +8,8 @@ from engine.errors import N_
 from web.api.common import api_blueprint, ctx
 from web.api.errors import ApiError, api_locale
 from web.api.schemas import ErrorSchema, PublicStatusSchema
+from web.catalog import current_catalog
 from web.public import guard
-from web.public.catalog import current_catalog
 from web.public.status import find_status, status_json
 
 blp = api_blueprint("api_public", __name__, "What a citizen may see without logging in.")

@@ -23,8 +23,8 @@ from web.api.schemas import (
     TaskPageSchema,
     TaskSchema,
 )
+from web.catalog import current_catalog
 from web.inbox.tasks import holders
-from web.public.catalog import current_catalog
 
 blp = api_blueprint("api_tasks", __name__, "Human tasks: the inbox of the current user.")
 
@@ -40,7 +40,7 @@ def list_my_tasks(args):
     if args.get("process"):
         keys = [args["process"]]
     elif args.get("department"):
-        keys = [e.key for e in current_catalog().entries().values() if e.department == args["department"]]
+        keys = [e.key for e in current_catalog().values() if e.department == args["department"]]
     query = tasks.InboxQuery(
         user=user.username,
         view=args["view"],

@@ -11,12 +11,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from engine.bundle import collect_bundles
+from engine.catalog import PROCESSES_DIR
 from engine.context import Context
 from engine.errors import N_, BundleInvalid, InvalidData, RavandError
 from engine.models import Role
 from web.auth import roles_required
+from web.catalog import current_catalog
 from web.designer.problems import translated
-from web.public.catalog import ROOT, current_catalog
 
 DESIGNER_ROLE = "designer"
 _seed_lock = threading.Lock()
@@ -33,12 +34,12 @@ def engine() -> Context:
 
 def catalog_names() -> dict[str, str]:
     """The catalog's processes (key → Persian name): models a designer may open before any deploy."""
-    return {key: entry.name_fa for key, entry in current_catalog().entries().items()}
+    return {key: entry.name_fa for key, entry in current_catalog().items()}
 
 
 def seed_files(key: str) -> dict[str, str] | None:
     """The catalog files of ``key``'s bundle (processes/ and forms/), read once per change of the folder."""
-    root = Path(current_app.config.get("RAVAND_PROCESSES") or ROOT / "processes")
+    root = Path(current_app.config.get("RAVAND_PROCESSES") or PROCESSES_DIR)
     if not root.is_dir():
         return None
     stamp = (str(root), max((p.stat().st_mtime_ns for p in root.rglob("*")), default=0))

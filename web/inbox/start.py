@@ -12,8 +12,8 @@ from engine.errors import RavandError
 from engine.forms import validate_submission
 from engine.instances import start as start_instance
 from engine.models import HumanTask, OrgUnit, Position, ProcessDefinition, ProcessInstance, Role
+from web.catalog import CatalogEntry, current_catalog
 from web.inbox import bp
-from web.inbox.catalog import CatalogEntry, load_catalog
 from web.inbox.common import engine, error_response, is_persian
 from web.inbox.forms import viewer_data, viewer_schema
 
@@ -22,7 +22,7 @@ PER_PAGE = 20
 
 def startable() -> list[tuple[CatalogEntry, ProcessDefinition]]:
     """The latest version of each process the current user may start."""
-    catalog = load_catalog()
+    catalog = current_catalog() or None
     with engine().db.transaction() as session:
         definitions = session.scalars(
             select(ProcessDefinition).where(
@@ -34,10 +34,10 @@ def startable() -> list[tuple[CatalogEntry, ProcessDefinition]]:
     found = []
     for definition in definitions:
         if catalog is None:
-            entry = CatalogEntry(key=definition.key, starters=["*"])
+            entry = CatalogEntry(key=definition.key, name_fa=definition.name, starters=("*",))
         else:
             entry = catalog.get(definition.key)
-        if entry is not None and entry.startable_by(current_user.role_codes, current_user.is_admin):
+        if entry is not None and entry.may_start(current_user.role_codes, current_user.is_admin):
             found.append((entry, definition))
     return found
 
@@ -136,7 +136,7 @@ def _first_task_of_mine(instance_id: int) -> str | None:
 @login_required
 def my_requests():
     page = max(1, request.args.get("page", 1, type=int))
-    catalog = load_catalog() or {}
+    catalog = current_catalog()
     with engine().db.transaction() as session:
         mine = select(ProcessInstance).where(ProcessInstance.started_by == current_user.username)
         total = session.scalar(select(func.count()).select_from(mine.subquery()))

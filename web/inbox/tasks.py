@@ -27,8 +27,8 @@ from engine.models import (
     utcnow,
 )
 from engine.tasks import INBOX_DUE, INBOX_SORTS, INBOX_VIEWS, InboxQuery, inbox
+from web.catalog import current_catalog
 from web.inbox import bp
-from web.inbox.catalog import load_catalog
 from web.inbox.common import engine, error_message, error_response, full_names, is_persian, unit_name
 from web.inbox.forms import viewer_data, viewer_schema
 from web.inbox.labels import parse_time
@@ -41,7 +41,7 @@ PER_PAGE = 20
 def index():
     args = request.args
     view = args.get("view") if args.get("view") in INBOX_VIEWS else "mine"
-    catalog = load_catalog() or {}
+    catalog = current_catalog()
     department = args.get("department") or None
     process = args.get("process") or None
     keys = None
@@ -165,7 +165,7 @@ def task(task_id: str):
             + [e["actor"] for e in details["history"]]
             + [(e["data"] or {}).get("to") for e in details["history"] if e["kind"] == "task_assigned"],
         )
-    catalog = load_catalog() or {}
+    catalog = current_catalog()
     return render_template(
         "inbox/task.html",
         task=task_view,

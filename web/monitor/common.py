@@ -17,7 +17,7 @@ from engine.errors import RavandError
 from engine.models import HumanTask, OrgUnit, ProcessInstance
 from engine.reports import MONITOR_ROLES, InstanceFilter, Scope, scope_for_user
 from web.auth import roles_required
-from web.public.catalog import current_catalog
+from web.catalog import current_catalog
 
 FILTER_ARGS = (
     "process",
@@ -57,7 +57,7 @@ def monitor_required(view: Callable) -> Callable:
 
 def departments() -> dict[str, str]:
     """Process key → department code, from the app's catalog."""
-    return {key: entry.department for key, entry in current_catalog().entries().items() if entry.department}
+    return {key: entry.department for key, entry in current_catalog().items() if entry.department}
 
 
 def current_scope() -> Scope:

@@ -18,8 +18,8 @@ from engine.forms import validate_submission
 from engine.models import OrgUnit
 from web.api.common import attachment_store
 from web.api.errors import translate, translate_field_message
+from web.catalog import CatalogEntry, current_catalog, public_entries
 from web.public import guard
-from web.public.catalog import CatalogEntry, current_catalog
 from web.public.forms import layout, read_submission
 from web.public.status import find_status, normalize_code, state_message
 
@@ -45,7 +45,7 @@ def _deployed_public() -> list[tuple[CatalogEntry, dict | None]]:
     """The public processes that are deployed, each with its start form."""
     found = []
     with _ctx().db.transaction() as db_session:
-        for entry in current_catalog().public():
+        for entry in public_entries():
             try:
                 definition = definitions.latest(db_session, entry.key)
             except NotFound:
