@@ -43,6 +43,7 @@ format:
 
 bench: setup
 	$(BIN)/python bench/engine_throughput.py
+	$(BIN)/python bench/inbox_scale.py
 
 clean:
 	rm -rf $(VENV) node_modules web/static/dist instance

@@ -137,6 +137,11 @@ USERS = (
         for n in range(1, 23)
     ]
     + [
+        (f"{code}.manager", f"مدیر روابط عمومی {name_fa}", [("unit_pr_manager", code)], False)
+        for code, kind, name_fa, _name_en, _parent in UNITS
+        if kind in ("subsidiary_deputy", "organisation", "company")
+    ]
+    + [
         ("region01.expert", "کارشناس روابط عمومی منطقه ۱", [("unit_pr_expert", "region-01")], False),
     ]
 )
