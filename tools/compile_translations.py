@@ -23,9 +23,27 @@ TRANSLATIONS = ROOT / "web" / "translations"
 def main() -> int:
     pot = TRANSLATIONS / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", "-k", "N_",
-         "-k", "_l", "--no-location", "--sort-output", "-o", str(pot), "engine", "web"],
-        check=True, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "-k",
+            "_l",
+            "--no-location",
+            "--sort-output",
+            "-o",
+            str(pot),
+            "engine",
+            "web",
+        ],
+        check=True,
+        cwd=ROOT,
     )
     persian: dict[str, str] = {}
     for part in sorted((TRANSLATIONS / "parts").glob("*.json")):

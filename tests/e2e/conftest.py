@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = HERE / "screenshots"
 
+
 @dataclass
 class LiveServer:
     url: str

@@ -1,4 +1,4 @@
-"""The front door: staff land in their inbox; visitors see sign-in and the public requests, nothing internal."""
+"""The front door: staff land in their inbox; visitors see sign-in and the public requests, nothing else."""
 
 from __future__ import annotations
 
