@@ -124,6 +124,7 @@ def ensure_status(instance: ProcessInstance, allow: tuple) -> None:
 
 def save(step: Step) -> None:
     instance, workflow, session = step.instance, step.workflow, step.session
+    thrown = workflow.get_events()  # taken out before the state is written, so they are sent only once
     instance.state = dump_state(workflow)
     instance.state_version += 1
     instance.updated_at = step.now
@@ -135,7 +136,7 @@ def save(step: Step) -> None:
         projection.clear(session, instance, "cancelled", step.now)
     else:
         projection.sync(step.ctx, session, instance, workflow, step.now)
-    for event in workflow.get_events():
+    for event in thrown:
         if isinstance(event.event_definition, MessageEventDefinition):
             session.add(
                 Job(
@@ -360,7 +361,9 @@ def retry_incident(
             raise Conflict(N_("Incident {id} was already resolved."), id=incident_id)
         instance_id = incident.instance_id
     with advancing(ctx, instance_id, user) as step:
-        incident = step.session.get(Incident, incident_id)
+        incident = step.session.get(Incident, incident_id, populate_existing=True)
+        if incident.resolved_at is not None:  # someone else retried it while we waited for the lock
+            raise Conflict(N_("Incident {id} was already resolved."), id=incident_id)
         incident.resolved_at, incident.resolved_by = step.now, user
         job = step.session.get(Job, incident.job_id) if incident.job_id else None
         if job is not None:

@@ -7,17 +7,22 @@ at a time (BEGIN IMMEDIATE) gives the same guarantee to a single worker.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from SpiffWorkflow.exceptions import WorkflowException
-from sqlalchemy import select
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import or_, select
 
 from engine import audit
 from engine.context import Context
 from engine.errors import RavandError
-from engine.instances import Step, advancing, open_incident, run_engine
-from engine.models import HumanTask, Job, utcnow
+from engine.instances import ACTIVE, Step, advancing, open_incident, run_engine
+from engine.models import HumanTask, Job, ProcessInstance, utcnow
 from engine.notifications import notify_overdue
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 BACKOFF = timedelta(seconds=10)
@@ -32,13 +37,16 @@ class JobFailed(Exception):
 
 
 def claim_next(ctx: Context, session, now: datetime) -> Job | None:
+    """The next due job, locked; jobs of suspended instances wait until they are resumed."""
     stmt = (
         select(Job)
+        .outerjoin(ProcessInstance, ProcessInstance.id == Job.instance_id)
         # Strictly past due: SpiffWorkflow fires a timer only once its moment is behind it.
         .where(Job.status == "pending", Job.due_at < now)
+        .where(or_(Job.instance_id.is_(None), ProcessInstance.status.in_(ACTIVE)))
         .order_by(Job.due_at, Job.id)
         .limit(1)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=Job)
     )
     return session.scalar(stmt)
 
@@ -56,6 +64,7 @@ def run_due_jobs(ctx: Context, limit: int = 500, now: datetime | None = None) ->
 
 
 def _run_one(ctx: Context, now: datetime) -> str | None:
+    job_id = None
     try:
         with ctx.db.transaction() as session:
             job = claim_next(ctx, session, now)
@@ -67,11 +76,19 @@ def _run_one(ctx: Context, now: datetime) -> str | None:
             return "done"
     except JobFailed as failure:
         return _record_failure(ctx, job_id, failure.cause)
+    except Exception as exc:  # one broken job must not stop the queue: it is retried, then an incident
+        if job_id is None:
+            raise
+        log.exception("job %s failed", job_id)
+        return _record_failure(ctx, job_id, exc)
 
 
 def _execute(ctx: Context, session, job: Job) -> None:
     if job.kind == "timer":
         with advancing(ctx, job.instance_id, None, session=session) as step:
+            waiting = step.workflow.get_task_from_id(UUID(job.task_id))
+            if waiting is None or not waiting.has_state(TaskState.WAITING):
+                return  # fired meanwhile with another timer of the instance: a stale job
             step.workflow.refresh_timers()
             audit.record(
                 session,
@@ -144,8 +161,9 @@ def _record_failure(ctx: Context, job_id: int, cause: Exception) -> str:
             job.due_at = utcnow() + BACKOFF * 2 ** (job.attempts - 1)
             return "retry"
         job.status = "failed"
-        if job.instance_id is not None:
-            with advancing(ctx, job.instance_id, None, allow=None, session=session) as step:
+        owner = job.instance_id or (job.payload or {}).get("from_instance")
+        if owner is not None:
+            with advancing(ctx, owner, None, allow=None, session=session) as step:
                 incident = open_incident(step, cause)
                 incident.job_id = job.id
         return "failed"

@@ -15,14 +15,15 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.context import Context
 from engine.errors import N_, NotFound
-from engine.instances import advancing, run_engine, start_in_session
-from engine.models import MessageSubscription, ProcessDefinition, ReceivedMessage
+from engine.instances import ACTIVE, advancing, run_engine, start_in_session
+from engine.models import MessageSubscription, ProcessDefinition, ProcessInstance, ReceivedMessage
 from engine.specs import event_parts
 
 
@@ -44,14 +45,14 @@ def send_message(
             return {"message": name, "duplicate": True, "instances": seen.instance_ids, "started": []}
     subscriptions = session.scalars(
         select(MessageSubscription)
-        .where(MessageSubscription.message_name == name)
+        .join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id)
+        .where(MessageSubscription.message_name == name, ProcessInstance.status.in_(ACTIVE))
         .order_by(MessageSubscription.instance_id)
     ).all()
     matched = [s for s in subscriptions if matches(s.correlation, correlation, payload)]
     delivered, started = [], []
     for sub in matched:
-        if sub.instance_id not in delivered:
-            _deliver(ctx, session, sub, name, payload)
+        if sub.instance_id not in delivered and _deliver(ctx, session, sub, name, payload):
             delivered.append(sub.instance_id)
     if not delivered:
         started = [instance.id for instance in _start_by_message(ctx, session, name, payload)]
@@ -68,12 +69,20 @@ def send_message(
 
 
 def matches(expected: dict, correlation: dict, payload: dict) -> bool:
-    return all(correlation.get(key, payload.get(key)) == value for key, value in (expected or {}).items())
+    """Every value the waiting catch expects is the message's; a value the instance does not know (None)
+    matches nothing, so a message can never reach an instance it does not name."""
+    return all(
+        value is not None and correlation.get(key, payload.get(key)) == value
+        for key, value in (expected or {}).items()
+    )
 
 
-def _deliver(ctx: Context, session: Session, sub: MessageSubscription, name: str, payload: dict) -> None:
+def _deliver(ctx: Context, session: Session, sub: MessageSubscription, name: str, payload: dict) -> bool:
+    """Deliver to the subscribed task, if it still waits now that its instance is locked."""
     with advancing(ctx, sub.instance_id, None, session=session) as step:
         task = step.workflow.get_task_from_id(UUID(sub.task_id))
+        if task is None or not task.has_state(TaskState.WAITING):
+            return False
         message = next(
             part
             for part in event_parts(task.task_spec.event_definition)
@@ -92,6 +101,7 @@ def _deliver(ctx: Context, session: Session, sub: MessageSubscription, name: str
             data={"message": name, "payload": payload},
         )
         run_engine(step)
+    return True
 
 
 def _start_by_message(ctx: Context, session: Session, name: str, payload: dict) -> list:

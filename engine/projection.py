@@ -145,8 +145,12 @@ def sync_timer_jobs(session: Session, instance: ProcessInstance, workflow: BpmnW
         due = timer_due(task, timer)
         if due is not None:
             wanted[str(task.id)] = (task, due)
+    # A job another worker holds is left to it (it will find its timer fired and drop the job):
+    # waiting for its row lock while it waits for this instance's would deadlock.
     jobs = session.scalars(
-        select(Job).where(Job.instance_id == instance.id, Job.kind == "timer", Job.status != "running")
+        select(Job)
+        .where(Job.instance_id == instance.id, Job.kind == "timer", Job.status != "running")
+        .with_for_update(skip_locked=True)
     ).all()
     for job in jobs:
         entry = wanted.pop(job.task_id, None)
@@ -172,8 +176,8 @@ def expected_correlation(ctx: Context, task, message: MessageEventDefinition) ->
     for prop in message.correlation_properties:
         try:
             values[prop.name] = ctx.script_engine.evaluate(task, prop.retrieval_expression)
-        except Exception:  # a value not known yet is simply not required
-            continue
+        except Exception:  # not known on this instance: no message can name it yet
+            values[prop.name] = None
     return values
 
 

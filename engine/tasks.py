@@ -37,8 +37,9 @@ from engine.models import (
 from engine.notifications import notify_assigned
 
 
-def get_task(session: Session, task_id: str) -> HumanTask:
-    task = session.get(HumanTask, task_id)
+def get_task(session: Session, task_id: str, lock: bool = False) -> HumanTask:
+    """A human task row; ``lock`` holds it for this transaction (PostgreSQL), for a change to it."""
+    task = session.get(HumanTask, task_id, with_for_update=lock or None)
     if task is None:
         raise NotFound(N_("Task {id} does not exist."), id=task_id)
     return task
@@ -119,7 +120,7 @@ def claim(ctx: Context, task_id: str, user: str) -> None:
 
 def unclaim(ctx: Context, task_id: str, user: str) -> None:
     with ctx.db.transaction() as session:
-        task = get_task(session, task_id)
+        task = get_task(session, task_id, lock=True)
         ensure_open(task)
         actor = get_user(session, user)
         if task.assignee != user and not actor.is_admin:
@@ -133,7 +134,7 @@ def assign(
 ) -> None:
     """Give a task to a named user (a supervisor's reassignment)."""
     with ctx.db.transaction() as session:
-        task = get_task(session, task_id)
+        task = get_task(session, task_id, lock=True)
         ensure_open(task)
         get_user(session, assignee)
         previous, task.assignee = task.assignee, assignee

@@ -134,3 +134,27 @@ def test_a_message_with_no_waiting_instance_starts_its_process(ctx):
 def _jobs(ctx, kind: str) -> list[Job]:
     with ctx.db.transaction() as session:
         return session.scalars(select(Job).where(Job.kind == kind, Job.status == "pending")).all()
+
+
+def test_a_thrown_message_is_sent_once_even_when_the_state_is_reloaded(ctx):
+    from engine.context import Context
+
+    for bundle in collect_bundles([FIXTURES / "messaging"]):
+        deploy(ctx, bundle)
+    notifier = instances.start(ctx, "notifier", {"case_id": "C-9"})
+    fresh = Context(ctx.db)
+    instances.suspend(fresh, notifier.id, "carol")
+    instances.resume(Context(ctx.db), notifier.id, "carol")
+    assert _count(ctx, Job, Job.kind == "message") == 1
+
+
+def test_a_suspended_instance_does_not_hold_up_the_other_jobs(ctx, clock):
+    deploy(ctx, bundle_of("reminder"))
+    held = instances.start(ctx, "reminder", {"tracking_code": "1"}, unit="region-01")
+    other = instances.start(ctx, "reminder", {"tracking_code": "2"}, unit="region-01")
+    instances.suspend(ctx, held.id, "carol")
+    assert _pass(ctx, clock, days=3, minutes=1) == {"fired": 1, "failed": 0}
+    assert [t["element_id"] for t in instances.show(ctx, other.id)["open_tasks"]] == ["escalated"]
+    instances.resume(ctx, held.id, "carol")  # its timer, past due, fires as the instance resumes
+    assert [t["element_id"] for t in instances.show(ctx, held.id)["open_tasks"]] == ["escalated"]
+    assert _count(ctx, Job, Job.kind == "timer") == 0

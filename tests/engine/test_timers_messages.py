@@ -72,3 +72,13 @@ def test_message_moves_exactly_the_instance_it_names_and_a_repeat_has_no_effect(
     with pytest.raises(NotFound):
         send_message(ctx, "citizen_confirmed", {"tracking_code": "999"})
     assert instances.show(ctx, first.id)["status"] == "running"
+
+
+def test_an_instance_that_does_not_know_the_correlation_value_gets_no_message(ctx, reminder):
+    named = instances.start(ctx, "reminder", {"tracking_code": "555"}, unit="region-01")
+    unnamed = instances.start(ctx, "reminder", {}, unit="region-01")
+    for instance in (named, unnamed):
+        (review,) = list_tasks(ctx, TaskQuery(instance_id=instance.id))
+        tasks.complete(ctx, review["id"], {}, user="alice")
+    assert send_message(ctx, "citizen_confirmed", {"tracking_code": "555"})["instances"] == [named.id]
+    assert instances.show(ctx, unnamed.id)["status"] == "running"

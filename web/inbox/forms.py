@@ -44,7 +44,9 @@ def _component(component: dict) -> dict:
     if rules.get("required") and component.get("label"):
         component["label"] = f"{component['label']} *"
     if _is_date(component) or component.get("type") == "number":
-        return {k: component[k] for k in _KEPT if k in component} | {"type": "textfield"}
+        kept = {k: component[k] for k in _KEPT if k in component} | {"type": "textfield"}
+        # The page's script opens a Jalali date picker on the fields so marked.
+        return (kept | {"properties": {"ravand:date": "jalali"}}) if _is_date(component) else kept
     return component
 
 

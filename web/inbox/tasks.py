@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
+from engine import attachments
 from engine import tasks as task_service
 from engine.access import get_user, may_act
 from engine.errors import RavandError
@@ -27,9 +28,18 @@ from engine.models import (
     utcnow,
 )
 from engine.tasks import INBOX_DUE, INBOX_SORTS, INBOX_VIEWS, InboxQuery, inbox
+from web.api.common import attachment_store
 from web.catalog import current_catalog
 from web.inbox import bp
-from web.inbox.common import engine, error_message, error_response, full_names, is_persian, unit_name
+from web.inbox.common import (
+    engine,
+    error_message,
+    error_response,
+    full_names,
+    is_persian,
+    localized_number,
+    unit_name,
+)
 from web.inbox.forms import viewer_data, viewer_schema
 from web.inbox.labels import parse_time
 
@@ -156,6 +166,7 @@ def task(task_id: str):
     # Engine services run their own transactions: never inside another one (SQLite has one writer).
     details = show(ctx, row.instance_id)
     data = task_service.task_data(ctx, task_id) if can_act else {}
+    files = attachments.list_for_instance(ctx, row.instance_id)
     if task_view["draft"]:
         data.update(task_view["draft"])
     with ctx.db.transaction() as session:
@@ -163,7 +174,8 @@ def task(task_id: str):
             session,
             [task_view["assignee"], task_view["completed_by"], started_by, *comment_authors]
             + [e["actor"] for e in details["history"]]
-            + [(e["data"] or {}).get("to") for e in details["history"] if e["kind"] == "task_assigned"],
+            + [(e["data"] or {}).get("to") for e in details["history"] if e["kind"] == "task_assigned"]
+            + [f["uploaded_by"] for f in files],
         )
     catalog = current_catalog()
     return render_template(
@@ -180,6 +192,8 @@ def task(task_id: str):
         people=people,
         has_diagram=has_diagram,
         reassign_to=reassign_to,
+        attachments=[{**f, "uploaded_at": parse_time(f["uploaded_at"])} for f in files],
+        max_mb=f"{attachment_store().max_bytes / 1024 / 1024:g}",
     )
 
 
@@ -261,6 +275,38 @@ def comment(task_id: str):
         lambda ctx: task_service.add_comment(ctx, task_id, body[:4000], current_user.username),
         _("Your comment was added."),
     )
+
+
+@bp.post("/inbox/tasks/<task_id>/attachments")
+@login_required
+def attach(task_id: str):
+    """Attach a file to the task's case; the engine judges it by its content and size."""
+    ctx = engine()
+    with ctx.db.transaction() as session:
+        instance_id = visible_task(session, task_id).instance_id
+    upload = request.files.get("file")
+    target = url_for("inbox.task", task_id=task_id) + "#attachments"
+    if upload is None or not upload.filename:
+        flash(_("Choose a file first."), "warning")
+        return redirect(target)
+    store = attachment_store()
+    try:
+        added = attachments.add(
+            ctx,
+            store,
+            instance_id,
+            upload.filename,
+            upload.stream.read(store.max_bytes + 1),
+            user=current_user.username,
+            task_id=task_id,
+        )
+    except RavandError as exc:
+        if isinstance(exc.params.get("mb"), float):  # the size limit, e.g. 10.0 -> "۱۰"
+            exc.params["mb"] = localized_number(f"{exc.params['mb']:g}")
+        flash(error_message(exc), "danger")
+    else:
+        flash(_("The file '%(name)s' was attached.", name=added["filename"]), "success")
+    return redirect(target)
 
 
 def _submitted_data() -> dict:
