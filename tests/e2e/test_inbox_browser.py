@@ -72,3 +72,52 @@ def test_starting_a_process_on_a_phone(live_server, phone, login, screenshot):
     phone.goto(f"{live_server.url}/my-requests/")
     assert "مرخصی نوروز" in phone.locator("main").inner_text()
     screenshot(phone, "phone-my-requests")
+
+
+def test_a_date_is_picked_from_the_jalali_calendar_on_a_phone(live_server, phone, login, screenshot):
+    instance = start(live_server.ctx, "leave_request", {"title": "مرخصی با تقویم"}, user="coord.head")
+    login(phone, "coord.expert")
+    with live_server.ctx.db.transaction() as session:
+        task_id = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance.id))
+    phone.goto(f"{live_server.url}/inbox/tasks/{task_id}")
+    phone.click("button:has-text('برداشتن')")
+    field = phone.get_by_label("تاریخ شروع مرخصی *")
+    field.click()
+    picker = phone.locator("jdp-container")
+    picker.wait_for(state="visible")
+    picker.locator(".jdp-year select").select_option("1405")
+    picker.locator(".jdp-month select").select_option("1")
+    assert "فروردین" in picker.inner_text() and "۱۴۰۵" in picker.inner_text()  # Persian digits
+    box = picker.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, f"the picker is cut off: {box}"
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "phone-date-picker")
+    picker.locator(".jdp-day:not(.not-in-month)", has_text=re.compile("^۱۲$")).click()
+    picker.wait_for(state="hidden")
+    assert field.input_value() == "۱۴۰۵/۰۱/۱۲"
+
+    phone.get_by_label("تعداد روز *").fill("۲")  # typing by hand still works beside the picker
+    phone.click("button:has-text('انجام شد، ارسال')")
+    phone.wait_for_url(re.compile(r"/inbox/$"))
+    data = show(live_server.ctx, instance.id)["data"]
+    assert (data["start_date"], data["days"]) == ("2026-04-01", 2)
+
+
+def test_a_file_is_attached_on_the_task_page(live_server, page, login, screenshot, tmp_path):
+    live_server.app.config["RAVAND_ATTACHMENTS_DIR"] = str(tmp_path / "files")
+    instance = start(live_server.ctx, "leave_request", {"title": "مرخصی با پیوست"}, user="coord.head")
+    with live_server.ctx.db.transaction() as session:
+        task_id = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance.id))
+    login(page, "coord.expert")
+    page.goto(f"{live_server.url}/inbox/tasks/{task_id}")
+    page.set_input_files(
+        "#attachment-file",
+        files=[{"name": "گواهی.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}],
+    )
+    page.click("button:has-text('بارگذاری')")
+    assert "فایل «گواهی.pdf» پیوست شد." in page.locator(".alert-success").inner_text()
+    link = page.locator("#attachments a", has_text="گواهی.pdf")
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == "گواهی.pdf"
+    screenshot(page, "task-attachments")

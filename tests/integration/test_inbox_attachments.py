@@ -7,9 +7,11 @@ import re
 
 import pytest
 
-from tests.integration.test_inbox_pages import client_of, new_case, text
+from tests.integration.test_inbox_pages import app, client_of, new_case, text
 
-pytest_plugins = ["tests.integration.test_inbox_pages"]
+# The inbox pages' app fixture (the leave process deployed), imported rather than registered as a plugin
+# so that it does not take the place of other modules' ``app`` fixtures.
+__all__ = ["app"]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(200)

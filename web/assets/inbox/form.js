@@ -3,6 +3,7 @@
 import { Form } from "@bpmn-io/form-js-viewer";
 import "@bpmn-io/form-js-viewer/dist/assets/form-js.css";
 import "./form.css";
+import { attachDatePicker } from "./datepicker.js";
 
 function readJson(id) {
   const element = document.getElementById(id);
@@ -32,6 +33,7 @@ async function mount(root) {
   // No input debounce: what is on the screen is what a click on a button sends.
   const form = new Form({ container: root.querySelector(".ravand-form-body"), debounce: false });
   await form.importSchema(readJson(root.dataset.schema), readJson(root.dataset.data) || {});
+  attachDatePicker(form, root);
   const status = root.querySelector(".ravand-form-status");
   const buttons = root.querySelectorAll("[data-action]");
 
