@@ -128,10 +128,7 @@ def add(
     (a citizen's public form, the engine itself).
     """
     content_type = check_file(store, filename, content)
-    storage_name = uuid.uuid4().hex
-    path = store.path(storage_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    storage_name, path = _write(store, content)
     try:
         with ctx.db.transaction() as session:
             instance = _instance(session, instance_id)
@@ -139,17 +136,8 @@ def add(
                 session, get_user(session, user), instance, utcnow()
             ):
                 raise Forbidden(N_("You may not see this process instance."))
-            attachment = Attachment(
-                instance_id=instance_id,
-                task_id=task_id,
-                field=field,
-                filename=clean_filename(filename),
-                content_type=content_type,
-                size=len(content),
-                sha256=hashlib.sha256(content).hexdigest(),
-                storage_name=storage_name,
-                uploaded_by=user,
-                uploaded_at=utcnow(),
+            attachment = _record(
+                instance_id, filename, content, content_type, storage_name, user, task_id, field
             )
             session.add(attachment)
             session.flush()
@@ -157,6 +145,73 @@ def add(
     except Exception:
         path.unlink(missing_ok=True)
         raise
+
+
+def start_with_files(
+    ctx: Context,
+    store: AttachmentStore,
+    process_key: str,
+    data: dict,
+    files: list[tuple[str, str, bytes]],
+    unit: str | None = None,
+    public: bool = False,
+) -> ProcessInstance:
+    """Start an instance and attach ``(field, filename, content)`` files to it in one transaction,
+    so that a case never exists without the files it was sent with."""
+    from engine.definitions import latest
+    from engine.instances import start_in_session, unit_id_of
+
+    checked = [(field, name, content, check_file(store, name, content)) for field, name, content in files]
+    written: list[Path] = []
+    try:
+        with ctx.db.transaction() as session:
+            definition = latest(session, process_key)
+            instance = start_in_session(
+                ctx, session, definition, data, unit_id=unit_id_of(session, unit), public=public
+            )
+            for field, name, content, content_type in checked:
+                storage_name, path = _write(store, content)
+                written.append(path)
+                session.add(
+                    _record(instance.id, name, content, content_type, storage_name, None, None, field)
+                )
+            return instance
+    except Exception:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _write(store: AttachmentStore, content: bytes) -> tuple[str, Path]:
+    storage_name = uuid.uuid4().hex
+    path = store.path(storage_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return storage_name, path
+
+
+def _record(
+    instance_id: int,
+    filename: str,
+    content: bytes,
+    content_type: str,
+    storage_name: str,
+    user: str | None,
+    task_id: str | None,
+    field: str | None,
+) -> Attachment:
+    return Attachment(
+        instance_id=instance_id,
+        task_id=task_id,
+        field=field,
+        filename=clean_filename(filename),
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        storage_name=storage_name,
+        uploaded_by=user,
+        uploaded_at=utcnow(),
+    )
 
 
 def list_for_instance(ctx: Context, instance_id: int, user: str | None = None) -> list[dict]:

@@ -230,12 +230,18 @@ def start(
     """Start the latest version of a process with the given data, in one transaction."""
     with ctx.db.transaction() as session:
         definition = latest(session, process_key)
-        unit_id = None
-        if unit is not None:
-            unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == unit))
-            if unit_id is None:
-                raise NotFound(N_("Unknown unit '{unit}'."), unit=unit)
+        unit_id = unit_id_of(session, unit)
         return start_in_session(ctx, session, definition, data, user, unit_id, business_key, title, public)
+
+
+def unit_id_of(session: Session, unit: str | None) -> int | None:
+    """The id of a unit given by its code (None for None); an unknown code is refused."""
+    if unit is None:
+        return None
+    unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == unit))
+    if unit_id is None:
+        raise NotFound(N_("Unknown unit '{unit}'."), unit=unit)
+    return unit_id
 
 
 def start_in_session(

@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine import attachments, definitions, instances
+from engine import attachments, definitions
 from engine.errors import InvalidData, NotFound
 from engine.forms import validate_submission
 from engine.models import OrgUnit
@@ -125,9 +125,9 @@ def _submit(entry: CatalogEntry, schema: dict | None, fields) -> tuple[str | Non
         errors = {**{k: translate_field_message(v) for k, v in exc.field_errors.items()}, **errors}
     if errors:
         return None, errors
-    instance = instances.start(_ctx(), entry.key, cleaned, unit=_unit_of(cleaned), public=True)
-    for key, filename, content in files:
-        attachments.add(_ctx(), store, instance.id, filename, content, field=key)
+    instance = attachments.start_with_files(
+        _ctx(), store, entry.key, cleaned, files, unit=_unit_of(cleaned), public=True
+    )
     return instance.tracking_code, {}
 
 
