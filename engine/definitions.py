@@ -86,18 +86,6 @@ def latest(session: Session, key: str) -> ProcessDefinition:
     return definition
 
 
-def form(session: Session, definition_id: int, form_key: str) -> dict | None:
-    """A form as it was snapshotted with the definition version."""
-    import json
-
-    content = session.scalar(
-        select(DefinitionFile.content).where(
-            DefinitionFile.definition_id == definition_id, DefinitionFile.name == form_key
-        )
-    )
-    return json.loads(content) if content is not None else None
-
-
 def list_definitions(ctx: Context) -> list[dict]:
     with ctx.db.transaction() as session:
         rows = session.scalars(

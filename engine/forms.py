@@ -14,6 +14,7 @@ from datetime import date
 
 import jdatetime
 
+from engine.calendar import to_latin_digits
 from engine.errors import N_, FieldErrors
 
 INPUT_TYPES = {
@@ -30,7 +31,6 @@ INPUT_TYPES = {
 }
 CONTAINER_TYPES = {"group", "dynamiclist"}
 DISPLAY_TYPES = {"text", "button", "spacer", "separator", "image", "html", "iframe", "table", "expression"}
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9\s\-()]{7,20}$")
 
@@ -138,7 +138,7 @@ def _convert(component: dict, value):
         if isinstance(value, bool):
             raise ValueError(N_("must be a number"))
         if isinstance(value, str):
-            text = value.translate(_DIGITS).replace("٫", ".").replace(",", "").strip()
+            text = to_latin_digits(value).replace("٫", ".").replace(",", "").strip()
             try:
                 value = float(text) if "." in text else int(text)
             except ValueError:
@@ -165,7 +165,7 @@ def _convert(component: dict, value):
 def _convert_datetime(component: dict, value) -> str:
     if not isinstance(value, str):
         raise ValueError(N_("must be a date"))
-    text = value.translate(_DIGITS).strip()
+    text = to_latin_digits(value).strip()
     if component.get("subtype", "date") == "time":
         if not re.fullmatch(r"\d{1,2}:\d{2}", text):
             raise ValueError(N_("must be a time like 14:30"))
@@ -196,7 +196,7 @@ def _check_rules(component: dict, rules: dict, value) -> str | None:
             return N_("does not have the expected format")
         if rules.get("validationType") == "email" and not _EMAIL.match(value):
             return N_("must be an e-mail address")
-        if rules.get("validationType") == "phone" and not _PHONE.match(value.translate(_DIGITS)):
+        if rules.get("validationType") == "phone" and not _PHONE.match(to_latin_digits(value)):
             return N_("must be a phone number")
     options = _option_values(component)
     if options is not None:

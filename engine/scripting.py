@@ -66,6 +66,8 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.calendar import to_latin_digits, to_persian_digits
+
 __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_TIME_LIMIT",
@@ -792,10 +794,6 @@ _MATH_NAMES = (
 # fmt: on
 MATH = SimpleNamespace(**{name: getattr(math, name) for name in _MATH_NAMES})
 
-_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
-_ARABIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
-_TO_ASCII_DIGITS = str.maketrans(_PERSIAN_DIGITS + _ARABIC_DIGITS, "0123456789" * 2)
-_TO_PERSIAN_DIGITS = str.maketrans("0123456789" + _ARABIC_DIGITS, _PERSIAN_DIGITS * 2)
 _SCALARS = (str, int, float, date, time_of_day, timedelta)
 
 
@@ -862,16 +860,6 @@ def join(items: Iterable[Any], sep: str = ", ") -> str:
     return _text_method(str(sep), "join", str(sep).join)(parts)
 
 
-def to_ascii_digits(text: Any) -> str:
-    """Persian and Arabic digits replaced by 0-9 (other characters unchanged)."""
-    return str(text).translate(_TO_ASCII_DIGITS)
-
-
-def to_persian_digits(text: Any) -> str:
-    """0-9 (and Arabic digits) replaced by Persian digits."""
-    return str(text).translate(_TO_PERSIAN_DIGITS)
-
-
 DEFAULT_HELPERS: dict[str, object] = {
     "datetime": datetime,
     "date": date,
@@ -885,7 +873,7 @@ DEFAULT_HELPERS: dict[str, object] = {
     "coalesce": coalesce,
     "is_blank": is_blank,
     "join": join,
-    "to_ascii_digits": to_ascii_digits,
+    "to_ascii_digits": to_latin_digits,
     "to_persian_digits": to_persian_digits,
 }
 

@@ -36,7 +36,7 @@ def request(ctx, **changes) -> tuple[int, str]:
     """Start as the public page does: the submission checked against the start form, then a tracking code."""
     data = {**REQUEST, **changes}
     with ctx.db.transaction() as session:
-        form = definitions.form(
+        form = ctx.form(
             session, definitions.latest(session, "citizen_meeting").id, "citizen_meeting_request.json"
         )
     instance = start(ctx, "citizen_meeting", validate_submission(form, data), public=True)

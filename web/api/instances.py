@@ -48,7 +48,7 @@ def startable_processes():
                 definition = definitions.latest(session, entry.key)
             except NotFound:
                 continue
-            form = definitions.form(session, definition.id, entry.start_form) if entry.start_form else None
+            form = ctx().form(session, definition.id, entry.start_form) if entry.start_form else None
             found.append(
                 {
                     "key": entry.key,
@@ -76,7 +76,7 @@ def start(body, key):
         raise ApiError(403, N_("You may not start this process."))
     with ctx().db.transaction() as session:
         definition = definitions.latest(session, key)
-        form = definitions.form(session, definition.id, entry.start_form) if entry.start_form else None
+        form = ctx().form(session, definition.id, entry.start_form) if entry.start_form else None
         unit = body.get("unit") or _default_unit(session, user, entry)
     data = validate_submission(form, body["data"]) if form is not None else body["data"]
     instance = instances.start(

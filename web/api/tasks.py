@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine import definitions, tasks
+from engine import tasks
 from engine.access import get_user, may_act
 from engine.attachments import may_see_instance
 from engine.errors import N_
@@ -73,7 +73,7 @@ def get_task(task_id):
         if task is None or not _may_read(session, user.username, task):
             raise ApiError(404, N_("Task {id} does not exist."), id=task_id)
         instance = session.get(ProcessInstance, task.instance_id)
-        form = definitions.form(session, instance.definition_id, task.form_key) if task.form_key else None
+        form = ctx().form(session, instance.definition_id, task.form_key) if task.form_key else None
         return {
             **task_dict(task),
             "instructions": task.instructions,

@@ -50,7 +50,7 @@ def _deployed_public() -> list[tuple[CatalogEntry, dict | None]]:
                 definition = definitions.latest(db_session, entry.key)
             except NotFound:
                 continue
-            form = definitions.form(db_session, definition.id, entry.start_form) if entry.start_form else None
+            form = _ctx().form(db_session, definition.id, entry.start_form) if entry.start_form else None
             found.append((entry, form))
     return found
 

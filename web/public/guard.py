@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from engine.calendar import to_latin_digits
+
 CHALLENGE_MAX_AGE = 60 * 60
 HONEYPOT = "website"
 
@@ -79,5 +81,5 @@ def challenge_passed(token: str | None, answer: str | None) -> bool:
         expected = _serializer().loads(token, max_age=CHALLENGE_MAX_AGE)["sum"]
     except (BadSignature, KeyError, TypeError):
         return False
-    digits = answer.strip().translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789"))
+    digits = to_latin_digits(answer.strip())
     return digits.isdigit() and int(digits) == expected

@@ -13,16 +13,16 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from engine.calendar import to_latin_digits
 from engine.context import Context
 from engine.models import HumanTask, MessageSubscription, ProcessInstance
 
-_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 TRACKING_CODE = re.compile(r"^[0-9]{10}$")
 
 
 def normalize_code(text: str | None) -> str:
     """Persian or Arabic-Indic digits to ASCII, spaces and dashes dropped."""
-    return re.sub(r"[\s\-]", "", (text or "").translate(_DIGITS))
+    return re.sub(r"[\s\-]", "", to_latin_digits(text or ""))
 
 
 def find_status(ctx: Context, code: str) -> dict | None:
