@@ -26,6 +26,10 @@ function dateFieldIds(form) {
 }
 
 let started = false;
+// The picker finishes opening 300 ms after show() by making itself visible again, even when a day was
+// picked (and the picker hidden) within those 300 ms; such a quick pick is closed again once that is over.
+const OPENING_MS = 300;
+let shownAt = 0;
 
 export function attachDatePicker(form, root) {
   const ids = dateFieldIds(form);
@@ -52,6 +56,7 @@ export function attachDatePicker(form, root) {
     Object.defineProperty(input, "value", { configurable: true, get: () => latin });
     try {
       window.jalaliDatepicker.show(input);
+      shownAt = performance.now();
     } finally {
       delete input.value; // the element's own value again
     }
@@ -70,8 +75,14 @@ export function attachDatePicker(form, root) {
   root.addEventListener(
     "jdp:change",
     (event) => {
-      if (persian && isDateField(event.target)) {
+      if (!isDateField(event.target)) return;
+      if (persian) {
         event.target.value = persianDigits(event.target.value);
+      }
+      const pickedWhileOpening = shownAt;
+      const wait = shownAt + OPENING_MS + 20 - performance.now();
+      if (wait > 0) {
+        setTimeout(() => shownAt === pickedWhileOpening && window.jalaliDatepicker.hide(), wait);
       }
     },
     true,
