@@ -7,7 +7,10 @@ Variants (complete instances per second, after one warm-up instance each):
   d  the same on PostgreSQL (RAVAND_BENCH_POSTGRES_URL or RAVAND_TEST_POSTGRES_URL), in a scratch
      schema "ravand_bench" that is dropped afterwards
 
-Run: .venv/bin/python bench/engine_throughput.py [--instances N] [--db-instances N] [--json]
+The variants run in interleaved rounds (a b c d, a b c d, ...) and each rate is the median of its rounds,
+so that a slow spell of a shared machine weighs on every variant alike instead of on whichever ran then.
+
+Run: .venv/bin/python bench/engine_throughput.py [--instances N] [--db-instances N] [--rounds N] [--json]
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -138,12 +142,18 @@ def ravand_runner(url: str, xml: str, reset: bool) -> tuple[Callable[[], None], 
 # --- timing and report -------------------------------------------------------------------------------
 
 
-def measure(run_one: Callable[[], None], n: int) -> float:
-    run_one()  # warm-up
-    started = time.perf_counter()
-    for _ in range(n):
+def measure(runners: dict[str, tuple[Callable[[], None], int]], rounds: int) -> dict[str, float]:
+    """Median instances per second of each runner over interleaved rounds (one warm-up instance each)."""
+    for run_one, _ in runners.values():
         run_one()
-    return time.perf_counter() - started
+    rates: dict[str, list[float]] = {name: [] for name in runners}
+    for _ in range(rounds):
+        for name, (run_one, n) in runners.items():
+            started = time.perf_counter()
+            for _ in range(n):
+                run_one()
+            rates[name].append(n / (time.perf_counter() - started))
+    return {name: statistics.median(values) for name, values in rates.items()}
 
 
 def postgres_url() -> tuple[str, bool]:
@@ -188,44 +198,62 @@ def postgres_reachable(url: str) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--instances", type=int, default=50, help="instances for a and b (default 50)")
-    ap.add_argument("--db-instances", type=int, default=30, help="instances for c and d (default 30)")
+    ap.add_argument(
+        "--instances", type=int, default=50, help="instances of a and of b over all rounds (default 50)"
+    )
+    ap.add_argument(
+        "--db-instances", type=int, default=30, help="instances of c and of d over all rounds (default 30)"
+    )
+    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     args = ap.parse_args(argv)
 
     xml = bpmn_xml()
     spec = parse_spec(xml)
-    results: dict[str, dict] = {}
+    labels = {
+        "a": "spiff in memory",
+        "b": "spiff + json per task",
+        "c": "ravand sqlite",
+        "d": "ravand postgres",
+    }
+    per_round = {
+        "a": max(1, args.instances // args.rounds),
+        "b": max(1, args.instances // args.rounds),
+        "c": max(1, args.db_instances // args.rounds),
+        "d": max(1, args.db_instances // args.rounds),
+    }
+    runners = {"a": spiff_runner(spec, False), "b": spiff_runner(spec, True)}
+    disposals: list[Callable[[], None]] = []
     skipped: dict[str, str] = {}
-
-    def record(name: str, label: str, n: int, seconds: float) -> None:
-        results[name] = {"label": label, "instances": n, "seconds": seconds, "per_second": n / seconds}
-
-    record("a", "spiff in memory", args.instances, measure(spiff_runner(spec, False), args.instances))
-    record("b", "spiff + json per task", args.instances, measure(spiff_runner(spec, True), args.instances))
-
-    with tempfile.TemporaryDirectory(prefix="ravand-bench-") as tmp:
-        run_one, dispose = ravand_runner("sqlite:///" + str(Path(tmp) / "bench.db"), xml, reset=False)
-        try:
-            record("c", "ravand sqlite", args.db_instances, measure(run_one, args.db_instances))
-        finally:
-            dispose()
-
     url, from_env = postgres_url()
     reason = postgres_reachable(url)
-    if reason is None:
-        bench_url = postgres_schema(url, create=True)
+    with tempfile.TemporaryDirectory(prefix="ravand-bench-") as tmp:
         try:
-            run_one, dispose = ravand_runner(bench_url, xml, reset=True)
-            try:
-                record("d", "ravand postgres", args.db_instances, measure(run_one, args.db_instances))
-            finally:
-                dispose()
+            run_one, dispose = ravand_runner("sqlite:///" + str(Path(tmp) / "bench.db"), xml, reset=False)
+            runners["c"] = run_one
+            disposals.append(dispose)
+            if reason is None:
+                bench_url = postgres_schema(url, create=True)
+                disposals.append(lambda: postgres_schema(url, create=False))
+                run_one, dispose = ravand_runner(bench_url, xml, reset=True)
+                runners["d"] = run_one
+                disposals.append(dispose)
+            else:
+                where = "from env" if from_env else "default; set RAVAND_BENCH_POSTGRES_URL"
+                skipped["d"] = f"cannot connect to {url} ({where}): {reason}"
+            medians = measure({k: (f, per_round[k]) for k, f in runners.items()}, args.rounds)
         finally:
-            postgres_schema(url, create=False)
-    else:
-        where = "from env" if from_env else "default; set RAVAND_BENCH_POSTGRES_URL"
-        skipped["d"] = f"cannot connect to {url} ({where}): {reason}"
+            for dispose in reversed(disposals):
+                dispose()
+    results = {
+        name: {
+            "label": labels[name],
+            "instances_per_round": per_round[name],
+            "rounds": args.rounds,
+            "per_second": rate,
+        }
+        for name, rate in medians.items()
+    }
 
     rate = {k: v["per_second"] for k, v in results.items()}
     ratios = {"b/a": rate["b"] / rate["a"], "c/b": rate["c"] / rate["b"]}
@@ -245,10 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     print(f"linear process, {USER_TASKS} user tasks per instance (one warm-up instance not timed)")
-    print(f"{'variant':<28}{'instances':>10}{'seconds':>10}{'instances/s':>14}")
+    print(f"{args.rounds} interleaved rounds; each rate is the median of its rounds")
+    print(f"{'variant':<28}{'instances/round':>16}{'instances/s':>14}")
     for name, r in results.items():
         label = f"{name} {r['label']}"
-        print(f"{label:<28}{r['instances']:>10}{r['seconds']:>10.3f}{r['per_second']:>14.1f}")
+        print(f"{label:<28}{r['instances_per_round']:>16}{r['per_second']:>14.1f}")
     for name, why in skipped.items():
         print(f"{name} skipped: {why}")
     for key in ("c/b", "d/b", "b/a"):

@@ -48,8 +48,12 @@ def record(
     )
 
 
+_INSERT = insert(AuditEvent.__table__)
+
+
 def write_pending(session: Session) -> None:
     """Write the queued events (called by ``Database.transaction`` just before it commits)."""
     pending = session.info.pop("audit_events", None)
     if pending:
-        session.execute(insert(AuditEvent), pending)
+        session.flush()  # the rows they refer to first; then one executemany past the ORM's bulk layer
+        session.connection().execute(_INSERT, pending)

@@ -19,7 +19,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
 
-from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy import Row, Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.context import Context
@@ -81,17 +81,19 @@ def active_senders() -> list[Sender]:
 # --- creating notices --------------------------------------------------------------------------------
 
 
-def notify_new_tasks(session: Session, rows: Iterable[HumanTask], now: datetime | None = None) -> None:
-    """A notice to each person a new task is for: its assignee, else every holder of its role and unit."""
+def notify_new_tasks(session: Session, rows: Iterable, now: datetime | None = None) -> None:
+    """A notice to each person a new task is for: its assignee, else every holder of its role and unit.
+
+    ``rows`` are human-task rows or anything with their attributes (the projection passes the values it
+    has just inserted).
+    """
     for row in rows:
         _notify(session, row, TASK_ARRIVED, recipients(session, row, now or utcnow()), now)
 
 
 def notify_assigned(session: Session, task: HumanTask, now: datetime | None = None) -> None:
     """A notice to the user a task has just been given to."""
-    user = session.scalar(select(User).where(User.username == task.assignee))
-    if user is not None and user.is_active:
-        _notify(session, task, TASK_REASSIGNED, [user], now)
+    _notify(session, task, TASK_REASSIGNED, _active_user(session, task.assignee), now)
 
 
 def notify_overdue(session: Session, task: HumanTask, now: datetime | None = None) -> None:
@@ -99,11 +101,14 @@ def notify_overdue(session: Session, task: HumanTask, now: datetime | None = Non
     _notify(session, task, TASK_OVERDUE, recipients(session, task, now or utcnow()), now)
 
 
-def _holders_statement() -> Select:
-    """Active users holding a role (in a unit, for per-unit roles) or substituting for a holder now.
+# Notices are written on every step that creates a task, so the statements are Core ones, built once.
+_USERS = User.__table__
+_RECIPIENT = select(_USERS.c.id, _USERS.c.username, _USERS.c.full_name, _USERS.c.email, _USERS.c.locale)
+_BY_USERNAME = _RECIPIENT.where(_USERS.c.username == bindparam("username"), _USERS.c.is_active.is_(True))
 
-    Built once with bind parameters: it runs for every new task, inside the engine's transaction.
-    """
+
+def _holders_statement() -> Select:
+    """Active users holding a role (in a unit, for per-unit roles) or substituting for a holder now."""
     positions = (
         select(Position.id)
         .join(Role, Role.id == Position.role_id)
@@ -118,54 +123,67 @@ def _holders_statement() -> Select:
         Delegation.starts_at <= bindparam("now"),
         Delegation.ends_at > bindparam("now"),
     )
-    return (
-        select(User)
-        .where(User.is_active.is_(True), User.id.in_(holders.union(substitutes)))
-        .order_by(User.id)
-    )
+    return _RECIPIENT.where(
+        _USERS.c.is_active.is_(True), _USERS.c.id.in_(holders.union(substitutes))
+    ).order_by(_USERS.c.id)
 
 
 _HOLDERS = _holders_statement()
+_INSERT_NOTICES = insert(Notification.__table__)
 
 
-def recipients(session: Session, task: HumanTask, now: datetime) -> list[User]:
-    """The assignee; else the holders of the task's role (in its unit if per-unit) and their substitutes."""
+def _active_user(session: Session, username: str | None) -> list[Row]:
+    if username is None:
+        return []
+    return list(session.connection().execute(_BY_USERNAME, {"username": username}))
+
+
+def recipients(session: Session, task, now: datetime) -> list[Row]:
+    """The assignee; else the holders of the task's role (in its unit if per-unit) and their substitutes.
+
+    Each is a row with the user's id, username, full_name, email and locale.
+    """
     if task.assignee is not None:
-        user = session.scalar(select(User).where(User.username == task.assignee))
-        return [user] if user is not None and user.is_active else []
+        return _active_user(session, task.assignee)
     if task.role_code is None:
         return []
-    return list(session.scalars(_HOLDERS, {"role": task.role_code, "unit": task.unit_id, "now": now}))
+    params = {"role": task.role_code, "unit": task.unit_id, "now": now}
+    return list(session.connection().execute(_HOLDERS, params))
 
 
-def _notify(session: Session, task: HumanTask, kind: str, users: list[User], now: datetime | None) -> None:
+def _notify(session: Session, task, kind: str, users: list[Row], now: datetime | None) -> None:
     if not users:
         return
+    created_at = now or utcnow()
+    session.connection().execute(
+        _INSERT_NOTICES,
+        [
+            {
+                "user_id": user.id,
+                "kind": kind,
+                "task_id": task.id,
+                "instance_id": task.instance_id,
+                "created_at": created_at,
+            }
+            for user in users
+        ],
+    )
     instance = session.get(ProcessInstance, task.instance_id)
-    messages = []
-    for user in users:
-        session.add(
-            Notification(
-                user_id=user.id,
-                kind=kind,
-                task_id=task.id,
-                instance_id=task.instance_id,
-                created_at=now or utcnow(),
-            )
+    title = (instance.title if instance is not None else None) or task.process_key
+    messages = [
+        OutgoingMessage(
+            kind=kind,
+            username=user.username,
+            full_name=user.full_name,
+            email=user.email,
+            locale=user.locale or "fa",
+            task_id=task.id,
+            task_name=task.name,
+            instance_id=task.instance_id,
+            instance_title=title,
         )
-        messages.append(
-            OutgoingMessage(
-                kind=kind,
-                username=user.username,
-                full_name=user.full_name,
-                email=user.email,
-                locale=user.locale or "fa",
-                task_id=task.id,
-                task_name=task.name,
-                instance_id=task.instance_id,
-                instance_title=(instance.title if instance is not None else None) or task.process_key,
-            )
-        )
+        for user in users
+    ]
     session.info.setdefault("after_commit", []).append(lambda: deliver(messages))
 
 

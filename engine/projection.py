@@ -6,13 +6,14 @@ Called in the same transaction that saves the workflow, so the tables always agr
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.context import Context
@@ -41,10 +42,20 @@ def lane_of(workflow: BpmnWorkflow, task) -> str | None:
     return lane
 
 
-_OPEN_OR_READY_ROWS = select(HumanTask).where(
-    HumanTask.instance_id == bindparam("instance"),
-    (HumanTask.state == "open") | HumanTask.id.in_(bindparam("ready", expanding=True)),
+# The human-task rows are read and written with Core statements built once: this runs on every step of
+# every instance, and the ORM's unit of work costs more than the statements themselves.
+_TASKS = HumanTask.__table__
+_OPEN_OR_READY_ROWS = select(_TASKS.c.id, _TASKS.c.state, _TASKS.c.due_at).where(
+    _TASKS.c.instance_id == bindparam("instance"),
+    (_TASKS.c.state == "open") | _TASKS.c.id.in_(bindparam("ready", expanding=True)),
 )
+_CLOSE_ROWS = (
+    update(_TASKS)
+    .where(_TASKS.c.id.in_(bindparam("ids", expanding=True)), _TASKS.c.state == "open")
+    .values(state=bindparam("new_state"), completed_at=func.coalesce(_TASKS.c.completed_at, bindparam("now")))
+)
+_INSERT_ROWS = insert(_TASKS)
+_INSERT_JOBS = insert(Job.__table__)
 
 
 def sync_human_tasks(
@@ -55,39 +66,48 @@ def sync_human_tasks(
         for t in workflow.get_tasks(state=TaskState.READY, manual=True)
         if is_user_task(t.task_spec)
     }
-    rows = session.scalars(_OPEN_OR_READY_ROWS, {"instance": instance.id, "ready": list(ready)}).all()
-    open_rows = {row.id: row for row in rows if row.state == "open"}
-    known = {row.id for row in rows}
-    for task_id, row in open_rows.items():
-        if task_id not in ready:
-            task = workflow.get_task_from_id(UUID(task_id))
-            row.state = (
-                "completed" if task is not None and task.has_state(TaskState.COMPLETED) else "cancelled"
-            )
-            row.completed_at = row.completed_at or now
-    closed_with_due = [task_id for task_id, row in open_rows.items() if task_id not in ready and row.due_at]
+    session.flush()  # the Core statements below see what the caller changed through the ORM
+    conn = session.connection()
+    rows = conn.execute(_OPEN_OR_READY_ROWS, {"instance": instance.id, "ready": list(ready)}).all()
+    gone = [row for row in rows if row.state == "open" and row.id not in ready]
+    closed: dict[str, list[str]] = {"completed": [], "cancelled": []}
+    for row in gone:
+        task = workflow.get_task_from_id(UUID(row.id))
+        done = task is not None and task.has_state(TaskState.COMPLETED)
+        closed["completed" if done else "cancelled"].append(row.id)
+    for new_state, ids in closed.items():
+        if ids:
+            conn.execute(_CLOSE_ROWS, {"ids": ids, "new_state": new_state, "now": now})
+    closed_with_due = [row.id for row in gone if row.due_at]
     if closed_with_due:
-        session.execute(delete(Job).where(Job.kind == "overdue", Job.task_id.in_(closed_with_due)))
-    for task_id, task in ready.items():
-        if task_id not in known:
-            row = new_human_task(ctx, session, instance, workflow, task, now)
-            session.add(row)
-            notify_new_tasks(session, [row], now)
-            if row.due_at is not None:
-                session.add(
-                    Job(
-                        instance_id=instance.id,
-                        kind="overdue",
-                        task_id=task_id,
-                        element_id=row.element_id,
-                        due_at=row.due_at,
-                    )
-                )
+        conn.execute(delete(Job).where(Job.kind == "overdue", Job.task_id.in_(closed_with_due)))
+    known = {row.id for row in rows}
+    created = [
+        new_human_task(ctx, session, instance, workflow, task, now)
+        for task_id, task in ready.items()
+        if task_id not in known
+    ]
+    if not created:
+        return
+    conn.execute(_INSERT_ROWS, created)
+    notify_new_tasks(session, [SimpleNamespace(**row) for row in created], now)
+    overdue = [
+        {
+            "instance_id": instance.id,
+            "kind": "overdue",
+            "task_id": row["id"],
+            "element_id": row["element_id"],
+            "due_at": row["due_at"],
+        }
+        for row in created
+        if row["due_at"] is not None
+    ]
+    if overdue:
+        conn.execute(_INSERT_JOBS, overdue)
 
 
-def new_human_task(
-    ctx: Context, session: Session, instance: ProcessInstance, workflow, task, now
-) -> HumanTask:
+def new_human_task(ctx: Context, session: Session, instance: ProcessInstance, workflow, task, now) -> dict:
+    """The values of the human-task row for a user task that has just become ready."""
     info = user_task_info(task.task_spec)
     lane = lane_of(workflow, task)
     unit_id = instance.unit_id
@@ -98,22 +118,23 @@ def new_human_task(
     if info.due_in_working_days:
         days = ctx.script_engine.evaluate(task, info.due_in_working_days)
         due_at = ctx.calendar.add_working_days(now, int(days))
-    return HumanTask(
-        id=str(task.id),
-        instance_id=instance.id,
-        process_key=instance.process_key,
-        element_id=info.element_id,
-        name=info.name,
-        lane=lane,
-        role_code=ctx.role_for_lane(session, lane),
-        unit_id=unit_id,
-        form_key=info.form_key,
-        instructions=info.instructions,
-        state="open",
-        priority=info.priority,
-        created_at=now,
-        due_at=due_at,
-    )
+    return {
+        "id": str(task.id),
+        "instance_id": instance.id,
+        "process_key": instance.process_key,
+        "element_id": info.element_id,
+        "name": info.name,
+        "lane": lane,
+        "role_code": ctx.role_for_lane(session, lane),
+        "unit_id": unit_id,
+        "form_key": info.form_key,
+        "instructions": info.instructions,
+        "state": "open",
+        "assignee": None,
+        "priority": info.priority,
+        "created_at": now,
+        "due_at": due_at,
+    }
 
 
 def waiting_events(workflow: BpmnWorkflow, definition_class) -> list[tuple]:
@@ -207,12 +228,23 @@ def sync_message_subscriptions(
             )
 
 
+_CLOSE_OPEN_ROWS = (
+    update(_TASKS)
+    .where(_TASKS.c.instance_id == bindparam("instance"), _TASKS.c.state == "open")
+    .values(state=bindparam("new_state"), completed_at=bindparam("now"))
+)
+_DROP_PENDING_JOBS = delete(Job.__table__).where(
+    Job.__table__.c.instance_id == bindparam("instance"), Job.__table__.c.status == "pending"
+)
+_DROP_SUBSCRIPTIONS = delete(MessageSubscription.__table__).where(
+    MessageSubscription.__table__.c.instance_id == bindparam("instance")
+)
+
+
 def clear(session: Session, instance: ProcessInstance, state: str, now: datetime) -> None:
     """Close every open task and drop the jobs and subscriptions of an instance that has ended."""
-    for row in session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
-    ):
-        row.state = state
-        row.completed_at = now
-    session.execute(delete(Job).where(Job.instance_id == instance.id, Job.status == "pending"))
-    session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
+    session.flush()
+    conn = session.connection()
+    conn.execute(_CLOSE_OPEN_ROWS, {"instance": instance.id, "new_state": state, "now": now})
+    conn.execute(_DROP_PENDING_JOBS, {"instance": instance.id})
+    conn.execute(_DROP_SUBSCRIPTIONS, {"instance": instance.id})
