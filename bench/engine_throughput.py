@@ -100,7 +100,7 @@ def spiff_runner(spec, serialize: bool) -> Callable[[], None]:
 
 def ravand_runner(url: str, xml: str, reset: bool) -> tuple[Callable[[], None], Callable[[], None]]:
     """Set up a database at ``url`` and return (run one instance, dispose)."""
-    from sqlalchemy import select
+    from sqlalchemy import bindparam, select
 
     from engine import instances, tasks
     from engine.bundle import Bundle
@@ -121,19 +121,20 @@ def ravand_runner(url: str, xml: str, reset: bool) -> tuple[Callable[[], None], 
     files = {"bench_linear.bpmn": xml.encode(), "f.json": json.dumps(FORM).encode()}
     deploy(ctx, Bundle(PROCESS_KEY, files))
 
+    # What a client does between two steps: find the instance's open task (a statement built once).
+    open_task = select(HumanTask.id).where(
+        HumanTask.instance_id == bindparam("instance"), HumanTask.state == "open"
+    )
+
     def run_one() -> None:
         inst = instances.start(ctx, PROCESS_KEY, {}, user="bench")
         for i in range(USER_TASKS):
             with db.transaction() as s:
-                tid = s.scalar(
-                    select(HumanTask.id).where(HumanTask.instance_id == inst.id, HumanTask.state == "open")
-                )
+                tid = s.scalar(open_task, {"instance": inst.id})
             assert tid is not None, f"no open task at step {i}"
             tasks.complete(ctx, tid, {"n": i}, user="bench")
         with db.transaction() as s:
-            left = s.scalar(
-                select(HumanTask.id).where(HumanTask.instance_id == inst.id, HumanTask.state == "open")
-            )
+            left = s.scalar(open_task, {"instance": inst.id})
         assert left is None, "instance still has an open task"
 
     return run_one, db.dispose
@@ -199,12 +200,12 @@ def postgres_reachable(url: str) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument(
-        "--instances", type=int, default=50, help="instances of a and of b over all rounds (default 50)"
+        "--instances", type=int, default=50, help="instances of a and of b over all rounds (default 100)"
     )
     ap.add_argument(
-        "--db-instances", type=int, default=30, help="instances of c and of d over all rounds (default 30)"
+        "--db-instances", type=int, default=30, help="instances of c and of d over all rounds (default 60)"
     )
-    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    ap.add_argument("--rounds", type=int, default=20, help="interleaved rounds (default 20)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON document")
     args = ap.parse_args(argv)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import datetime
 
@@ -13,10 +12,13 @@ from engine.models import AuditEvent, utcnow
 
 
 def jsonable(data):
-    """A JSON-safe deep copy of task data (dates and other objects become strings)."""
+    """A JSON-safe deep copy of task data (dates and other objects become strings).
+
+    The JSON round trip is the copy: nothing of ``data`` is shared with the result.
+    """
     if data is None:
         return None
-    return json.loads(json.dumps(copy.deepcopy(data), default=str, ensure_ascii=False))
+    return json.loads(json.dumps(data, default=str, ensure_ascii=False))
 
 
 def record(

@@ -39,7 +39,9 @@ def configure_engine(engine: Engine) -> Engine:
 
 
 def _begin_immediate(conn) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Straight to the driver: it runs before every transaction, and SQLAlchemy's statement path costs
+    # several times what SQLite takes to run it.
+    conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

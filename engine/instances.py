@@ -281,6 +281,7 @@ def start_in_session(
     if public:
         data["tracking_code"] = new_tracking_code()
     workflow.task_tree.data.update(data)
+    now = utcnow()
     instance = ProcessInstance(
         definition_id=definition.id,
         process_key=definition.key,
@@ -289,14 +290,15 @@ def start_in_session(
         title=title or (data or {}).get("title") or definition.name,
         unit_id=unit_id,
         started_by=user,
+        started_at=now,
+        updated_at=now,
         tracking_code=data.get("tracking_code") if public else None,
         state=b"",
         state_version=0,
     )
     session.add(instance)
     session.flush()
-    step = Step(ctx, session, instance, workflow, user)
-    instance.started_at = step.now
+    step = Step(ctx, session, instance, workflow, user, now)
     audit.record(session, "started", instance.id, user, at=step.now, data=data)
     run_engine(step)
     if message is not None:

@@ -85,10 +85,18 @@ def notify_new_tasks(session: Session, rows: Iterable, now: datetime | None = No
     """A notice to each person a new task is for: its assignee, else every holder of its role and unit.
 
     ``rows`` are human-task rows or anything with their attributes (the projection passes the values it
-    has just inserted).
+    has just inserted). With no sender to hand them to, the notices of an unassigned task are written
+    by one INSERT ... SELECT: this runs for every task that arrives.
     """
+    now = now or utcnow()
+    quiet = not active_senders()
     for row in rows:
-        _notify(session, row, TASK_ARRIVED, recipients(session, row, now or utcnow()), now)
+        if quiet and row.assignee is None and row.role_code is not None:
+            params = {"role": row.role_code, "unit": row.unit_id, "now": now}
+            params |= {"kind": TASK_ARRIVED, "task": row.id, "instance": row.instance_id, "created_at": now}
+            session.connection().execute(_INSERT_HOLDER_NOTICES, params)
+        else:
+            _notify(session, row, TASK_ARRIVED, recipients(session, row, now), now)
 
 
 def notify_assigned(session: Session, task: HumanTask, now: datetime | None = None) -> None:
@@ -129,7 +137,19 @@ def _holders_statement() -> Select:
 
 
 _HOLDERS = _holders_statement()
-_INSERT_NOTICES = insert(Notification.__table__)
+_NOTICES = Notification.__table__
+_INSERT_NOTICES = insert(_NOTICES)
+_HOLDER_IDS = _HOLDERS.subquery()
+_INSERT_HOLDER_NOTICES = insert(_NOTICES).from_select(
+    ["user_id", "kind", "task_id", "instance_id", "created_at"],
+    select(
+        _HOLDER_IDS.c.id,
+        bindparam("kind", type_=_NOTICES.c.kind.type),
+        bindparam("task", type_=_NOTICES.c.task_id.type),
+        bindparam("instance", type_=_NOTICES.c.instance_id.type),
+        bindparam("created_at", type_=_NOTICES.c.created_at.type),
+    ),
+)
 
 
 def _active_user(session: Session, username: str | None) -> list[Row]:
