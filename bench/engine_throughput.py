@@ -200,10 +200,10 @@ def postgres_reachable(url: str) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument(
-        "--instances", type=int, default=50, help="instances of a and of b over all rounds (default 100)"
+        "--instances", type=int, default=100, help="instances of a and of b over all rounds (default 100)"
     )
     ap.add_argument(
-        "--db-instances", type=int, default=30, help="instances of c and of d over all rounds (default 60)"
+        "--db-instances", type=int, default=60, help="instances of c and of d over all rounds (default 60)"
     )
     ap.add_argument("--rounds", type=int, default=20, help="interleaved rounds (default 20)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON document")
