@@ -3,7 +3,8 @@
 Variants (complete instances per second, after one warm-up instance each):
   a  SpiffWorkflow in memory
   b  SpiffWorkflow, serialized to JSON and restored after every task
-  c  Ravand's services (instances.start, tasks.complete) on a SQLite file in a temp dir
+  c  Ravand's services (instances.start, then tasks.complete on each next task it hands back) on a
+     SQLite file in a temp dir
   d  the same on PostgreSQL (RAVAND_BENCH_POSTGRES_URL or RAVAND_TEST_POSTGRES_URL), in a scratch
      schema "ravand_bench" that is dropped afterwards
 
@@ -107,7 +108,7 @@ def ravand_runner(url: str, xml: str, reset: bool) -> tuple[Callable[[], None], 
     from engine.context import Context
     from engine.db import Database
     from engine.definitions import deploy
-    from engine.models import Base, HumanTask, OrgUnit, Position, Role, User
+    from engine.models import Base, HumanTask, OrgUnit, Position, ProcessInstance, Role, User
 
     db = Database(url)
     if reset:
@@ -121,21 +122,23 @@ def ravand_runner(url: str, xml: str, reset: bool) -> tuple[Callable[[], None], 
     files = {"bench_linear.bpmn": xml.encode(), "f.json": json.dumps(FORM).encode()}
     deploy(ctx, Bundle(PROCESS_KEY, files))
 
-    # What a client does between two steps: find the instance's open task (a statement built once).
+    # The client finds the first task of a new instance, then goes on with the task each completion
+    # hands back as the user's next step (as the inbox and the API do).
     open_task = select(HumanTask.id).where(
         HumanTask.instance_id == bindparam("instance"), HumanTask.state == "open"
     )
 
     def run_one() -> None:
         inst = instances.start(ctx, PROCESS_KEY, {}, user="bench")
-        for i in range(USER_TASKS):
-            with db.transaction() as s:
-                tid = s.scalar(open_task, {"instance": inst.id})
-            assert tid is not None, f"no open task at step {i}"
-            tasks.complete(ctx, tid, {"n": i}, user="bench")
         with db.transaction() as s:
-            left = s.scalar(open_task, {"instance": inst.id})
-        assert left is None, "instance still has an open task"
+            tid = s.scalar(open_task, {"instance": inst.id})
+        for i in range(USER_TASKS):
+            assert tid is not None, f"no open task at step {i}"
+            following = tasks.complete(ctx, tid, {"n": i}, user="bench")["next_tasks"]
+            tid = following[0]["id"] if following else None
+        assert tid is None, "the instance still has a task after the last one"
+        with db.transaction() as s:
+            assert s.get(ProcessInstance, inst.id).status == "completed"
 
     return run_one, db.dispose
 

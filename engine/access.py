@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, bindparam, exists, false, or_, select
+from sqlalchemy import and_, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -52,51 +53,77 @@ def may_act(session: Session, user: User | None, task: HumanTask, now: datetime)
     return is_candidate(session, user, task, now)
 
 
-def _holds_role(user_id) -> Select:
-    """Positions of the user ``user_id`` (a bind parameter or a column) that hold the role asked for."""
-    return (
-        select(Position.id)
-        .join(Role, Role.id == Position.role_id)
-        .where(
-            Role.code == bindparam("role"),
-            or_(Role.per_unit.is_(False), Position.unit_id == bindparam("unit")),
-            or_(
-                Position.user_id == user_id,
-                Position.id.in_(
-                    select(Delegation.position_id).where(
-                        Delegation.substitute_id == user_id,
-                        Delegation.starts_at <= bindparam("now"),
-                        Delegation.ends_at > bindparam("now"),
-                    )
-                ),
-            ),
-        )
-        .limit(1)
-    )
-
-
 # Built once: constructing a statement costs more than running it on the hot path of task completion.
-_HOLDS_ROLE = _holds_role(bindparam("user"))
-_USERS = User.__table__
-_ACTOR = select(_USERS.c.is_admin, exists(_holds_role(_USERS.c.id)).label("candidate")).where(
-    _USERS.c.username == bindparam("username"), _USERS.c.is_active.is_(True)
+_HOLDS_ROLE = (
+    select(Position.id)
+    .join(Role, Role.id == Position.role_id)
+    .where(
+        Role.code == bindparam("role"),
+        or_(Role.per_unit.is_(False), Position.unit_id == bindparam("unit")),
+        or_(
+            Position.user_id == bindparam("user"),
+            Position.id.in_(
+                select(Delegation.position_id).where(
+                    Delegation.substitute_id == bindparam("user"),
+                    Delegation.starts_at <= bindparam("now"),
+                    Delegation.ends_at > bindparam("now"),
+                )
+            ),
+        ),
+    )
+    .limit(1)
 )
 
 
-def user_may_act(session: Session, username: str, task, now: datetime) -> bool:
-    """``may_act`` for a user named by username, in one statement (the path every completion takes).
+@dataclass(frozen=True)
+class Actor:
+    """A user as the completion path needs them: admin or not, and the positions they act in now."""
+
+    username: str
+    is_admin: bool
+    positions: tuple[tuple[str, int | None, bool], ...]  # (role code, unit id, per-unit role)
+
+    def may_act(self, role_code: str | None, unit_id: int | None, assignee: str | None) -> bool:
+        """``may_act`` for a task with that role, unit and assignee, with no further query."""
+        if self.is_admin:
+            return True
+        if assignee is not None:
+            return assignee == self.username
+        return any(
+            role == role_code and (not per_unit or unit == unit_id) for role, unit, per_unit in self.positions
+        )
+
+
+_USERS = User.__table__
+_DELEGATED_NOW = (
+    select(Delegation.position_id)
+    .where(
+        Delegation.substitute_id == _USERS.c.id,
+        Delegation.starts_at <= bindparam("now"),
+        Delegation.ends_at > bindparam("now"),
+    )
+    .correlate(_USERS)
+)
+# One row per position (own or delegated now), or one row of NULLs for a user who holds none.
+_ACTOR = (
+    select(_USERS.c.is_admin, Role.code, Position.unit_id, Role.per_unit)
+    .select_from(_USERS)
+    .outerjoin(Position, (Position.user_id == _USERS.c.id) | Position.id.in_(_DELEGATED_NOW))
+    .outerjoin(Role, Role.id == Position.role_id)
+    .where(_USERS.c.username == bindparam("username"), _USERS.c.is_active.is_(True))
+)
+
+
+def get_actor(session: Session, username: str, now: datetime) -> Actor:
+    """The acting user and their positions now, in one statement (the path every completion takes).
 
     Raises NotFound for an unknown or inactive user.
     """
-    params = {"username": username, "role": task.role_code, "unit": task.unit_id, "now": now}
-    actor = session.connection().execute(_ACTOR, params).first()
-    if actor is None:
+    rows = session.connection().execute(_ACTOR, {"username": username, "now": now}).all()
+    if not rows:
         raise NotFound(N_("Unknown user '{user}'."), user=username)
-    if actor.is_admin:
-        return True
-    if task.assignee is not None:
-        return task.assignee == username
-    return actor.candidate
+    positions = tuple((r.code, r.unit_id, r.per_unit) for r in rows if r.code is not None)
+    return Actor(username, rows[0].is_admin, positions)
 
 
 def is_candidate(session: Session, user: User, task: HumanTask, now: datetime) -> bool:

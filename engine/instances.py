@@ -13,7 +13,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
@@ -53,6 +53,7 @@ class Step:
     workflow: BpmnWorkflow
     actor: str | None
     now: object = field(default_factory=utcnow)
+    opened: list[dict] = field(default_factory=list)  # the human-task rows the save opened
 
 
 _LOCK = (
@@ -148,7 +149,7 @@ def save(step: Step) -> None:
     if instance.status in ENDED:
         projection.clear(session, instance, "cancelled", step.now)
     else:
-        projection.sync(step.ctx, session, instance, workflow, step.now)
+        step.opened = projection.sync(step.ctx, session, instance, workflow, step.now)
     for event in thrown:
         if isinstance(event.event_definition, MessageEventDefinition):
             session.add(
@@ -174,11 +175,12 @@ def run_engine(step: Step, raise_errors: bool = False) -> None:
     ERROR until retried), unless ``raise_errors``: then the caller's transaction is to be rolled back.
     """
     ran = []
+    # do_engine_steps ends by refreshing timers; a timer that fell due there is READY but not yet run.
+    timers = step.ctx.parsed(step.session, step.instance.definition_id).uses(TimerEventDefinition)
     try:
-        # do_engine_steps ends by refreshing timers; a timer that fell due there is READY but not yet run.
         for _ in range(MAX_ENGINE_ROUNDS):
             step.workflow.do_engine_steps(did_complete_task=ran.append)
-            if step.workflow.get_next_task(state=TaskState.READY, manual=False) is None:
+            if not timers or step.workflow.get_next_task(state=TaskState.READY, manual=False) is None:
                 break
     except WorkflowException as exc:
         if raise_errors:

@@ -24,13 +24,15 @@ from engine.specs import event_parts, is_user_task, user_task_info
 
 def sync(
     ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime
-) -> None:
-    sync_human_tasks(ctx, session, instance, workflow, now)
+) -> list[dict]:
+    """Rewrite the derived tables; returns the values of the human-task rows this step opened."""
+    opened = sync_human_tasks(ctx, session, instance, workflow, now)
     parsed = ctx.parsed(session, instance.definition_id)
     if parsed.uses(TimerEventDefinition):
         sync_timer_jobs(session, instance, workflow)
     if parsed.uses(MessageEventDefinition):
         sync_message_subscriptions(ctx, session, instance, workflow)
+    return opened
 
 
 def lane_of(workflow: BpmnWorkflow, task) -> str | None:
@@ -60,7 +62,7 @@ _INSERT_JOBS = insert(Job.__table__)
 
 def sync_human_tasks(
     ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime
-) -> None:
+) -> list[dict]:
     ready = {
         str(t.id): t
         for t in workflow.get_tasks(state=TaskState.READY, manual=True)
@@ -88,7 +90,7 @@ def sync_human_tasks(
         if task_id not in known
     ]
     if not created:
-        return
+        return created
     conn.execute(_INSERT_ROWS, created)
     notify_new_tasks(session, [SimpleNamespace(**row) for row in created], now)
     overdue = [
@@ -104,6 +106,7 @@ def sync_human_tasks(
     ]
     if overdue:
         conn.execute(_INSERT_JOBS, overdue)
+    return created
 
 
 def new_human_task(ctx: Context, session: Session, instance: ProcessInstance, workflow, task, now) -> dict:

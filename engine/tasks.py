@@ -14,10 +14,10 @@ from engine import audit
 from engine.access import (
     acting_positions,
     candidate_filter,
+    get_actor,
     get_user,
     is_candidate,
     may_act,
-    user_may_act,
 )
 from engine.calendar import TEHRAN
 from engine.context import Context
@@ -83,8 +83,9 @@ _DELETE_OVERDUE = delete(Job).where(Job.kind == "overdue", Job.task_id == bindpa
 def complete(ctx: Context, task_id: str, data: dict | None = None, user: str | None = None) -> dict:
     """Validate the submission against the task's form, complete the task and run the process on.
 
-    The task row is read and written with prebuilt Core statements: this is the path every step of
-    every process takes.
+    Returns the task, and under ``next_tasks`` the tasks this completion opened that are the user's
+    (so a client can go straight on to the next step). The task row is read and written with
+    prebuilt Core statements: this is the path every step of every process takes.
     """
     with advancing(ctx, None, user, allow=None, task_id=task_id) as step:
         session = step.session
@@ -92,7 +93,8 @@ def complete(ctx: Context, task_id: str, data: dict | None = None, user: str | N
         row = conn.execute(_TASK_ROW, {"id": task_id}).one()
         ensure_open(row)
         ensure_status(step.instance, ACTIVE)
-        if user and not user_may_act(session, user, row, step.now):
+        actor = get_actor(session, user, step.now) if user else None
+        if actor is not None and not actor.may_act(row.role_code, row.unit_id, row.assignee):
             raise Forbidden(N_("The task '{name}' is not yours."), name=row.name)
         form = ctx.form(session, step.instance.definition_id, row.form_key) if row.form_key else None
         cleaned = validate_submission(form, data or {}) if form is not None else dict(data or {})
@@ -114,12 +116,14 @@ def complete(ctx: Context, task_id: str, data: dict | None = None, user: str | N
             at=step.now,
         )
         run_engine(step)
-        done = row._asdict() | {
-            "state": "completed",
-            "completed_by": user,
-            "assignee": row.assignee or user,
-        }
-        return task_dict(SimpleNamespace(**done))
+    done = task_dict(SimpleNamespace(**row._asdict()))
+    done |= {"state": "completed", "completed_by": user, "assignee": row.assignee or user}
+    done["next_tasks"] = [
+        task_dict(SimpleNamespace(completed_by=None, **opened))
+        for opened in step.opened
+        if actor is None or actor.may_act(opened["role_code"], opened["unit_id"], opened["assignee"])
+    ]
+    return done
 
 
 def claim(ctx: Context, task_id: str, user: str) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from engine import instances, tasks
 from engine.errors import Conflict, Forbidden, InvalidData
-from engine.models import AuditEvent, HumanTask, ProcessInstance
+from engine.models import AuditEvent, Delegation, HumanTask, Position, ProcessInstance, User, utcnow
 from engine.tasks import TaskQuery, list_tasks
 
 
@@ -44,6 +46,35 @@ def test_happy_path_through_the_gateway(ctx, approval):
     assert [e["actor"] for e in shown["history"] if e["kind"] == "task_completed"] == ["alice", "carol"]
     completed = next(e for e in shown["history"] if e["kind"] == "task_completed")
     assert completed["data"] == {"amount": 200, "description": "لپ‌تاپ"}
+
+
+def test_completion_hands_back_the_next_steps_that_are_the_users_own(ctx, approval):
+    """Own positions and positions delegated now both count; another role's step is not handed back."""
+    first = instances.start(ctx, "approval", {}, user="alice", unit="region-01")
+    (submit,) = _open(ctx, first.id)
+    done = tasks.complete(ctx, submit["id"], {"amount": 200, "description": "x"}, user="alice")
+    assert done["state"] == "completed" and done["completed_by"] == "alice"
+    assert done["next_tasks"] == []  # the approval is the head's
+
+    now = utcnow()
+    with ctx.db.transaction() as session:
+        carol_head = session.scalar(select(Position).join(User).where(User.username == "carol"))
+        bob = session.scalar(select(User).where(User.username == "bob"))
+        session.add(
+            Delegation(
+                position=carol_head,
+                substitute_id=bob.id,
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(days=1),
+            )
+        )
+    second = instances.start(ctx, "approval", {}, user="bob", unit="region-01")
+    (submit,) = _open(ctx, second.id)
+    done = tasks.complete(ctx, submit["id"], {"amount": 200, "description": "x"}, user="bob")
+    (approve,) = done["next_tasks"]
+    assert approve["element_id"] == "approve" and approve == _open(ctx, second.id)[0]
+    tasks.complete(ctx, approve["id"], {"approved": "yes"}, user="bob")
+    assert instances.show(ctx, second.id)["status"] == "completed"
 
 
 def test_default_flow_skips_the_approval(ctx, approval):

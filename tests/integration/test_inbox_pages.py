@@ -130,6 +130,27 @@ def test_the_task_page_shows_the_case_the_form_and_the_history(app):
     assert 'data-current="fill_request"' in page
 
 
+def test_when_the_next_step_is_the_users_too_completing_goes_straight_to_it(app):
+    ctx = app.extensions["ravand"]
+    with ctx.db.transaction() as session:  # the head fills in a request for their own department
+        head = session.scalar(select(User).where(User.username == "coord.head"))
+        role = session.scalar(select(Role).where(Role.code == "coord_expert"))
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "dept_coord"))
+        session.add(Position(user=head, role=role, unit=unit))
+    instance_id, task_id = new_case(app)
+    head = client_of(app, "coord.head")
+    done = head.post(
+        f"/inbox/tasks/{task_id}/complete", json={"data": {"start_date": "۱۴۰۵/۰۱/۱۲", "days": "۳"}}
+    )
+    with ctx.db.transaction() as session:
+        approve = session.scalar(
+            select(HumanTask.id).where(HumanTask.instance_id == instance_id, HumanTask.state == "open")
+        )
+    assert done.status_code == 200 and done.json["redirect"] == f"/inbox/tasks/{approve}"
+    page = text(head.get(done.json["redirect"]))
+    assert "گام بعدی، «تأیید مرخصی»، هم با شماست." in page
+
+
 def test_completing_validates_on_the_server_and_a_second_submission_is_told_who_did_it(app):
     instance_id, task_id = new_case(app)
     expert = client_of(app, "coord.expert")

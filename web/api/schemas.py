@@ -105,7 +105,9 @@ class AssignSchema(Schema):
 
 class CompletedSchema(Schema):
     task = fields.Nested(TaskSchema)
-    next_tasks = fields.List(fields.Nested(TaskSchema), metadata={"description": "Open tasks now yours"})
+    next_tasks = fields.List(
+        fields.Nested(TaskSchema), metadata={"description": "The tasks this completion opened that are yours"}
+    )
 
 
 class ProcessSchema(Schema):

@@ -335,10 +335,14 @@ def complete(task_id: str):
     with ctx.db.transaction() as session:
         name = visible_task(session, task_id).name
     try:
-        task_service.complete(ctx, task_id, _submitted_data(), current_user.username)
+        done = task_service.complete(ctx, task_id, _submitted_data(), current_user.username)
     except RavandError as exc:
         return error_response(exc)
     flash(_("The task '{name}' was completed.").format(name=name), "success")
+    if done["next_tasks"]:  # the next step is this user's too: straight on to it, as they would want
+        following = done["next_tasks"][0]
+        flash(_("The next step, '{name}', is yours.").format(name=following["name"]), "info")
+        return jsonify(message=_("Done."), redirect=url_for("inbox.task", task_id=following["id"]))
     return jsonify(message=_("Done."), redirect=url_for("inbox.index"))
 
 
