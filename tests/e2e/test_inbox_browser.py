@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.instances import show, start
-from engine.models import HumanTask
+from engine.models import HumanTask, OrgUnit, Position, Role, User
 
 pytestmark = pytest.mark.browser
 
@@ -50,6 +50,27 @@ def test_a_staff_member_completes_a_task_with_a_jalali_date(live_server, page, l
         assert (done.state, done.completed_by) == ("completed", "coord.expert")
     data = show(live_server.ctx, instance.id)["data"]
     assert (data["start_date"], data["days"]) == ("2026-04-01", 3)
+
+
+def test_when_the_next_step_is_also_the_users_the_browser_goes_straight_to_it(
+    live_server, page, login, screenshot
+):
+    with live_server.ctx.db.transaction() as session:  # the head also works as a coordination expert
+        head = session.scalar(select(User).where(User.username == "coord.head"))
+        role = session.scalar(select(Role).where(Role.code == "coord_expert"))
+        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "dept_coord"))
+        session.add(Position(user=head, role=role, unit=unit))
+    instance = start(live_server.ctx, "leave_request", {"title": "مرخصی رئیس"}, user="coord.head")
+    with live_server.ctx.db.transaction() as session:
+        task_id = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance.id))
+    login(page, "coord.head")
+    page.goto(f"{live_server.url}/inbox/tasks/{task_id}")
+    page.get_by_label("تاریخ شروع مرخصی *").fill("۱۴۰۵/۰۱/۱۲")
+    page.get_by_label("تعداد روز *").fill("۲")
+    page.click("button:has-text('انجام شد، ارسال')")
+    page.wait_for_selector(".ravand-diagram[data-marked=approve]")  # the approval's own page
+    assert "گام بعدی، «تأیید مرخصی»، هم با شماست." in page.locator(".alert-info").inner_text()
+    screenshot(page, "next-step-is-yours")
 
 
 def test_starting_a_process_on_a_phone(live_server, phone, login, screenshot):
