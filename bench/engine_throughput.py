@@ -3,7 +3,7 @@
 Variants (complete instances per second, after one warm-up instance each):
   a  SpiffWorkflow in memory
   b  SpiffWorkflow, serialized to JSON and restored after every task
-  c  Ravand's services (instances.start, then tasks.complete on each next task it hands back) on a
+  c  Ravand's services (starting.start, then tasks.complete on each next task it hands back) on a
      SQLite file in a temp dir
   d  the same on PostgreSQL (RAVAND_BENCH_POSTGRES_URL or RAVAND_TEST_POSTGRES_URL), in a scratch
      schema "ravand_bench" that is dropped afterwards
@@ -103,12 +103,13 @@ def ravand_runner(url: str, xml: str, reset: bool) -> tuple[Callable[[], None], 
     """Set up a database at ``url`` and return (run one instance, dispose)."""
     from sqlalchemy import bindparam, select
 
-    from engine import instances, tasks
-    from engine.bundle import Bundle
     from engine.context import Context
     from engine.db import Database
-    from engine.definitions import deploy
+    from engine.definitions.bundle import Bundle
+    from engine.definitions.deployment import deploy
     from engine.models import Base, HumanTask, OrgUnit, Position, ProcessInstance, Role, User
+    from engine.runtime import starting
+    from engine.work import tasks
 
     db = Database(url)
     if reset:
@@ -129,7 +130,7 @@ def ravand_runner(url: str, xml: str, reset: bool) -> tuple[Callable[[], None], 
     )
 
     def run_one() -> None:
-        inst = instances.start(ctx, PROCESS_KEY, {}, user="bench")
+        inst = starting.start(ctx, PROCESS_KEY, {}, user="bench")
         with db.transaction() as s:
             tid = s.scalar(open_task, {"instance": inst.id})
         for i in range(USER_TASKS):

@@ -28,9 +28,9 @@ from sqlalchemy import insert, select
 
 from engine.context import Context
 from engine.db import Database
+from engine.demo.seed import seed_demo
 from engine.models import Base, HumanTask, OrgUnit, ProcessDefinition, ProcessInstance, utcnow
-from engine.seed import seed_demo
-from engine.tasks import InboxQuery, inbox
+from engine.work.inbox import InboxQuery, inbox
 
 TASKS_PER_INSTANCE = 5
 

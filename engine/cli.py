@@ -11,7 +11,19 @@ import json
 import sys
 from pathlib import Path
 
-from engine.errors import BundleInvalid, InvalidData, RavandError
+from engine.calendar import closures
+from engine.cases import show
+from engine.context import Context
+from engine.db import Database
+from engine.definitions import deployment
+from engine.definitions.bundle import collect_bundles
+from engine.demo.history import simulate_month
+from engine.demo.seed import seed_demo
+from engine.errors import BundleInvalid, InvalidData, NotFound, RavandError
+from engine.runtime import lifecycle, messages, starting, worker
+from engine.schema import upgrade
+from engine.work import tasks
+from engine.work.inbox import TaskQuery, list_tasks
 
 
 def _json_arg(text: str) -> dict:
@@ -131,9 +143,6 @@ def _print(args, result) -> None:
 
 
 def _context(args):
-    from engine.context import Context
-    from engine.db import Database
-
     ctx = Context(Database(args.database))
     with ctx.db.transaction() as session:
         ctx.refresh_calendar(session)
@@ -143,107 +152,72 @@ def _context(args):
 def run(args):
     command = args.command
     if command == "db":
-        from engine.schema import upgrade
-
         upgrade(args.database)
         return {"upgraded": True}
     ctx = _context(args)
     if command == "deploy":
         return _deploy(ctx, args)
     if command == "start":
-        from engine import instances
-
-        instance = instances.start(ctx, args.key, args.data, args.user, args.unit, args.business_key)
+        instance = starting.start(ctx, args.key, args.data, args.user, args.unit, args.business_key)
         return {
             "instance_id": instance.id,
             "status": instance.status,
             "tracking_code": instance.tracking_code,
         }
     if command == "tasks":
-        from engine.tasks import TaskQuery, list_tasks
-
         return list_tasks(
             ctx, TaskQuery(user=args.user, instance_id=args.instance, state=args.state, limit=1000)
         )
     if command == "complete":
-        from engine import tasks
-
         return tasks.complete(ctx, args.task_id, args.data, args.user)
     if command in ("claim", "unclaim"):
-        from engine import tasks
-
         getattr(tasks, command)(ctx, args.task_id, args.user)
         return {"task_id": args.task_id, command + "ed": True}
     if command == "assign":
-        from engine import tasks
-
         tasks.assign(ctx, args.task_id, args.assignee, args.user, args.reason)
         return {"task_id": args.task_id, "assignee": args.assignee}
     if command in ("suspend", "resume", "terminate"):
-        from engine import instances
-
-        getattr(instances, command)(ctx, args.instance_id, args.user, args.reason)
-        return {"instance_id": args.instance_id, "status": instances.show(ctx, args.instance_id)["status"]}
+        getattr(lifecycle, command)(ctx, args.instance_id, args.user, args.reason)
+        return {"instance_id": args.instance_id, "status": show.show(ctx, args.instance_id)["status"]}
     if command == "show":
-        from engine import instances
-
-        return instances.show(ctx, args.instance_id)
+        return show.show(ctx, args.instance_id)
     if command == "message":
-        from engine import messages
-
         return messages.send_message(ctx, args.name, args.payload, args.correlation, args.message_id)
     if command == "definitions":
-        from engine.definitions import list_definitions
-
-        return list_definitions(ctx)
+        return deployment.list_definitions(ctx)
     if command == "worker":
-        from engine import worker
-
         if args.once:
             return worker.run_due_jobs(ctx)
         worker.run_forever(ctx, args.interval)
         return {"stopped": True}
     if command == "closure":
-        from engine import closures
-
         if args.action == "list":
             return closures.list_closures(ctx)
         if not args.day:
             raise InvalidData("Name the day to close, e.g. 1405/01/15.")
         return closures.add_closure(ctx, closures.parse_day(args.day), args.reason)
     if command == "seed-demo":
-        from engine.seed import seed_demo
-
         result = seed_demo(ctx)
         if args.history:
-            from engine.history import simulate_month
-
             result["history"] = simulate_month(ctx, args.days)
         return result
     raise AssertionError(command)
 
 
 def _deploy(ctx, args):
-    from engine import definitions
-    from engine.bundle import collect_bundles
-
     missing = [str(p) for p in args.paths if not p.exists()]
     if missing:
-        from engine.errors import NotFound
-
         raise NotFound("No such file or folder: {paths}", paths=", ".join(missing))
     bundles = collect_bundles(args.paths, args.forms)
     if not bundles:
-        from engine.errors import NotFound
-
         raise NotFound("No BPMN process found in {paths}", paths=", ".join(map(str, args.paths)))
     # Check every bundle first, so that one bad bundle deploys nothing at all.
-    problems = [p for bundle in bundles for p in definitions.check(ctx, bundle)]
+    problems = [p for bundle in bundles for p in deployment.check(ctx, bundle)]
     if problems:
         raise BundleInvalid(problems)
     if args.check:
         return [{"key": b.key, "problems": []} for b in bundles]
-    results = [definitions.deploy(ctx, b, args.user, args.comment).to_dict() for b in bundles]
+    results = [deployment.deploy(ctx, b, args.user, args.comment).to_dict() for b in bundles]
     return results if len(results) > 1 else results[0]
 
 

@@ -12,12 +12,13 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.bundle import Bundle
-from engine.calendar import WorkingCalendar, script_helpers
+from engine.calendar.script_helpers import script_helpers
+from engine.calendar.working import WorkingCalendar
 from engine.db import Database
+from engine.definitions.bundle import Bundle
+from engine.definitions.parsing import ParsedBundle, parse_bundle
 from engine.models import CalendarClosure, DefinitionFile, ProcessDefinition, Role
-from engine.parsing import ParsedBundle, parse_bundle
-from engine.scripting import SandboxedScriptEngine, make_script_engine
+from engine.sandbox.scripting import SandboxedScriptEngine, make_script_engine
 
 
 class WorkflowCache:

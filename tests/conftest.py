@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine.bundle import collect_bundles
 from engine.context import Context
 from engine.db import Database
-from engine.definitions import deploy
+from engine.definitions.bundle import collect_bundles
+from engine.definitions.deployment import deploy
 from engine.models import Base, OrgUnit, Position, Role, User
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -46,9 +46,9 @@ from flask_login import (
 )
 from sqlalchemy import select
 
-from engine.access import acting_positions
-from engine.accounts import hash_api_token, verify_password
 from engine.models import User, utcnow
+from engine.org.access import acting_positions
+from engine.org.accounts import hash_api_token, verify_password
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()

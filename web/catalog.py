@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from engine.catalog import PROCESSES_DIR, CatalogEntry, load_catalog
+from engine.definitions.catalog import PROCESSES_DIR, CatalogEntry, load_catalog
 
 __all__ = ["CatalogEntry", "current_catalog", "public_entries"]
 

@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from engine.calendar import to_jalali_str, to_persian_digits
+from engine.calendar.jalali import to_jalali_str, to_persian_digits
 from engine.models import utcnow
 
 bp = Blueprint("home", __name__)

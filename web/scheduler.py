@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:
-    from engine.worker import run_due_jobs
+    from engine.runtime.worker import run_due_jobs
 
     ctx = app.extensions["ravand"]
 

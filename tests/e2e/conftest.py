@@ -29,11 +29,11 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from engine.bundle import collect_bundles
 from engine.context import Context
 from engine.db import Database
-from engine.definitions import deploy
-from engine.seed import DEMO_PASSWORD, seed_demo
+from engine.definitions.bundle import collect_bundles
+from engine.definitions.deployment import deploy
+from engine.demo.seed import DEMO_PASSWORD, seed_demo
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

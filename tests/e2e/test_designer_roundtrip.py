@@ -10,10 +10,10 @@ import re
 import pytest
 from SpiffWorkflow.bpmn.util.diff import SpecDiff
 
-from engine.bundle import Bundle, collect_bundles
-from engine.definitions import check
-from engine.migration import _REGISTRY
-from engine.parsing import parse_bundle
+from engine.definitions.bundle import Bundle, collect_bundles
+from engine.definitions.deployment import check
+from engine.definitions.parsing import parse_bundle
+from engine.runtime.migration import _REGISTRY
 from tests.e2e.conftest import ROOT
 
 pytestmark = pytest.mark.browser

@@ -8,10 +8,11 @@ import re
 
 import pytest
 
-from engine import drafts
-from engine.bundle import collect_bundles
-from engine.instances import show, start
-from engine.tasks import complete
+from engine.cases.show import show
+from engine.definitions import drafts
+from engine.definitions.bundle import collect_bundles
+from engine.runtime.starting import start
+from engine.work.tasks import complete
 from tests.e2e.conftest import ROOT
 from tests.processes.conftest import open_tasks, task_named
 

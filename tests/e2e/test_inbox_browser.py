@@ -8,8 +8,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine.instances import show, start
+from engine.cases.show import show
 from engine.models import HumanTask, OrgUnit, Position, Role, User
+from engine.runtime.starting import start
 
 pytestmark = pytest.mark.browser
 

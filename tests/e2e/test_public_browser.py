@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from engine.bundle import collect_bundles
+from engine.definitions.bundle import collect_bundles
 from engine.models import HumanTask, ProcessInstance
 from tests.e2e.conftest import ROOT
 

@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from engine import instances
-from engine.calendar import from_jalali_str, to_jalali_str
-from engine.closures import add_closure, list_closures, parse_day
+from engine.calendar.closures import add_closure, list_closures, parse_day
+from engine.calendar.jalali import from_jalali_str, to_jalali_str
 from engine.errors import Conflict, InvalidData
-from engine.tasks import TaskQuery, list_tasks
+from engine.runtime import starting
+from engine.work.inbox import TaskQuery, list_tasks
 
 
 def _due(ctx) -> str:
-    instance = instances.start(ctx, "approval", {}, unit="region-01")
+    instance = starting.start(ctx, "approval", {}, unit="region-01")
     (task,) = list_tasks(ctx, TaskQuery(instance_id=instance.id))
     return to_jalali_str(datetime.fromisoformat(task["due_at"]), persian_digits=False)
 

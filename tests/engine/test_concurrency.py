@@ -6,14 +6,16 @@ import threading
 
 from sqlalchemy import func, select
 
-from engine import instances, tasks
+from engine.cases import show
 from engine.errors import Conflict
 from engine.models import AuditEvent
-from engine.tasks import TaskQuery, list_tasks
+from engine.runtime import starting
+from engine.work import tasks
+from engine.work.inbox import TaskQuery, list_tasks
 
 
 def test_simultaneous_completions_one_wins(ctx, approval):
-    instance = instances.start(ctx, "approval", {}, unit="region-01")
+    instance = starting.start(ctx, "approval", {}, unit="region-01")
     (submit,) = list_tasks(ctx, TaskQuery(instance_id=instance.id))
     barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
@@ -36,7 +38,7 @@ def test_simultaneous_completions_one_wins(ctx, approval):
     losers = [o for o in outcomes.values() if isinstance(o, Conflict)]
     assert len(winners) == 1 and len(losers) == 1
     assert f"already completed by {winners[0]}" in losers[0].message
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["data"]["description"] == winners[0]
     assert [t["element_id"] for t in shown["open_tasks"]] == ["approve"]
     with ctx.db.transaction() as session:

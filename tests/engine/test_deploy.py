@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.bundle import Bundle
-from engine.definitions import deploy, latest
+from engine.definitions.bundle import Bundle
+from engine.definitions.deployment import deploy, latest
 from engine.errors import BundleInvalid
 from engine.models import DefinitionFile, ProcessDefinition
 from tests.conftest import bundle_of
@@ -142,6 +142,6 @@ def test_condition_with_dunder_access_is_refused(ctx):
     ],
 )
 def test_dmn_cells_are_checked_as_the_dmn_engine_reads_them(cell, ok):
-    from engine.validation import _compile_problems
+    from engine.definitions.validation import _compile_problems
 
     assert (not _compile_problems(cell, "dmn-input")) == ok

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import drafts, instances
+from engine.cases import show
+from engine.definitions import drafts
 from engine.errors import BundleInvalid, Conflict, InvalidData, NotFound
 from engine.models import ProcessDefinition
+from engine.runtime import starting
 from tests.conftest import bundle_of
 
 
@@ -55,9 +57,9 @@ def test_create_from_the_template_checks_and_deploys_with_who_and_why(ctx):
     assert (result.version, result.created) == (1, True)
     (version,) = drafts.versions(ctx, "legal_review")
     assert (version["deployed_by"], version["comment"], version["running"]) == ("designer", "نسخه نخست", 0)
-    instance = instances.start(ctx, "legal_review", {}, user="alice", unit="region-01")
+    instance = starting.start(ctx, "legal_review", {}, user="alice", unit="region-01")
     assert drafts.versions(ctx, "legal_review")[0]["instances"] == {"running": 1}
-    assert instances.show(ctx, instance.id)["open_tasks"][0]["element_id"] == "review"
+    assert show.show(ctx, instance.id)["open_tasks"][0]["element_id"] == "review"
 
 
 def test_keys_must_be_new_and_well_formed(ctx, approval):

@@ -7,12 +7,13 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import select
 
-from engine import instances
-from engine.bundle import Bundle
-from engine.definitions import deploy
-from engine.jobs import run_due_jobs
-from engine.messages import send_message
+from engine.cases import show
+from engine.definitions.bundle import Bundle
+from engine.definitions.deployment import deploy
 from engine.models import Job, MessageSubscription, utcnow
+from engine.runtime import starting
+from engine.runtime.jobs import run_due_jobs
+from engine.runtime.messages import send_message
 
 GATEWAY_PROBE = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -53,7 +54,7 @@ GATEWAY_PROBE = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 def _start(ctx):
     deploy(ctx, Bundle("gateway_probe", {"gateway_probe.bpmn": GATEWAY_PROBE}))
-    return instances.start(ctx, "gateway_probe", {}, public=True)
+    return starting.start(ctx, "gateway_probe", {}, public=True)
 
 
 def test_the_message_behind_the_gateway_wins(ctx):
@@ -63,7 +64,7 @@ def test_the_message_behind_the_gateway_wins(ctx):
         (sub,) = session.scalars(select(MessageSubscription)).all()
         assert sub.correlation == {"tracking_code": instance.tracking_code}
     send_message(ctx, "gateway_probe_documents", {"tracking_code": instance.tracking_code, "files": 2})
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "completed" and shown["data"]["documents"]["files"] == 2
     with ctx.db.transaction() as session:
         assert session.scalars(select(Job)).all() == []
@@ -73,7 +74,7 @@ def test_the_timer_behind_the_gateway_wins(ctx):
     instance = _start(ctx)
     with time_machine.travel(utcnow() + timedelta(days=10, minutes=1)):
         assert run_due_jobs(ctx)["fired"] == 1
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "completed" and "documents" not in shown["data"]
     with ctx.db.transaction() as session:
         assert session.scalars(select(MessageSubscription)).all() == []

@@ -8,12 +8,13 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from engine import instances
-from engine.bundle import collect_bundles
-from engine.definitions import deploy
-from engine.jobs import MAX_ATTEMPTS, run_due_jobs
-from engine.messages import send_message
+from engine.cases import show
+from engine.definitions.bundle import collect_bundles
+from engine.definitions.deployment import deploy
 from engine.models import AuditEvent, HumanTask, Incident, Job, ProcessInstance, utcnow
+from engine.runtime import lifecycle, starting
+from engine.runtime.jobs import MAX_ATTEMPTS, run_due_jobs
+from engine.runtime.messages import send_message
 from tests.conftest import FIXTURES, bundle_of
 
 
@@ -67,23 +68,23 @@ def test_overdue_tasks_are_marked_when_their_due_time_passes(ctx, clock):
 
 def test_a_failing_job_retries_with_backoff_then_becomes_an_incident(ctx, clock):
     deploy(ctx, bundle_of("timed_script"))
-    instance = instances.start(ctx, "timed_script", {"divisor": 0})
+    instance = starting.start(ctx, "timed_script", {"divisor": 0})
     outcomes = [_pass(ctx, clock, hours=1, minutes=1)]
     for _ in range(MAX_ATTEMPTS):
         outcomes.append(_pass(ctx, clock, minutes=10))
     assert sum(o["failed"] for o in outcomes) == 1
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "incident"
     (incident,) = shown["incidents"]
     assert incident["element"] == "divide" and "ZeroDivisionError" in incident["message"]
     assert incident["line"] == 2
     assert _count(ctx, AuditEvent, AuditEvent.kind == "timer_fired") == 0, "failed attempts leave no trace"
     # Retrying runs the element again at once; with the data unchanged it fails again, as a new incident.
-    instances.retry_incident(ctx, incident["id"], user="carol")
+    lifecycle.retry_incident(ctx, incident["id"], user="carol")
     with ctx.db.transaction() as session:
         assert session.get(Incident, incident["id"]).resolved_by == "carol"
         assert session.scalar(select(func.count()).select_from(Job)) == 0
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "incident"
     assert [i["resolved"] for i in shown["incidents"]] == [True, False]
 
@@ -97,28 +98,28 @@ def test_a_runaway_script_becomes_an_incident_and_the_engine_goes_on(ctx):
     )
     deploy(ctx, bundle)
     from engine.context import Context
-    from engine.scripting import make_script_engine
+    from engine.sandbox.scripting import make_script_engine
 
     fast = Context(ctx.db, script_engine=make_script_engine(time_limit=0.3))
-    instance = instances.start(fast, "timed_script", {})
+    instance = starting.start(fast, "timed_script", {})
     assert run_due_jobs(fast)["fired"] == 0
     for _ in range(MAX_ATTEMPTS):
         with time_machine.travel(utcnow() + timedelta(hours=1), tick=True):
             run_due_jobs(fast)
-    (incident,) = instances.show(fast, instance.id)["incidents"]
+    (incident,) = show.show(fast, instance.id)["incidents"]
     assert "time" in incident["message"].lower()
 
 
 def test_a_message_thrown_by_one_instance_reaches_the_waiting_one(ctx):
     for bundle in collect_bundles([FIXTURES / "messaging"]):
         deploy(ctx, bundle)
-    waiting = instances.start(ctx, "listener", {"case_id": "C-7"})
-    other = instances.start(ctx, "listener", {"case_id": "C-8"})
-    instances.start(ctx, "notifier", {"case_id": "C-7"})
+    waiting = starting.start(ctx, "listener", {"case_id": "C-7"})
+    other = starting.start(ctx, "listener", {"case_id": "C-8"})
+    starting.start(ctx, "notifier", {"case_id": "C-7"})
     assert run_due_jobs(ctx)["fired"] == 1
-    assert instances.show(ctx, waiting.id)["status"] == "completed"
-    assert instances.show(ctx, waiting.id)["data"]["closing"] == {"case_id": "C-7", "outcome": "closed"}
-    assert instances.show(ctx, other.id)["status"] == "running"
+    assert show.show(ctx, waiting.id)["status"] == "completed"
+    assert show.show(ctx, waiting.id)["data"]["closing"] == {"case_id": "C-7", "outcome": "closed"}
+    assert show.show(ctx, other.id)["status"] == "running"
 
 
 def test_a_message_with_no_waiting_instance_starts_its_process(ctx):
@@ -126,7 +127,7 @@ def test_a_message_with_no_waiting_instance_starts_its_process(ctx):
         deploy(ctx, bundle)
     result = send_message(ctx, "request_received", {"from": "NGO"}, message_id="r-1")
     (started,) = result["started"]
-    assert instances.show(ctx, started)["data"]["request"] == {"from": "NGO"}
+    assert show.show(ctx, started)["data"]["request"] == {"from": "NGO"}
     assert send_message(ctx, "request_received", {"from": "NGO"}, message_id="r-1")["duplicate"] is True
     assert _count(ctx, ProcessInstance, ProcessInstance.process_key == "intake") == 1
 
@@ -141,20 +142,20 @@ def test_a_thrown_message_is_sent_once_even_when_the_state_is_reloaded(ctx):
 
     for bundle in collect_bundles([FIXTURES / "messaging"]):
         deploy(ctx, bundle)
-    notifier = instances.start(ctx, "notifier", {"case_id": "C-9"})
+    notifier = starting.start(ctx, "notifier", {"case_id": "C-9"})
     fresh = Context(ctx.db)
-    instances.suspend(fresh, notifier.id, "carol")
-    instances.resume(Context(ctx.db), notifier.id, "carol")
+    lifecycle.suspend(fresh, notifier.id, "carol")
+    lifecycle.resume(Context(ctx.db), notifier.id, "carol")
     assert _count(ctx, Job, Job.kind == "message") == 1
 
 
 def test_a_suspended_instance_does_not_hold_up_the_other_jobs(ctx, clock):
     deploy(ctx, bundle_of("reminder"))
-    held = instances.start(ctx, "reminder", {"tracking_code": "1"}, unit="region-01")
-    other = instances.start(ctx, "reminder", {"tracking_code": "2"}, unit="region-01")
-    instances.suspend(ctx, held.id, "carol")
+    held = starting.start(ctx, "reminder", {"tracking_code": "1"}, unit="region-01")
+    other = starting.start(ctx, "reminder", {"tracking_code": "2"}, unit="region-01")
+    lifecycle.suspend(ctx, held.id, "carol")
     assert _pass(ctx, clock, days=3, minutes=1) == {"fired": 1, "failed": 0}
-    assert [t["element_id"] for t in instances.show(ctx, other.id)["open_tasks"]] == ["escalated"]
-    instances.resume(ctx, held.id, "carol")  # its timer, past due, fires as the instance resumes
-    assert [t["element_id"] for t in instances.show(ctx, held.id)["open_tasks"]] == ["escalated"]
+    assert [t["element_id"] for t in show.show(ctx, other.id)["open_tasks"]] == ["escalated"]
+    lifecycle.resume(ctx, held.id, "carol")  # its timer, past due, fires as the instance resumes
+    assert [t["element_id"] for t in show.show(ctx, held.id)["open_tasks"]] == ["escalated"]
     assert _count(ctx, Job, Job.kind == "timer") == 0

@@ -5,14 +5,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import drafts, instances, migration, tasks
-from engine.bundle import collect_bundles
+from engine.cases import show
 from engine.context import Context
-from engine.definitions import deploy
-from engine.messages import send_message
+from engine.definitions import drafts
+from engine.definitions.bundle import collect_bundles
+from engine.definitions.deployment import deploy
+from engine.demo.seed import seed_demo
 from engine.models import AuditEvent, Job, ProcessInstance
-from engine.seed import seed_demo
-from engine.tasks import TaskQuery, list_tasks
+from engine.runtime import lifecycle, migration, starting
+from engine.runtime.messages import send_message
+from engine.work import tasks
+from engine.work.inbox import TaskQuery, list_tasks
 from tests.processes.conftest import ROOT, task_named
 
 LEGAL_REVIEW = """
@@ -56,7 +59,7 @@ def _open(ctx, instance_id):
 
 
 def test_preview_then_migrate_moves_an_instance_onto_the_new_step(ctx, approval):
-    old = instances.start(ctx, "approval", {}, user="alice", unit="region-01")
+    old = starting.start(ctx, "approval", {}, user="alice", unit="region-01")
     (submit,) = _open(ctx, old.id)
     v2 = _deploy_changed(ctx, _with_legal_review)
     assert v2.version == 2
@@ -82,7 +85,7 @@ def test_preview_then_migrate_moves_an_instance_onto_the_new_step(ctx, approval)
     (approve,) = _open(ctx, old.id)
     assert approve["element_id"] == "approve"
     tasks.complete(ctx, approve["id"], {"approved": "yes"}, user="carol")
-    shown = instances.show(ctx, old.id)
+    shown = show.show(ctx, old.id)
     assert shown["status"] == "completed" and shown["version"] == 2 and shown["data"]["total"] == 1000
 
 
@@ -99,7 +102,7 @@ def _without_submit(xml: str) -> str:
 
 
 def test_a_renamed_step_is_aligned_by_its_place_in_the_flow(ctx, approval):
-    old = instances.start(ctx, "approval", {}, user="alice", unit="region-01")
+    old = starting.start(ctx, "approval", {}, user="alice", unit="region-01")
     v2 = _deploy_changed(
         ctx, lambda xml: xml.replace('"submit"', '"submit_v2"').replace(">submit<", ">submit_v2<")
     )
@@ -110,7 +113,7 @@ def test_a_renamed_step_is_aligned_by_its_place_in_the_flow(ctx, approval):
 
 
 def test_an_instance_whose_current_step_was_removed_cannot_be_migrated_and_is_left_as_it_was(ctx, approval):
-    old = instances.start(ctx, "approval", {}, user="alice", unit="region-01")
+    old = starting.start(ctx, "approval", {}, user="alice", unit="region-01")
     v2 = _deploy_changed(ctx, _without_submit)
     with ctx.db.transaction() as session:
         before = session.get(ProcessInstance, old.id).state_version
@@ -127,13 +130,13 @@ def test_an_instance_whose_current_step_was_removed_cannot_be_migrated_and_is_le
         assert session.scalar(select(AuditEvent).where(AuditEvent.kind == "migrated")) is None
     (submit,) = _open(ctx, old.id)
     tasks.complete(ctx, submit["id"], {"amount": 1, "description": "x"}, user="alice")
-    assert instances.show(ctx, old.id)["status"] == "completed"
+    assert show.show(ctx, old.id)["status"] == "completed"
 
 
 def test_each_instance_migrates_in_its_own_transaction(ctx, approval):
-    first = instances.start(ctx, "approval", {}, user="alice", unit="region-01")
-    second = instances.start(ctx, "approval", {}, user="alice", unit="region-01")
-    instances.terminate(ctx, second.id, "alice")
+    first = starting.start(ctx, "approval", {}, user="alice", unit="region-01")
+    second = starting.start(ctx, "approval", {}, user="alice", unit="region-01")
+    lifecycle.terminate(ctx, second.id, "alice")
     v2 = _deploy_changed(ctx, _with_legal_review)
     results = migration.migrate(ctx, v2.definition_id, [second.id, first.id], "designer")
     assert [(r.instance_id, r.migrated) for r in results] == [(second.id, False), (first.id, True)]
@@ -197,8 +200,8 @@ def test_ngo_applications_waiting_on_timers_and_messages_migrate_and_continue(de
         "proposal_summary": "کارگاه‌های آموزشی تفکیک پسماند در سراهای محله با همکاری شهرداری منطقه",
         "submitted_documents": ["registration_certificate", "statute"],
     }
-    at_check = instances.start(ctx, "ngo_partnership", dict(application), public=True)
-    waiting = instances.start(ctx, "ngo_partnership", dict(application), public=True)
+    at_check = starting.start(ctx, "ngo_partnership", dict(application), public=True)
+    waiting = starting.start(ctx, "ngo_partnership", dict(application), public=True)
     incomplete = {"documents_complete": "no", "missing_documents": "اساسنامه"}
     tasks.complete(
         ctx, task_named(ctx, waiting.id, "check_documents")["id"], incomplete, user="social.expert"
@@ -232,7 +235,7 @@ def test_ngo_applications_waiting_on_timers_and_messages_migrate_and_continue(de
     screening = task_named(ctx, at_check.id, "screening")
     assert screening["role"] == "social_expert"
 
-    code = instances.show(ctx, waiting.id)["tracking_code"]
+    code = show.show(ctx, waiting.id)["tracking_code"]
     assert send_message(ctx, "ngo_documents_submitted", {"tracking_code": code})["instances"] == [waiting.id]
     assert task_named(ctx, waiting.id, "check_documents")["role"] == "social_expert"
 
@@ -247,7 +250,7 @@ def test_a_reset_timer_that_fails_under_the_new_version_makes_the_instance_not_m
         "proposal_summary": "کارگاه‌های آموزشی تفکیک پسماند در سراهای محله",
         "submitted_documents": ["statute"],
     }
-    instance = instances.start(demo, "ngo_partnership", application, public=True)
+    instance = starting.start(demo, "ngo_partnership", application, public=True)
     incomplete = {"documents_complete": "no", "missing_documents": "اساسنامه"}
     tasks.complete(
         demo, task_named(demo, instance.id, "check_documents")["id"], incomplete, user="social.expert"
@@ -259,4 +262,4 @@ def test_a_reset_timer_that_fails_under_the_new_version_makes_the_instance_not_m
     (plan,) = migration.preview(demo, v2.definition_id, [instance.id])
     assert not plan.migratable and "no_such_deadline" in str(plan.reasons[0])
     (result,) = migration.migrate(demo, v2.definition_id, [instance.id], "designer")
-    assert not result.migrated and instances.show(demo, instance.id)["version"] == 1
+    assert not result.migrated and show.show(demo, instance.id)["version"] == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.attachments import AttachmentStore, start_with_files
+from engine.cases.attachments import AttachmentStore, start_with_files
 from engine.errors import InvalidData
 from engine.models import Attachment, ProcessInstance
 

@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import instances, tasks
+from engine.cases import show
 from engine.errors import Conflict, Forbidden, InvalidData
 from engine.models import AuditEvent, Delegation, HumanTask, Position, ProcessInstance, User, utcnow
-from engine.tasks import TaskQuery, list_tasks
+from engine.runtime import lifecycle, starting
+from engine.work import tasks
+from engine.work.inbox import TaskQuery, list_tasks
 
 
 def _open(ctx, instance_id):
@@ -18,7 +20,7 @@ def _open(ctx, instance_id):
 
 
 def test_start_creates_the_first_human_task_with_lane_role_unit_form_and_due(ctx, approval):
-    instance = instances.start(ctx, "approval", {"title": "خرید تجهیزات"}, user="alice", unit="region-01")
+    instance = starting.start(ctx, "approval", {"title": "خرید تجهیزات"}, user="alice", unit="region-01")
     (task,) = _open(ctx, instance.id)
     assert task["element_id"] == "submit" and task["name"] == "ثبت درخواست"
     assert (task["lane"], task["role"], task["form_key"]) == ("expert", "expert", "request.json")
@@ -31,13 +33,13 @@ def test_start_creates_the_first_human_task_with_lane_role_unit_form_and_due(ctx
 
 
 def test_happy_path_through_the_gateway(ctx, approval):
-    instance = instances.start(ctx, "approval", {}, user="alice", unit="region-01")
+    instance = starting.start(ctx, "approval", {}, user="alice", unit="region-01")
     (submit,) = _open(ctx, instance.id)
     tasks.complete(ctx, submit["id"], {"amount": "۲۰۰", "description": "لپ‌تاپ"}, user="alice")
     (approve,) = _open(ctx, instance.id)
     assert approve["element_id"] == "approve" and approve["role"] == "head"
     tasks.complete(ctx, approve["id"], {"approved": "yes"}, user="carol")
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "completed"
     assert shown["data"]["total"] == 400 and shown["data"]["approved"] == "yes"
     assert shown["open_tasks"] == []
@@ -50,7 +52,7 @@ def test_happy_path_through_the_gateway(ctx, approval):
 
 def test_completion_hands_back_the_next_steps_that_are_the_users_own(ctx, approval):
     """Own positions and positions delegated now both count; another role's step is not handed back."""
-    first = instances.start(ctx, "approval", {}, user="alice", unit="region-01")
+    first = starting.start(ctx, "approval", {}, user="alice", unit="region-01")
     (submit,) = _open(ctx, first.id)
     done = tasks.complete(ctx, submit["id"], {"amount": 200, "description": "x"}, user="alice")
     assert done["state"] == "completed" and done["completed_by"] == "alice"
@@ -68,24 +70,24 @@ def test_completion_hands_back_the_next_steps_that_are_the_users_own(ctx, approv
                 ends_at=now + timedelta(days=1),
             )
         )
-    second = instances.start(ctx, "approval", {}, user="bob", unit="region-01")
+    second = starting.start(ctx, "approval", {}, user="bob", unit="region-01")
     (submit,) = _open(ctx, second.id)
     done = tasks.complete(ctx, submit["id"], {"amount": 200, "description": "x"}, user="bob")
     (approve,) = done["next_tasks"]
     assert approve["element_id"] == "approve" and approve == _open(ctx, second.id)[0]
     tasks.complete(ctx, approve["id"], {"approved": "yes"}, user="bob")
-    assert instances.show(ctx, second.id)["status"] == "completed"
+    assert show.show(ctx, second.id)["status"] == "completed"
 
 
 def test_default_flow_skips_the_approval(ctx, approval):
-    instance = instances.start(ctx, "approval", {}, unit="region-01")
+    instance = starting.start(ctx, "approval", {}, unit="region-01")
     (submit,) = _open(ctx, instance.id)
     tasks.complete(ctx, submit["id"], {"amount": 10, "description": "x"}, user="bob")
-    assert instances.show(ctx, instance.id)["status"] == "completed"
+    assert show.show(ctx, instance.id)["status"] == "completed"
 
 
 def test_bad_submission_is_refused_and_nothing_is_saved(ctx, approval):
-    instance = instances.start(ctx, "approval", {}, unit="region-01")
+    instance = starting.start(ctx, "approval", {}, unit="region-01")
     (submit,) = _open(ctx, instance.id)
     with pytest.raises(InvalidData) as caught:
         tasks.complete(ctx, submit["id"], {"amount": "abc"}, user="alice")
@@ -103,7 +105,7 @@ def test_bad_submission_is_refused_and_nothing_is_saved(ctx, approval):
 
 
 def test_second_completion_is_refused_and_says_by_whom(ctx, approval):
-    instance = instances.start(ctx, "approval", {}, unit="region-01")
+    instance = starting.start(ctx, "approval", {}, unit="region-01")
     (submit,) = _open(ctx, instance.id)
     tasks.complete(ctx, submit["id"], {"amount": 10, "description": "x"}, user="alice")
     with pytest.raises(Conflict) as caught:
@@ -112,7 +114,7 @@ def test_second_completion_is_refused_and_says_by_whom(ctx, approval):
 
 
 def test_only_holders_of_the_role_in_the_unit_may_act(ctx, approval):
-    instance = instances.start(ctx, "approval", {}, unit="region-01")
+    instance = starting.start(ctx, "approval", {}, unit="region-01")
     (submit,) = _open(ctx, instance.id)
     with pytest.raises(Forbidden):
         tasks.complete(ctx, submit["id"], {"amount": 10, "description": "x"}, user="dave")
@@ -123,7 +125,7 @@ def test_only_holders_of_the_role_in_the_unit_may_act(ctx, approval):
 
 
 def test_claim_unclaim_and_assign(ctx, approval):
-    instance = instances.start(ctx, "approval", {}, unit="region-01")
+    instance = starting.start(ctx, "approval", {}, unit="region-01")
     (submit,) = _open(ctx, instance.id)
     tasks.claim(ctx, submit["id"], "alice")
     assert list_tasks(ctx, TaskQuery(user="bob")) == []
@@ -139,15 +141,15 @@ def test_claim_unclaim_and_assign(ctx, approval):
 
 
 def test_suspend_resume_terminate(ctx, approval):
-    instance = instances.start(ctx, "approval", {}, unit="region-01")
+    instance = starting.start(ctx, "approval", {}, unit="region-01")
     (submit,) = _open(ctx, instance.id)
-    instances.suspend(ctx, instance.id, "carol", "بررسی")
+    lifecycle.suspend(ctx, instance.id, "carol", "بررسی")
     with pytest.raises(Conflict) as caught:
         tasks.complete(ctx, submit["id"], {"amount": 1, "description": "x"}, user="alice")
     assert "suspended" in caught.value.message
-    instances.resume(ctx, instance.id, "carol")
-    instances.terminate(ctx, instance.id, "carol", "لغو")
-    shown = instances.show(ctx, instance.id)
+    lifecycle.resume(ctx, instance.id, "carol")
+    lifecycle.terminate(ctx, instance.id, "carol", "لغو")
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "terminated" and shown["open_tasks"] == []
     with pytest.raises(Conflict) as caught:
         tasks.complete(ctx, submit["id"], {"amount": 1, "description": "x"}, user="alice")
@@ -158,10 +160,10 @@ def test_state_survives_a_fresh_context(ctx, approval):
     """The saved state alone (no cache) carries the instance on."""
     from engine.context import Context
 
-    instance = instances.start(ctx, "approval", {"keep": {"nested": [1, 2]}}, unit="region-01")
+    instance = starting.start(ctx, "approval", {"keep": {"nested": [1, 2]}}, unit="region-01")
     (submit,) = _open(ctx, instance.id)
     fresh = Context(ctx.db)
     tasks.complete(fresh, submit["id"], {"amount": 500, "description": "x"}, user="alice")
-    shown = instances.show(Context(ctx.db), instance.id)
+    shown = show.show(Context(ctx.db), instance.id)
     assert shown["data"]["keep"] == {"nested": [1, 2]} and shown["data"]["total"] == 1000
     assert shown["open_tasks"][0]["element_id"] == "approve"

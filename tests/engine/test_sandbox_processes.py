@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from engine import instances, tasks
-from engine.bundle import Bundle
-from engine.definitions import deploy
+from engine.cases import show
+from engine.definitions.bundle import Bundle
+from engine.definitions.deployment import deploy
 from engine.errors import BundleInvalid
-from engine.tasks import TaskQuery, list_tasks
+from engine.runtime import starting
+from engine.work import tasks
+from engine.work.inbox import TaskQuery, list_tasks
 from tests.conftest import bundle_of
 
 REFUSED_AT_DEPLOY = [
@@ -56,10 +58,10 @@ def test_escapes_that_compile_become_incidents(ctx, script, tmp_path: Path):
     except BundleInvalid:
         assert not marker.exists()
         return
-    instance = instances.start(ctx, "approval", {}, unit="region-01")
+    instance = starting.start(ctx, "approval", {}, unit="region-01")
     (submit,) = list_tasks(ctx, TaskQuery(instance_id=instance.id))
     tasks.complete(ctx, submit["id"], {"amount": 10, "description": "x"}, user="alice")
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "incident"
     assert shown["incidents"][0]["element"] == "compute"
     assert not marker.exists()

@@ -7,14 +7,17 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from engine import instances, reports, supervision
-from engine.bundle import Bundle
-from engine.definitions import deploy
+from engine.cases import show, supervision
+from engine.definitions.bundle import Bundle
+from engine.definitions.deployment import deploy
 from engine.errors import Forbidden, InvalidData, NotFound
-from engine.instances import start
 from engine.models import AuditEvent, HumanTask, OrgUnit, ProcessInstance
-from engine.reports import EVERYTHING, InstanceFilter, Scope
-from engine.tasks import TaskQuery, list_tasks
+from engine.org.scopes import EVERYTHING, Scope
+from engine.reporting import tasks
+from engine.reporting.instances import InstanceFilter
+from engine.runtime import lifecycle
+from engine.runtime.starting import start
+from engine.work.inbox import TaskQuery, list_tasks
 
 FAILING = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
@@ -62,7 +65,7 @@ def three(ctx, approval):
 
 def test_bulk_suspend_previews_then_reports_each_instance(ctx, three):
     a, b, c = three
-    instances.suspend(ctx, b, "carol", "already stopped")
+    lifecycle.suspend(ctx, b, "carol", "already stopped")
     filters = InstanceFilter(process_key="approval")
     assert supervision.preview(ctx, EVERYTHING, filters, "suspend") == {
         "action": "suspend",
@@ -106,11 +109,11 @@ def test_change_due_date_moves_the_task_out_of_the_overdue_list(ctx, three):
     task = list_tasks(ctx, TaskQuery(instance_id=three[0]))[0]
     past = datetime(2020, 1, 1, 12, 30, tzinfo=UTC)
     supervision.change_due_date(ctx, task["id"], past, "carol", "agreed with the region")
-    assert [t["id"] for t in reports.overdue_tasks(ctx, EVERYTHING)] == [task["id"]]
+    assert [t["id"] for t in tasks.overdue_tasks(ctx, EVERYTHING)] == [task["id"]]
     later = datetime(2099, 1, 1, 12, 30, tzinfo=UTC)
     result = supervision.change_due_date(ctx, task["id"], later, "carol", "extended")
     assert (result["from"], result["to"]) == (past, later)
-    assert reports.overdue_tasks(ctx, EVERYTHING) == []
+    assert tasks.overdue_tasks(ctx, EVERYTHING) == []
     (_first, second) = events(ctx, three[0], "task_due_changed")
     assert second.data == {"from": past.isoformat(), "to": later.isoformat(), "reason": "extended"}
     region2 = Scope(unit_ids=frozenset({unit_id(ctx, "region-02")}))
@@ -147,7 +150,7 @@ def test_admin_fixes_the_data_then_retries_the_incident_in_bulk(ctx):
     assert report == [{"instance_id": broken, "outcome": "done", "status": "completed"}]
     assert status(ctx, broken) == "completed"
     assert events(ctx, broken, "incident_retried")[0].data == {"reason": "data fixed"}
-    assert instances.show(ctx, broken)["data"]["result"] == 42
+    assert show.show(ctx, broken)["data"]["result"] == 42
 
 
 def test_bulk_reports_a_failure_and_carries_on(ctx):

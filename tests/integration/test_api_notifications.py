@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine import tasks
+from engine.work import tasks
 from tests.integration.test_api_setup import token_for
 from tests.integration.test_api_tasks import start_request
 

@@ -12,12 +12,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from engine.accounts import new_api_token
 from engine.context import Context
 from engine.db import Database
-from engine.definitions import deploy
+from engine.definitions.deployment import deploy
+from engine.demo.seed import seed_demo
 from engine.models import User
-from engine.seed import seed_demo
+from engine.org.accounts import new_api_token
 from tests.conftest import FIXTURES, bundle_of
 from web import create_app
 

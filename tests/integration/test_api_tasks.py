@@ -169,7 +169,7 @@ def test_a_server_failure_is_a_json_500_too(template_db, tmp_path, monkeypatch):
     def broken(*args):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("engine.tasks.inbox", broken)
+    monkeypatch.setattr("engine.work.inbox.inbox", broken)
     response = app.test_client().get("/api/v1/tasks?lang=en", headers=token_for(app, "coord.expert"))
     assert response.status_code == 500
     assert response.get_json() == {

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import instances
 from engine.db import Database
+from engine.demo.seed import seed_demo
 from engine.models import AuditEvent, ProcessInstance
-from engine.seed import seed_demo
+from engine.runtime import starting
 from web import create_app
 
 PASSWORD = "secret-pass"
@@ -180,7 +180,7 @@ def test_migration_preview_and_run_from_the_versions_page(app):
     designer = client_of(app, "designer")
     create(designer)
     deploy(designer)
-    old = instances.start(ctx, KEY, {}, user="coord.expert")
+    old = starting.start(ctx, KEY, {}, user="coord.expert")
     files = draft(designer)["files"]
     xml = files[f"{KEY}.bpmn"].replace(
         "<bpmn:incoming>f_reviewed</bpmn:incoming>", "<bpmn:incoming>f_approved</bpmn:incoming>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.seed import seed_demo
+from engine.demo.seed import seed_demo
 from web import create_app
 
 

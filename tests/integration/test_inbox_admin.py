@@ -8,10 +8,10 @@ import jdatetime
 import pytest
 from sqlalchemy import select
 
-from engine.calendar import to_persian_digits
+from engine.calendar.jalali import to_persian_digits
 from engine.db import Database
+from engine.demo.seed import USERS, seed_demo
 from engine.models import Delegation, OrgUnit, Position, Role, User, utcnow
-from engine.seed import USERS, seed_demo
 from web import create_app
 
 PASSWORD = "secret-pass"

@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from engine.accounts import new_api_token
 from engine.db import Database
+from engine.demo.seed import seed_demo
 from engine.models import Delegation, Position, User, utcnow
-from engine.seed import seed_demo
+from engine.org.accounts import new_api_token
 from web import create_app
 from web.auth import roles_required
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from engine.accounts import hash_password
-from engine.bundle import collect_bundles
 from engine.db import Database
-from engine.definitions import deploy
-from engine.instances import start
+from engine.definitions.bundle import collect_bundles
+from engine.definitions.deployment import deploy
+from engine.demo.seed import seed_demo
 from engine.models import Comment, HumanTask, OrgUnit, Position, ProcessInstance, Role, User, utcnow
-from engine.seed import seed_demo
+from engine.org.accounts import hash_password
+from engine.runtime.starting import start
 from web import create_app
 
 LEAVE = Path(__file__).resolve().parents[1] / "e2e" / "fixtures" / "leave"

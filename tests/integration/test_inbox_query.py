@@ -1,4 +1,4 @@
-"""engine.tasks.inbox and its neighbours (may_see, add_comment), on SQLite and PostgreSQL."""
+"""engine.work.inbox.inbox and its neighbours (may_see, add_comment), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import select, update
 
 from engine.errors import Forbidden
-from engine.instances import start
 from engine.models import Comment, Delegation, HumanTask, OrgUnit, Position, User, utcnow
-from engine.tasks import InboxQuery, add_comment, claim, complete, inbox, may_see
+from engine.runtime.starting import start
+from engine.work.inbox import InboxQuery, inbox
+from engine.work.tasks import add_comment, claim, complete, may_see
 
 
 def open_task(ctx, instance_id) -> str:

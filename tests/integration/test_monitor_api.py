@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.accounts import new_api_token
 from engine.models import HumanTask, User
+from engine.org.accounts import new_api_token
 from tests.integration.test_monitor_pages import WEEK, build_app, client_of, events, open_task_id, status_of
 
 

@@ -25,14 +25,14 @@ import time_machine
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from engine.bundle import Bundle, collect_bundles
 from engine.context import Context
 from engine.db import Database
-from engine.definitions import deploy
-from engine.instances import start
+from engine.definitions.bundle import Bundle, collect_bundles
+from engine.definitions.deployment import deploy
+from engine.demo.seed import seed_demo
 from engine.models import AuditEvent, HumanTask, Incident, OrgUnit, ProcessInstance
-from engine.seed import seed_demo
-from engine.tasks import complete
+from engine.runtime.starting import start
+from engine.work.tasks import complete
 from tests.engine.test_supervision import FAILING
 from web import create_app
 

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import func, select
 
-from engine.instances import show
+from engine.cases.show import show
 from engine.models import Attachment, HumanTask, ProcessInstance
 from tests.integration.test_api_attachments import PDF
 from tests.integration.test_api_setup import PUBLIC_PROCESS, make_app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import tasks
+from engine.work import tasks
 from tests.integration.test_api_setup import make_app, token_for
 from tests.integration.test_public_forms import GOOD, instances, submit
 from web.public.status import public_state

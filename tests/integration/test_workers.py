@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import instances
+from engine.cases import show
 from engine.context import Context
-from engine.definitions import deploy
+from engine.definitions.deployment import deploy
 from engine.models import AuditEvent, Job
+from engine.runtime import starting
 from tests.conftest import POSTGRES_SKIP_REASON, POSTGRES_URL, add_org, bundle_of
 
 INSTANCES = 200
@@ -33,7 +34,7 @@ def test_two_workers_fire_200_simultaneous_timers_once_each(postgres_database):
     bundle = bundle_of("timed_script")
     bundle.files["timed_script.bpmn"] = bundle.files["timed_script.bpmn"].replace(b'"PT1H"', b'"PT8S"')
     deploy(ctx, bundle)
-    started = [instances.start(ctx, "timed_script", {"divisor": 4}).id for _ in range(INSTANCES)]
+    started = [starting.start(ctx, "timed_script", {"divisor": 4}).id for _ in range(INSTANCES)]
     env = {**os.environ, "DATABASE_URL": POSTGRES_URL}
     workers = [
         subprocess.Popen(
@@ -66,7 +67,7 @@ def test_two_workers_fire_200_simultaneous_timers_once_each(postgres_database):
         ).all()
     assert sorted(i for i, _ in fired) == sorted(started)
     assert {n for _, n in fired} == {1}, "a timer fired twice"
-    assert all(instances.show(ctx, i)["status"] == "completed" for i in started[:5])
+    assert all(show.show(ctx, i)["status"] == "completed" for i in started[:5])
     with postgres_database.transaction() as session:
         firings = session.scalars(select(AuditEvent).where(AuditEvent.kind == "timer_fired")).all()
     lateness = max(e.at - datetime.fromisoformat(e.data["due_at"]) for e in firings)

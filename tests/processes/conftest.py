@@ -14,15 +14,17 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from engine import instances, notifications
-from engine.bundle import collect_bundles
+from engine.cases import show
 from engine.context import Context
 from engine.db import Database
-from engine.definitions import deploy
-from engine.jobs import run_due_jobs
+from engine.definitions.bundle import collect_bundles
+from engine.definitions.deployment import deploy
+from engine.demo.seed import seed_demo
 from engine.models import Job, OrgUnit, utcnow
-from engine.seed import seed_demo
-from engine.tasks import TaskQuery, complete, list_tasks
+from engine.notify import notices as notifications
+from engine.runtime.jobs import run_due_jobs
+from engine.work.inbox import TaskQuery, list_tasks
+from engine.work.tasks import complete
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,12 +113,12 @@ def visible_to(ctx: Context, user: str, instance_id: int) -> list[str]:
 
 
 def data_of(ctx: Context, instance_id: int) -> dict:
-    return instances.show(ctx, instance_id)["data"]
+    return show.show(ctx, instance_id)["data"]
 
 
 def passed_elements(ctx: Context, instance_id: int, kinds: tuple[str, ...] = ("element",)) -> list[str]:
     """The element ids in the instance's history, in order, of the entries whose kind is in ``kinds``."""
-    return [e["element_id"] for e in instances.show(ctx, instance_id)["history"] if e["kind"] in kinds]
+    return [e["element_id"] for e in show.show(ctx, instance_id)["history"] if e["kind"] in kinds]
 
 
 def overdue_notices(ctx: Context, user: str) -> list[str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from engine.bundle import collect_bundles
-from engine.catalog import DEPARTMENTS, DUTIES, PUBLIC, load_catalog, uncovered_duties
-from engine.seed import ROLES
+from engine.definitions.bundle import collect_bundles
+from engine.definitions.catalog import DEPARTMENTS, DUTIES, PUBLIC, load_catalog, uncovered_duties
+from engine.demo.seed import ROLES
 from tests.processes.conftest import ROOT
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine import instances, tasks
+from engine.cases import show
 from engine.errors import InvalidData
-from engine.messages import send_message
+from engine.runtime import starting
+from engine.runtime.messages import send_message
+from engine.work import tasks
 from tests.processes.conftest import complete_named, move_clock, open_tasks, task_named, visible_to
 
 COMPLAINT = {
@@ -27,7 +29,7 @@ def channels(catalog):
 
 
 def submit(ctx) -> tuple[int, str]:
-    instance = instances.start(ctx, "citizen_channels", dict(COMPLAINT), public=True)
+    instance = starting.start(ctx, "citizen_channels", dict(COMPLAINT), public=True)
     return instance.id, instance.tracking_code
 
 
@@ -40,10 +42,10 @@ def test_referred_to_the_region_answered_and_the_citizen_is_satisfied(channels):
     assert visible_to(channels, "region04.manager", instance_id) == []
     assert visible_to(channels, "social.expert", instance_id) == []
     complete_named(channels, instance_id, "unit_answer", ANSWER, "region05.manager")
-    assert instances.show(channels, instance_id)["data"]["public_status"].endswith("چراغ‌ها تعمیر و روشن شد.")
+    assert show.show(channels, instance_id)["data"]["public_status"].endswith("چراغ‌ها تعمیر و روشن شد.")
 
     send_message(channels, "citizen_channels_feedback", {"tracking_code": code, "satisfied": "yes"})
-    shown = instances.show(channels, instance_id)
+    shown = show.show(channels, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "answered"
 
 
@@ -65,7 +67,7 @@ def test_silent_unit_is_escalated_to_the_head(channels, clock):
     assert visible_to(channels, "social.head", instance_id) == ["head_answer"]
     complete_named(channels, instance_id, "head_answer", ANSWER, "social.head")
     move_clock(channels, clock, 11)
-    shown = instances.show(channels, instance_id)
+    shown = show.show(channels, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "answered"
     assert "citizen_feedback" not in shown["data"]
 
@@ -87,7 +89,7 @@ def test_dissatisfied_citizen_gets_a_second_referral(channels):
     complete_named(
         channels, instance_id, "review_dissatisfaction", {"reopen_decision": "close"}, "social.head"
     )
-    shown = instances.show(channels, instance_id)
+    shown = show.show(channels, instance_id)
     assert shown["status"] == "completed" and shown["data"]["reopen_count"] == 1
 
 
@@ -99,11 +101,11 @@ def test_direct_answer_and_out_of_scope(channels):
     complete_named(channels, direct_id, "direct_answer", ANSWER, "social.expert")
     assert [t["element_id"] for t in open_tasks(channels, direct_id)] == []
     send_message(channels, "citizen_channels_feedback", {"tracking_code": code, "satisfied": True})
-    assert instances.show(channels, direct_id)["status"] == "completed"
+    assert show.show(channels, direct_id)["status"] == "completed"
 
     other_id, _ = submit(channels)
     complete_named(channels, other_id, "triage", dict(REFER, triage_result="out_of_scope"), "social.expert")
-    shown = instances.show(channels, other_id)
+    shown = show.show(channels, other_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "out_of_scope"
 
 

@@ -6,13 +6,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine import definitions
-from engine.calendar import to_jalali_str
+from engine.calendar.jalali import to_jalali_str
+from engine.cases.show import show
+from engine.definitions import deployment as definitions
+from engine.definitions.forms import validate_submission
 from engine.errors import InvalidData, NotFound
-from engine.forms import validate_submission
-from engine.instances import show, start
-from engine.messages import send_message
-from engine.tasks import TaskQuery, complete, list_tasks
+from engine.runtime.messages import send_message
+from engine.runtime.starting import start
+from engine.work.inbox import TaskQuery, list_tasks
+from engine.work.tasks import complete
 from tests.processes.conftest import fire_timer, open_tasks, passed_elements, task_named, unit_id
 
 REQUEST = {

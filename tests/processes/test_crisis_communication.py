@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine import instances, tasks
+from engine.cases import show
 from engine.errors import InvalidData
-from engine.tasks import TaskQuery, list_tasks
+from engine.runtime import starting
+from engine.work import tasks
+from engine.work.inbox import TaskQuery, list_tasks
 from tests.processes.conftest import (
     complete_named,
     data_of,
@@ -37,7 +39,7 @@ PUBLICATION = {"published_channels": ["portal", "social"], "published_at": "14:3
 
 
 def start_crisis(ctx, **changes):
-    instance = instances.start(ctx, KEY, {**CRISIS, **changes}, user="deputy")
+    instance = starting.start(ctx, KEY, {**CRISIS, **changes}, user="deputy")
     complete_named(ctx, instance.id, "activate_team", ACTIVATION, "deputy")
     return instance
 
@@ -53,7 +55,7 @@ def ctx(catalog):
 
 
 def test_statement_published_briefing_monitoring_and_report(ctx, clock):
-    instance = instances.start(ctx, KEY, CRISIS, user="deputy")
+    instance = starting.start(ctx, KEY, CRISIS, user="deputy")
     activate = task_named(ctx, instance.id, "activate_team")
     assert activate["role"] == "deputy"
     assert visible_to(ctx, "deputy", instance.id) == ["activate_team"]
@@ -96,7 +98,7 @@ def test_statement_published_briefing_monitoring_and_report(ctx, clock):
     assert task_named(ctx, instance.id, "after_action_report")["role"] == "opinion_head"
     complete_named(ctx, instance.id, "after_action_report", report, "opinion.head")
     complete_named(ctx, instance.id, "review_report", {"report_accepted": "yes"}, "deputy")
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "completed"
     assert (shown["data"]["monitoring_rounds"], shown["data"]["escalations"]) == (1, 0)
 

@@ -6,8 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine import instances, tasks
+from engine.cases import show
 from engine.errors import InvalidData
+from engine.runtime import starting
+from engine.work import tasks
 from tests.processes.conftest import (
     complete_named,
     data_of,
@@ -40,7 +42,7 @@ def request(days_ahead: int = 30, **changes) -> dict:
 
 
 def through_guest_list(ctx, international_guests: int, **request_changes):
-    instance = instances.start(
+    instance = starting.start(
         ctx, KEY, request(**request_changes), user="protocol.expert", unit="dept_protocol"
     )
     complete_named(
@@ -119,7 +121,7 @@ def test_international_conference_runs_the_foreign_guest_branch_in_parallel(ctx,
     )
     complete_named(ctx, instance.id, "post_event_report", REPORT, "protocol.expert")
     complete_named(ctx, instance.id, "review_report", {"event_quality": "5"}, "protocol.head")
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "completed"
     assert shown["data"]["event_status"] == "held"
     assert shown["data"]["visas_issued"] == 23 and shown["data"]["languages"] == ["en", "zh"]
@@ -134,16 +136,16 @@ def test_domestic_ceremony_skips_the_foreign_guest_branch_and_rehearses_again(ct
 
 
 def test_declined_request_ends_at_once(ctx):
-    instance = instances.start(ctx, KEY, request(), user="region05.manager", unit="region-05")
+    instance = starting.start(ctx, KEY, request(), user="region05.manager", unit="region-05")
     assert visible_to(ctx, "protocol.head", instance.id) == ["review_request"]
     assert visible_to(ctx, "region05.manager", instance.id) == []
     complete_named(ctx, instance.id, "review_request", {"request_accepted": "no"}, "protocol.head")
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "completed" and shown["data"]["event_status"] == "declined"
 
 
 def test_late_plan_is_escalated_to_the_head_and_late_guest_list_gets_a_follow_up(ctx, clock):
-    instance = instances.start(ctx, KEY, request(days_ahead=60), user="protocol.head")
+    instance = starting.start(ctx, KEY, request(days_ahead=60), user="protocol.head")
     complete_named(ctx, instance.id, "review_request", {"request_accepted": "yes"}, "protocol.head")
     move_clock(ctx, clock, 3)
     assert open_elements(ctx, instance.id) == ["plan_event"]
@@ -166,7 +168,7 @@ def test_late_plan_is_escalated_to_the_head_and_late_guest_list_gets_a_follow_up
 
 
 def test_bad_guest_list_is_refused_and_nothing_is_saved(ctx):
-    instance = instances.start(ctx, KEY, request(), user="protocol.expert")
+    instance = starting.start(ctx, KEY, request(), user="protocol.expert")
     complete_named(ctx, instance.id, "review_request", {"request_accepted": "yes"}, "protocol.head")
     complete_named(ctx, instance.id, "plan_event", PLAN, "protocol.expert")
     complete_named(ctx, instance.id, "approve_plan", {"approved_budget": 1}, "protocol.head")

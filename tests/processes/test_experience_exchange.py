@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine import instances
+from engine.cases import show
 from engine.errors import InvalidData
+from engine.runtime import starting
 from tests.processes.conftest import (
     complete_named,
     move_clock,
@@ -45,7 +46,7 @@ def exchange(catalog):
 
 
 def propose(ctx, **changes) -> int:
-    return instances.start(ctx, "experience_exchange", {**proposal(), **changes}, user="social.expert").id
+    return starting.start(ctx, "experience_exchange", {**proposal(), **changes}, user="social.expert").id
 
 
 def test_session_prepared_in_parallel_held_on_its_day_and_reported(exchange, clock):
@@ -64,7 +65,7 @@ def test_session_prepared_in_parallel_held_on_its_day_and_reported(exchange, clo
     move_clock(exchange, clock, 6)
     complete_named(exchange, instance_id, "hold_session", REPORT, "social.expert")
     complete_named(exchange, instance_id, "approve_report", {"publish_report": True}, "social.head")
-    shown = instances.show(exchange, instance_id)
+    shown = show.show(exchange, instance_id)
     assert shown["status"] == "completed"
     assert shown["data"]["outcome"] == "held" and shown["data"]["publish_report"] is True
     assert (shown["data"]["confirmed_count"], shown["data"]["venue_ready"]) == (25, "yes")
@@ -77,7 +78,7 @@ def test_unready_session_goes_to_the_head_who_may_cancel(exchange):
     complete_named(exchange, instance_id, "invite", INVITED, "social.expert")
     assert visible_to(exchange, "social.head", instance_id) == ["decide_readiness"]
     complete_named(exchange, instance_id, "decide_readiness", {"readiness_decision": "cancel"}, "social.head")
-    shown = instances.show(exchange, instance_id)
+    shown = show.show(exchange, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "cancelled"
 
 
@@ -98,14 +99,14 @@ def test_rejected_proposal_ends_and_bad_counts_are_refused(exchange):
             exchange, instance_id, "approve_session", {"exchange_decision": "later"}, "social.head"
         )
     complete_named(exchange, instance_id, "approve_session", {"exchange_decision": "reject"}, "social.head")
-    assert instances.show(exchange, instance_id)["data"]["outcome"] == "cancelled"
+    assert show.show(exchange, instance_id)["data"]["outcome"] == "cancelled"
 
     other_id = propose(exchange)
     complete_named(exchange, other_id, "approve_session", {"exchange_decision": "approve"}, "social.head")
     with pytest.raises(InvalidData) as refused:
         complete_named(exchange, other_id, "invite", dict(INVITED, confirmed_count=-4), "social.expert")
     assert set(refused.value.field_errors) == {"confirmed_count"}
-    assert "confirmed_count" not in instances.show(exchange, other_id)["data"]
+    assert "confirmed_count" not in show.show(exchange, other_id)["data"]
 
 
 def test_late_preparation_reminds_the_host_region_and_the_expert(exchange, clock):

@@ -6,8 +6,8 @@ import random
 
 from sqlalchemy import func, select
 
-from engine.forms import validate_submission
-from engine.history import national_id, sample_submission, simulate_month
+from engine.definitions.forms import validate_submission
+from engine.demo.history import national_id, sample_submission, simulate_month
 from engine.models import HumanTask, Incident, ProcessInstance
 
 

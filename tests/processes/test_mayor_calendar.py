@@ -6,10 +6,12 @@ import json
 
 import pytest
 
-from engine import instances, tasks
+from engine.cases import show
+from engine.definitions.forms import validate_submission
 from engine.errors import Forbidden, InvalidData, NotFound
-from engine.forms import validate_submission
-from engine.messages import send_message
+from engine.runtime import starting
+from engine.runtime.messages import send_message
+from engine.work import tasks
 from tests.processes.conftest import (
     ROOT,
     complete_named,
@@ -47,7 +49,7 @@ def start_invitation(ctx, **changes) -> object:
     """What the public page does: validate the start form, then start with public=True."""
     form = json.loads((ROOT / "forms" / KEY / "mayor_invitation.json").read_text(encoding="utf-8"))
     data = validate_submission(form, {**INVITATION, **changes})
-    return instances.start(ctx, KEY, data, public=True)
+    return starting.start(ctx, KEY, data, public=True)
 
 
 @pytest.fixture
@@ -108,7 +110,7 @@ def test_invitation_accepted_goes_to_the_calendar_and_is_answered(ctx):
     }
     complete_named(ctx, instance.id, "answer", answer, "protocol.expert")
 
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "completed"
     assert shown["data"]["invitation_status"] == "accepted"
     assert shown["data"]["calendar_date"] == "2027-01-02"

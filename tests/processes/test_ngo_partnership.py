@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine import instances, tasks
+from engine.cases import show
 from engine.errors import InvalidData, NotFound
-from engine.messages import send_message
+from engine.runtime import starting
+from engine.runtime.messages import send_message
+from engine.work import tasks
 from tests.processes.conftest import complete_named, move_clock, passed_elements, task_named, visible_to
 
 APPLICATION = {
@@ -35,7 +37,7 @@ def ngo(catalog):
 
 
 def apply(ctx) -> int:
-    return instances.start(ctx, "ngo_partnership", dict(APPLICATION), public=True).id
+    return starting.start(ctx, "ngo_partnership", dict(APPLICATION), public=True).id
 
 
 def through_to_memorandum(ctx, instance_id: int, term_months: int) -> None:
@@ -49,7 +51,7 @@ def through_to_memorandum(ctx, instance_id: int, term_months: int) -> None:
 
 def test_application_goes_to_the_social_expert_only(ngo):
     instance_id = apply(ngo)
-    shown = instances.show(ngo, instance_id)
+    shown = show.show(ngo, instance_id)
     assert len(shown["tracking_code"]) == 10 and shown["data"]["tracking_code"] == shown["tracking_code"]
     (task,) = shown["open_tasks"]
     assert (task["element_id"], task["role"], task["form_key"]) == (
@@ -66,8 +68,8 @@ def test_application_goes_to_the_social_expert_only(ngo):
 def test_memorandum_reviewed_each_quarter_renewed_once_then_ended(ngo, clock):
     instance_id = apply(ngo)
     through_to_memorandum(ngo, instance_id, term_months=3)
-    assert instances.show(ngo, instance_id)["open_tasks"] == []
-    assert instances.show(ngo, instance_id)["data"]["reviews_planned"] == 1
+    assert show.show(ngo, instance_id)["open_tasks"] == []
+    assert show.show(ngo, instance_id)["data"]["reviews_planned"] == 1
 
     move_clock(ngo, clock, 93)
     review = task_named(ngo, instance_id, "periodic_review")
@@ -81,14 +83,14 @@ def test_memorandum_reviewed_each_quarter_renewed_once_then_ended(ngo, clock):
     complete_named(ngo, instance_id, "periodic_review", activities, "social.expert")
     assert task_named(ngo, instance_id, "renewal_decision")["role"] == "social_head"
     complete_named(ngo, instance_id, "renewal_decision", {"renewal": "renew"}, "social.head")
-    assert instances.show(ngo, instance_id)["data"]["public_status"] == "تفاهم‌نامه همکاری تمدید شد."
+    assert show.show(ngo, instance_id)["data"]["public_status"] == "تفاهم‌نامه همکاری تمدید شد."
 
     move_clock(ngo, clock, 93)
     complete_named(
         ngo, instance_id, "periodic_review", dict(activities, ngo_performance="acceptable"), "social.expert"
     )
     complete_named(ngo, instance_id, "renewal_decision", {"renewal": "end"}, "social.head")
-    shown = instances.show(ngo, instance_id)
+    shown = show.show(ngo, instance_id)
     assert shown["status"] == "completed"
     assert shown["data"]["outcome"] == "ended" and shown["data"]["activities_count"] == 6
     assert shown["data"]["renewal_count"] == 1
@@ -108,7 +110,7 @@ def test_poor_partner_is_ended_early_at_a_review(ngo, clock):
         "review_recommendation": "terminate",
     }
     complete_named(ngo, instance_id, "periodic_review", terminate, "social.expert")
-    shown = instances.show(ngo, instance_id)
+    shown = show.show(ngo, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "ended"
     assert "renewal_decision" not in passed_elements(ngo, instance_id, kinds=("element", "task_completed"))
 
@@ -117,7 +119,7 @@ def test_missing_documents_go_back_and_the_resubmission_is_checked_again(ngo):
     instance_id = apply(ngo)
     incomplete = {"documents_complete": "no", "missing_documents": "اساسنامه و معرفی هیئت‌مدیره"}
     complete_named(ngo, instance_id, "check_documents", incomplete, "social.expert")
-    shown = instances.show(ngo, instance_id)
+    shown = show.show(ngo, instance_id)
     assert shown["open_tasks"] == []
     assert shown["data"]["public_status"].endswith("اساسنامه و معرفی هیئت‌مدیره")
     with pytest.raises(NotFound):
@@ -125,7 +127,7 @@ def test_missing_documents_go_back_and_the_resubmission_is_checked_again(ngo):
     code = shown["tracking_code"]
     result = send_message(ngo, "ngo_documents_submitted", {"tracking_code": code, "documents": ["statute"]})
     assert result["instances"] == [instance_id]
-    shown = instances.show(ngo, instance_id)
+    shown = show.show(ngo, instance_id)
     assert shown["data"]["ngo_resubmission"]["documents"] == ["statute"]
     assert [t["element_id"] for t in shown["open_tasks"]] == ["check_documents"]
     assert shown["data"]["document_rounds"] == 1
@@ -144,14 +146,14 @@ def test_documents_not_sent_in_ten_working_days_close_the_application(ngo, clock
         "social.expert",
     )
     move_clock(ngo, clock, 20)
-    shown = instances.show(ngo, instance_id)
+    shown = show.show(ngo, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "closed_incomplete"
     assert "documents_deadline" in passed_elements(ngo, instance_id, kinds=("element", "task_completed"))
 
 
 def test_fourth_incomplete_round_closes_the_application(ngo):
     instance_id = apply(ngo)
-    code = instances.show(ngo, instance_id)["tracking_code"]
+    code = show.show(ngo, instance_id)["tracking_code"]
     for _ in range(3):
         complete_named(
             ngo,
@@ -168,7 +170,7 @@ def test_fourth_incomplete_round_closes_the_application(ngo):
         {"documents_complete": "no", "missing_documents": "x"},
         "social.expert",
     )
-    shown = instances.show(ngo, instance_id)
+    shown = show.show(ngo, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "closed_incomplete"
     assert shown["data"]["document_rounds"] == 4
 
@@ -191,7 +193,7 @@ def test_slow_check_reminds_the_head_and_a_late_decision_goes_to_the_deputy(ngo,
     complete_named(
         ngo, instance_id, "deputy_decision", {"head_decision": "reject", "head_note": "همسو نیست"}, "deputy"
     )
-    shown = instances.show(ngo, instance_id)
+    shown = show.show(ngo, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "rejected"
     assert "head_decision_overdue" in passed_elements(ngo, instance_id, kinds=("element", "task_completed"))
 
@@ -203,7 +205,7 @@ def test_legal_objection_rejects_the_application(ngo):
     complete_named(ngo, instance_id, "head_decision", {"head_decision": "approve"}, "social.head")
     assert visible_to(ngo, "legal.expert", instance_id) == ["legal_review"]
     complete_named(ngo, instance_id, "legal_review", dict(LEGAL_OK, legal_opinion="rejected"), "legal.expert")
-    shown = instances.show(ngo, instance_id)
+    shown = show.show(ngo, instance_id)
     assert shown["data"]["outcome"] == "rejected"
     assert "sign_memorandum" not in passed_elements(ngo, instance_id, kinds=("element", "task_completed"))
 
@@ -214,7 +216,7 @@ def test_bad_submission_is_refused_and_nothing_is_saved(ngo):
     with pytest.raises(InvalidData) as refused:
         tasks.complete(ngo, check["id"], {"documents_complete": "maybe"}, user="social.expert")
     assert "documents_complete" in refused.value.to_dict()["fields"]
-    shown = instances.show(ngo, instance_id)
+    shown = show.show(ngo, instance_id)
     assert [t["id"] for t in shown["open_tasks"]] == [check["id"]]
     assert "documents_complete" not in shown["data"]
     with pytest.raises(Exception, match="not yours"):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import instances, tasks
+from engine.cases import show
 from engine.errors import InvalidData
 from engine.models import Job, ProcessInstance
-from engine.tasks import TaskQuery, list_tasks
+from engine.work import tasks
+from engine.work.inbox import TaskQuery, list_tasks
 from tests.processes.conftest import move_clock, open_tasks, overdue_notices, task_named
 
 REPORT = {
@@ -48,7 +49,7 @@ def first_round(ctx, clock) -> int:
 def report(ctx, instance_id: int, **changes) -> dict:
     monitor = task_named(ctx, instance_id, "monitor")
     tasks.complete(ctx, monitor["id"], dict(REPORT, **changes), user="opinion.expert")
-    return instances.show(ctx, instance_id)
+    return show.show(ctx, instance_id)
 
 
 def test_a_round_starts_every_week(monitoring, clock):
@@ -85,7 +86,7 @@ def test_medium_issue_goes_to_the_head(monitoring, clock):
     assert follow_up["role"] == "opinion_head"
     assert [t["element_id"] for t in list_tasks(monitoring, TaskQuery(user="opinion.head"))] == ["follow_up"]
     tasks.complete(monitoring, follow_up["id"], {"followup_action": "notify_unit"}, user="opinion.head")
-    shown = instances.show(monitoring, instance_id)
+    shown = show.show(monitoring, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "followed_up"
 
 
@@ -115,7 +116,7 @@ def test_negative_reach_is_refused(monitoring, clock):
         )
     assert set(refused.value.field_errors) == {"reach", "sentiment"}
     assert task_named(monitoring, instance_id, "monitor")["id"] == monitor["id"]
-    assert "severity" not in instances.show(monitoring, instance_id)["data"]
+    assert "severity" not in show.show(monitoring, instance_id)["data"]
 
 
 def test_weekly_report_not_written_in_two_working_days_reminds_the_expert(monitoring, clock):

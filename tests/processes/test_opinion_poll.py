@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine import instances, tasks
+from engine.cases import show
 from engine.errors import InvalidData
+from engine.runtime import starting
+from engine.work import tasks
 from tests.processes.conftest import complete_named, move_clock, open_tasks, task_named, visible_to
 
 DESIGN = {
@@ -28,7 +30,7 @@ def poll(catalog):
 
 
 def design(ctx) -> int:
-    return instances.start(ctx, "opinion_poll", dict(DESIGN), user="opinion.expert").id
+    return starting.start(ctx, "opinion_poll", dict(DESIGN), user="opinion.expert").id
 
 
 def test_poll_from_design_to_published_report(poll):
@@ -56,7 +58,7 @@ def test_poll_from_design_to_published_report(poll):
         {"report_decision": "approve", "publish_scope": "public"},
         "opinion.head",
     )
-    shown = instances.show(poll, instance_id)
+    shown = show.show(poll, instance_id)
     assert shown["status"] == "completed"
     assert shown["data"]["outcome"] == "reported" and shown["data"]["sample_size"] == 1500
     assert shown["data"]["design_rounds"] == 1
@@ -95,7 +97,7 @@ def test_sensitive_poll_needs_the_deputy_and_low_satisfaction_is_briefed(poll):
     complete_named(
         poll, instance_id, "brief_deputy", {"deputy_instructions": "جلسه با معاونت حمل‌ونقل"}, "deputy"
     )
-    shown = instances.show(poll, instance_id)
+    shown = show.show(poll, instance_id)
     assert shown["status"] == "completed" and shown["data"]["satisfaction_index"] == 31
 
 
@@ -109,7 +111,7 @@ def test_deputy_may_stop_a_sensitive_poll(poll):
         "opinion.head",
     )
     complete_named(poll, instance_id, "deputy_approval", {"deputy_decision": "reject"}, "deputy")
-    assert instances.show(poll, instance_id)["data"]["outcome"] == "rejected"
+    assert show.show(poll, instance_id)["data"]["outcome"] == "rejected"
 
 
 def test_slow_fieldwork_reminds_the_head(poll, clock):
@@ -137,4 +139,4 @@ def test_sample_too_small_is_refused(poll):
             poll, revise["id"], dict(DESIGN, sample_size=10, questionnaire="کوتاه"), user="opinion.expert"
         )
     assert set(refused.value.field_errors) == {"sample_size", "questionnaire"}
-    assert instances.show(poll, instance_id)["data"]["sample_size"] == 1200
+    assert show.show(poll, instance_id)["data"]["sample_size"] == 1200

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from engine.cases.show import show
 from engine.errors import InvalidData
-from engine.instances import show, start
-from engine.tasks import TaskQuery, complete, list_tasks
+from engine.runtime.starting import start
+from engine.work.inbox import TaskQuery, list_tasks
+from engine.work.tasks import complete
 from tests.processes.conftest import (
     fire_timer,
     open_tasks,

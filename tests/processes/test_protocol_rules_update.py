@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import instances, tasks
+from engine.cases import show
 from engine.errors import InvalidData
 from engine.models import OrgUnit
+from engine.runtime import starting
+from engine.work import tasks
 from tests.processes.conftest import (
     complete_named,
     data_of,
@@ -46,7 +48,7 @@ def unit_code(ctx, unit_id) -> str:
 
 
 def to_publication(ctx, approval=APPROVAL):
-    instance = instances.start(ctx, KEY, START, user="protocol.expert", unit="dept_protocol")
+    instance = starting.start(ctx, KEY, START, user="protocol.expert", unit="dept_protocol")
     complete_named(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
     complete_named(
         ctx,
@@ -67,7 +69,7 @@ def ctx(catalog):
 
 
 def test_rule_reviewed_checked_published_and_acknowledged_by_every_unit(ctx):
-    instance = instances.start(ctx, KEY, START, user="protocol.expert", unit="dept_protocol")
+    instance = starting.start(ctx, KEY, START, user="protocol.expert", unit="dept_protocol")
     assert visible_to(ctx, "protocol.expert", instance.id) == ["review_rule"]
     complete_named(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
     check = task_named(ctx, instance.id, "legal_check")
@@ -89,7 +91,7 @@ def test_rule_reviewed_checked_published_and_acknowledged_by_every_unit(ctx):
         manager = unit_code(ctx, ack["unit_id"]).replace("region-", "region") + ".manager"
         tasks.complete(ctx, ack["id"], ACK, user=manager)
 
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "completed"
     assert shown["data"]["rules_status"] == "published" and shown["data"]["missing_units"] == []
 
@@ -110,11 +112,11 @@ def test_unit_that_does_not_acknowledge_in_time_is_followed_up(ctx, clock):
     complete_named(
         ctx, instance.id, "follow_up_units", {"ack_followup_note": "تلفنی پیگیری شد"}, "protocol.head"
     )
-    assert instances.show(ctx, instance.id)["status"] == "completed"
+    assert show.show(ctx, instance.id)["status"] == "completed"
 
 
 def test_legal_revisions_are_bounded_then_the_head_decides(ctx):
-    instance = instances.start(ctx, KEY, START, user="protocol.head")
+    instance = starting.start(ctx, KEY, START, user="protocol.head")
     for _ in range(3):
         complete_named(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
         complete_named(
@@ -137,12 +139,12 @@ def test_legal_revisions_are_bounded_then_the_head_decides(ctx):
         {"publication_decision": "archive", "ack_deadline_days": 1},
         "protocol.head",
     )
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "completed" and shown["data"]["rules_status"] == "archived"
 
 
 def test_rule_not_applicable_to_the_municipality_is_archived(ctx):
-    instance = instances.start(ctx, KEY, START, user="protocol.expert")
+    instance = starting.start(ctx, KEY, START, user="protocol.expert")
     complete_named(ctx, instance.id, "review_rule", REVIEW, "protocol.expert")
     complete_named(
         ctx,
@@ -151,7 +153,7 @@ def test_rule_not_applicable_to_the_municipality_is_archived(ctx):
         {"legal_opinion": "not_applicable", "legal_note": "ویژه سفارتخانه‌ها"},
         "legal.expert",
     )
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "completed" and shown["data"]["rules_status"] == "archived"
 
 

@@ -6,9 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from engine import instances, tasks
+from engine.cases import show
 from engine.errors import InvalidData
-from engine.tasks import TaskQuery, list_tasks
+from engine.work import tasks
+from engine.work.inbox import TaskQuery, list_tasks
 from tests.processes.conftest import move_clock, open_elements, open_tasks, unit_id, visible_to
 
 KEY = "protocol_supervision"
@@ -76,7 +77,7 @@ def test_quarterly_round_inspects_each_unit_and_reports(ctx, clock):
     (verify,) = tasks_at(ctx, instance.id, "verify_correction")
     complete_task(ctx, verify, {"corrected": "yes"}, "protocol.expert")
 
-    data = instances.show(ctx, instance.id)["data"]
+    data = show.show(ctx, instance.id)["data"]
     assert data["inspected_count"] == 2 and data["average_score"] == 77.5
     assert sorted(data["compliant_units"]) == ["region-01", "region-05"] and data["escalated_units"] == []
     report = tasks_at(ctx, instance.id, "quarterly_report")[0]
@@ -86,7 +87,7 @@ def test_quarterly_round_inspects_each_unit_and_reports(ctx, clock):
     review = tasks_at(ctx, instance.id, "review_report")[0]
     assert review["role"] == "deputy"
     complete_task(ctx, review, {"deputy_directives": "به همه مناطق ابلاغ شود"}, "deputy")
-    assert instances.show(ctx, instance.id)["status"] == "completed"
+    assert show.show(ctx, instance.id)["status"] == "completed"
 
     move_clock(ctx, clock, 92)
     (next_round,) = round_tasks(ctx)
@@ -114,7 +115,7 @@ def test_unit_that_misses_its_corrective_deadline_is_warned_by_the_head(ctx, clo
         {"warning_letter_number": "۱۴۰۵/ت/۹۹"},
         "protocol.head",
     )
-    data = instances.show(ctx, instance.id)["data"]
+    data = show.show(ctx, instance.id)["data"]
     assert data["escalated_units"] == ["region-05"] and data["compliant_units"] == []
     assert open_elements(ctx, instance.id) == ["quarterly_report"]
 

@@ -7,9 +7,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import instances, tasks
+from engine.cases import show
 from engine.errors import Forbidden, InvalidData
 from engine.models import OrgUnit
+from engine.runtime import starting
+from engine.work import tasks
 from tests.processes.conftest import (
     complete_named,
     data_of,
@@ -46,7 +48,7 @@ def nominations(ctx, instance_id) -> dict[str, dict]:
 
 
 def to_program(ctx, delivery: str, nominating=("region-01", "region-05")):
-    instance = instances.start(ctx, KEY, {}, user="protocol.head", unit="dept_protocol")
+    instance = starting.start(ctx, KEY, {}, user="protocol.head", unit="dept_protocol")
     assert visible_to(ctx, "protocol.head", instance.id) == ["plan_needs"]
     complete_named(ctx, instance.id, "plan_needs", NEEDS, "protocol.head")
     found = nominations(ctx, instance.id)
@@ -115,7 +117,7 @@ def test_internal_course_is_run_by_training_course_for_protocol_experts(ctx, clo
     assert (data["audience"], data["participants_count"]) == ("protocol_experts", 11)
     assert data["course_report"].startswith("دوره با رضایت")
     complete_named(ctx, instance.id, "evaluate", {"effectiveness": "high"}, "protocol.head")
-    assert instances.show(ctx, instance.id)["status"] == "completed"
+    assert show.show(ctx, instance.id)["status"] == "completed"
 
 
 def test_unit_without_nomination_in_time_and_an_external_course(ctx, clock):
@@ -143,7 +145,7 @@ def test_unit_without_nomination_in_time_and_an_external_course(ctx, clock):
     }
     complete_named(ctx, instance.id, "external_course", external, "protocol.expert")
     complete_named(ctx, instance.id, "evaluate", {"effectiveness": "medium"}, "protocol.head")
-    shown = instances.show(ctx, instance.id)
+    shown = show.show(ctx, instance.id)
     assert shown["status"] == "completed" and shown["data"]["participants_count"] == 2
     assert shown["data"]["program_revisions"] == 1
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine import instances, tasks
+from engine.cases import show
 from engine.errors import InvalidData
-from engine.tasks import TaskQuery, list_tasks
+from engine.runtime import starting
+from engine.work import tasks
+from engine.work.inbox import TaskQuery, list_tasks
 from tests.processes.conftest import complete_named, move_clock, open_tasks, task_named, visible_to
 
 PLAN = {
@@ -29,7 +31,7 @@ def campaign(catalog):
 
 
 def plan(ctx, **changes) -> int:
-    return instances.start(ctx, "public_participation", dict(PLAN, **changes), user="social.expert").id
+    return starting.start(ctx, "public_participation", dict(PLAN, **changes), user="social.expert").id
 
 
 def report(ctx, instance_id: int, user: str, participants: int, proposals: int) -> None:
@@ -57,7 +59,7 @@ def test_each_chosen_region_runs_the_campaign_and_the_totals_are_reported(campai
 
     report(campaign, instance_id, "region03.manager", 1200, 45)
     report(campaign, instance_id, "region07.manager", 800, 15)
-    data = instances.show(campaign, instance_id)["data"]
+    data = show.show(campaign, instance_id)["data"]
     assert (data["total_participants"], data["total_proposals"]) == (2000, 60)
     assert {r["region"] for r in data["region_results"]} == {"region-03", "region-07"}
 
@@ -75,7 +77,7 @@ def test_each_chosen_region_runs_the_campaign_and_the_totals_are_reported(campai
     )
     complete_named(campaign, instance_id, "analyse", dict(analysis, adopted_proposals=14), "social.expert")
     complete_named(campaign, instance_id, "approve_report", {"report_decision": "approve"}, "social.head")
-    shown = instances.show(campaign, instance_id)
+    shown = show.show(campaign, instance_id)
     assert shown["status"] == "completed"
     assert (shown["data"]["outcome"], shown["data"]["adopted_proposals"]) == ("completed", 14)
 
@@ -85,7 +87,7 @@ def test_costly_campaign_needs_the_deputy_and_may_be_refused(campaign):
     complete_named(campaign, instance_id, "review_plan", {"plan_decision": "approve"}, "social.head")
     assert visible_to(campaign, "deputy", instance_id) == ["deputy_approval"]
     complete_named(campaign, instance_id, "deputy_approval", {"deputy_decision": "reject"}, "deputy")
-    shown = instances.show(campaign, instance_id)
+    shown = show.show(campaign, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "rejected"
 
 
@@ -102,7 +104,7 @@ def test_plan_revised_at_most_three_times(campaign):
         assert visible_to(campaign, "social.expert", instance_id) == ["revise_plan"]
         complete_named(campaign, instance_id, "revise_plan", dict(PLAN, duration_days=10), "social.expert")
     complete_named(campaign, instance_id, "review_plan", {"plan_decision": "revise"}, "social.head")
-    shown = instances.show(campaign, instance_id)
+    shown = show.show(campaign, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "rejected"
     assert shown["data"]["revision_count"] == 3
 
@@ -137,4 +139,4 @@ def test_region_report_must_be_numbers(campaign):
         )
     assert set(refused.value.field_errors) == {"region_participants", "region_proposals", "region_highlights"}
     assert task_named(campaign, instance_id, "report_region")["id"] == task["id"]
-    assert "region_participants" not in instances.show(campaign, instance_id)["data"]
+    assert "region_participants" not in show.show(campaign, instance_id)["data"]

@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine import instances
+from engine.cases import show
 from engine.errors import InvalidData
+from engine.runtime import starting
 from tests.processes.conftest import (
     complete_named,
     move_clock,
@@ -42,7 +43,7 @@ def think_tank(catalog):
 
 
 def propose(ctx, days_ahead: int = 8) -> int:
-    return instances.start(ctx, "think_tank", topic(days_ahead), user="opinion.expert").id
+    return starting.start(ctx, "think_tank", topic(days_ahead), user="opinion.expert").id
 
 
 def test_session_held_on_its_day_and_recommendations_go_to_the_deputy(think_tank, clock):
@@ -79,7 +80,7 @@ def test_session_held_on_its_day_and_recommendations_go_to_the_deputy(think_tank
         {"adoption": "some", "deputy_referral": "معاونت حمل‌ونقل"},
         "deputy",
     )
-    shown = instances.show(think_tank, instance_id)
+    shown = show.show(think_tank, instance_id)
     assert shown["status"] == "completed"
     assert (shown["data"]["outcome"], shown["data"]["adoption"], shown["data"]["invite_rounds"]) == (
         "held",
@@ -107,7 +108,7 @@ def test_recommendations_archived_without_the_deputy(think_tank, clock):
         {"recommendations_final": "بایگانی برای برنامه سال آینده"},
         "opinion.head",
     )
-    shown = instances.show(think_tank, instance_id)
+    shown = show.show(think_tank, instance_id)
     assert shown["status"] == "completed" and "adoption" not in shown["data"]
 
 
@@ -122,12 +123,12 @@ def test_no_quorum_after_two_rounds_cancels_and_rejected_topic_ends(think_tank):
             {"invited_experts": "یک نفر", "confirmed_experts": 1},
             "opinion.expert",
         )
-    shown = instances.show(think_tank, instance_id)
+    shown = show.show(think_tank, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "cancelled"
 
     other_id = propose(think_tank)
     complete_named(think_tank, other_id, "review_topic", {"topic_decision": "reject"}, "opinion.head")
-    assert instances.show(think_tank, other_id)["data"]["outcome"] == "cancelled"
+    assert show.show(think_tank, other_id)["data"]["outcome"] == "cancelled"
 
 
 def test_minutes_need_at_least_one_recommendation(think_tank, clock):

@@ -6,10 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine import instances
-from engine.bundle import Bundle
-from engine.definitions import deploy
+from engine.cases import show
+from engine.definitions.bundle import Bundle
+from engine.definitions.deployment import deploy
 from engine.errors import InvalidData
+from engine.runtime import starting
 from tests.processes.conftest import (
     ROOT,
     complete_named,
@@ -87,11 +88,11 @@ def run_course(ctx, clock, instance_id: int) -> None:
 
 
 def test_course_designed_approved_held_and_reported(training, clock):
-    instance_id = instances.start(training, "training_course", dict(REQUEST), user="opinion.expert").id
+    instance_id = starting.start(training, "training_course", dict(REQUEST), user="opinion.expert").id
     assert visible_to(training, "opinion.expert", instance_id) == ["design_course"]
     assert visible_to(training, "protocol.expert", instance_id) == []
     run_course(training, clock, instance_id)
-    shown = instances.show(training, instance_id)
+    shown = show.show(training, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "held"
     assert shown["data"]["participants_count"] == 21
     assert shown["data"]["course_report"] == EVALUATED["course_report"]
@@ -105,10 +106,10 @@ def test_called_with_title_and_audience_it_returns_participants_and_report(train
     files.update({f.name: f.read_bytes() for f in (ROOT / "forms/training_course").glob("*.json")})
     deploy(training, Bundle("training_caller", files))
     caller = {"course_title": "آیین تشریفات رسمی", "audience": "protocol_experts"}
-    instance_id = instances.start(training, "training_caller", caller, user="protocol.head").id
+    instance_id = starting.start(training, "training_caller", caller, user="protocol.head").id
     assert task_named(training, instance_id, "design_course")["role"] == "opinion_expert"
     run_course(training, clock, instance_id)
-    shown = instances.show(training, instance_id)
+    shown = show.show(training, instance_id)
     assert shown["status"] == "completed"
     assert isinstance(shown["data"]["participants_count"], int) and shown["data"]["participants_count"] == 21
     assert shown["data"]["course_report"] == EVALUATED["course_report"]
@@ -116,7 +117,7 @@ def test_called_with_title_and_audience_it_returns_participants_and_report(train
 
 
 def test_too_few_registrations_cancel_and_still_answer_the_caller(training):
-    instance_id = instances.start(training, "training_course", dict(REQUEST), user="opinion.expert").id
+    instance_id = starting.start(training, "training_course", dict(REQUEST), user="opinion.expert").id
     complete_named(training, instance_id, "design_course", design(), "opinion.expert")
     complete_named(
         training,
@@ -130,7 +131,7 @@ def test_too_few_registrations_cancel_and_still_answer_the_caller(training):
     complete_named(
         training, instance_id, "register_participants", dict(REGISTERED, registered_count=3), "opinion.expert"
     )
-    shown = instances.show(training, instance_id)
+    shown = show.show(training, instance_id)
     assert shown["status"] == "completed" and shown["data"]["outcome"] == "not_held"
     assert shown["data"]["participants_count"] == 0
     assert "روابط عمومی دیجیتال" in shown["data"]["course_report"]
@@ -138,7 +139,7 @@ def test_too_few_registrations_cancel_and_still_answer_the_caller(training):
 
 
 def test_design_with_no_sessions_is_refused(training):
-    instance_id = instances.start(training, "training_course", dict(REQUEST), user="opinion.expert").id
+    instance_id = starting.start(training, "training_course", dict(REQUEST), user="opinion.expert").id
     with pytest.raises(InvalidData) as refused:
         complete_named(
             training,
@@ -152,7 +153,7 @@ def test_design_with_no_sessions_is_refused(training):
 
 
 def test_late_design_reminds_the_expert(training, clock):
-    instance_id = instances.start(training, "training_course", dict(REQUEST), user="opinion.expert").id
+    instance_id = starting.start(training, "training_course", dict(REQUEST), user="opinion.expert").id
     move_clock(training, clock, 10)
     assert overdue_notices(training, "opinion.expert") == ["طراحی دوره"]
     assert overdue_notices(training, "opinion.head") == []

@@ -7,10 +7,10 @@ import zipfile
 
 import pytest
 
-from engine import attachments
-from engine.attachments import AttachmentStore, check_file, clean_filename, detect_content_type
+from engine.cases import attachments
+from engine.cases.attachments import AttachmentStore, check_file, clean_filename, detect_content_type
 from engine.errors import InvalidData, NotFound
-from engine.instances import start
+from engine.runtime.starting import start
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20

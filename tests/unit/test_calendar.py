@@ -8,19 +8,16 @@ from zoneinfo import ZoneInfo
 import jdatetime
 import pytest
 
-from engine import calendar as cal_mod
-from engine.calendar import (
-    WorkingCalendar,
-    add_working_days,
+from engine.calendar import working
+from engine.calendar.jalali import (
     from_jalali_str,
-    is_working_day,
     jalali_today,
-    script_helpers,
     to_jalali_str,
     to_latin_digits,
     to_persian_digits,
-    working_days_between,
 )
+from engine.calendar.script_helpers import script_helpers
+from engine.calendar.working import WorkingCalendar, add_working_days, is_working_day, working_days_between
 
 TEHRAN = ZoneInfo("Asia/Tehran")
 
@@ -186,7 +183,7 @@ def test_add_working_days_rejects_bad_counts() -> None:
     with pytest.raises(TypeError):
         add_working_days(date(2026, 4, 1), True)
     with pytest.raises(ValueError, match="at most"):
-        add_working_days(date(2026, 4, 1), cal_mod.MAX_WORKING_DAYS + 1)
+        add_working_days(date(2026, 4, 1), working.MAX_WORKING_DAYS + 1)
     with pytest.raises(TypeError):
         add_working_days("2026-04-01", 1)  # type: ignore[arg-type]
 
@@ -247,7 +244,7 @@ def test_module_level_is_working_day() -> None:
 
 
 def test_holiday_lookups_are_cached_per_year() -> None:
-    lookup = cal_mod._official_holidays_for_year
+    lookup = working._official_holidays_for_year
     assert lookup(2026, "fa_IR") is lookup(2026, "fa_IR")
     before = lookup.cache_info().hits
     WorkingCalendar().working_days_between(date(2026, 1, 1), date(2026, 12, 31))
@@ -391,14 +388,14 @@ def test_script_helpers_calendar_and_default() -> None:
     default = script_helpers()
     assert to_jalali_str(default["add_working_days"]("1405/01/12", 6), persian_digits=False) == "1405/01/22"
     # With calendar=None the current default calendar is used at call time.
-    cal_mod.set_default_calendar(WorkingCalendar(thursday="full"))
+    working.set_default_calendar(WorkingCalendar(thursday="full"))
     try:
         assert (
             to_jalali_str(default["add_working_days"]("1405/01/12", 6), persian_digits=False) == "1405/01/20"
         )
         assert jstr(add_working_days(j("1405/01/12"), 6)) == "1405/01/20"
     finally:
-        cal_mod.set_default_calendar(None)
+        working.set_default_calendar(None)
     assert jstr(add_working_days(j("1405/01/12"), 6)) == "1405/01/22"
 
 

@@ -10,12 +10,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from engine import notifications, tasks
-from engine.definitions import latest
+from engine.definitions.deployment import latest
 from engine.errors import NotFound
-from engine.instances import start, start_in_session
-from engine.jobs import run_due_jobs
 from engine.models import Delegation, Notification, OrgUnit, Position, User, utcnow
+from engine.notify import notices as notifications
+from engine.runtime.jobs import run_due_jobs
+from engine.runtime.starting import start, start_in_session
+from engine.work import inbox, tasks
 
 
 def notified(ctx, kind: str | None = None) -> list[tuple[str, str]]:
@@ -29,7 +30,7 @@ def notified(ctx, kind: str | None = None) -> list[tuple[str, str]]:
 
 
 def open_task(ctx, instance_id: int) -> dict:
-    (task,) = tasks.list_tasks(ctx, tasks.TaskQuery(instance_id=instance_id))
+    (task,) = inbox.list_tasks(ctx, inbox.TaskQuery(instance_id=instance_id))
     return task
 
 

@@ -21,16 +21,19 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from engine import reports
-from engine.bundle import collect_bundles
 from engine.context import Context
-from engine.definitions import deploy
-from engine.instances import start
-from engine.jobs import run_due_jobs
+from engine.definitions.bundle import collect_bundles
+from engine.definitions.deployment import deploy
+from engine.demo.seed import seed_demo
 from engine.models import OrgUnit, ProcessDefinition
-from engine.reports import EVERYTHING, InstanceFilter, Scope
-from engine.seed import seed_demo
-from engine.tasks import TaskQuery, complete, list_tasks
+from engine.org import scopes
+from engine.org.scopes import EVERYTHING, Scope
+from engine.reporting import flow, heatmap, instances, regions, tasks
+from engine.reporting.instances import InstanceFilter
+from engine.runtime.jobs import run_due_jobs
+from engine.runtime.starting import start
+from engine.work.inbox import TaskQuery, list_tasks
+from engine.work.tasks import complete
 from tests.conftest import bundle_of
 
 SATURDAY = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)  # 09:30 in Tehran
@@ -74,7 +77,7 @@ def unit_id(ctx: Context, code: str) -> int:
 
 
 def test_instance_counts_per_process(history):
-    counts = {row["process_key"]: row for row in reports.instance_counts(history["ctx"], EVERYTHING)}
+    counts = {row["process_key"]: row for row in instances.instance_counts(history["ctx"], EVERYTHING)}
     assert (counts["approval"]["running"], counts["approval"]["completed"]) == (2, 1)
     assert counts["approval"]["waiting"] == 0
     assert (counts["reminder"]["running"], counts["reminder"]["completed"]) == (1, 0)
@@ -82,7 +85,7 @@ def test_instance_counts_per_process(history):
 
 def test_sla_compliance_per_process_and_unit(history):
     ctx = history["ctx"]
-    by_process = {r["key"]: r for r in reports.sla_compliance(ctx, EVERYTHING, *WEEK, by="process")}
+    by_process = {r["key"]: r for r in tasks.sla_compliance(ctx, EVERYTHING, *WEEK, by="process")}
     # approval: #1 on time, #2 late; the reminder's review has no due date and was cancelled.
     assert by_process["approval"] == {
         "key": "approval",
@@ -93,15 +96,15 @@ def test_sla_compliance_per_process_and_unit(history):
         "percent": 50.0,
     }
     assert set(by_process) == {"approval"}
-    by_unit = {r["key"]: r for r in reports.sla_compliance(ctx, EVERYTHING, *WEEK, by="unit")}
+    by_unit = {r["key"]: r for r in tasks.sla_compliance(ctx, EVERYTHING, *WEEK, by="unit")}
     assert by_unit[unit_id(ctx, "region-01")]["percent"] == 50.0
     # a period after the week holds nothing
-    assert reports.sla_compliance(ctx, EVERYTHING, date(2026, 12, 5), date(2026, 12, 30), by="unit") == []
+    assert tasks.sla_compliance(ctx, EVERYTHING, date(2026, 12, 5), date(2026, 12, 30), by="unit") == []
 
 
 def test_open_and_overdue_tasks_per_unit_and_person(history):
     ctx = history["ctx"]
-    per_unit = {r["key"]: r for r in reports.open_task_counts(ctx, EVERYTHING, "unit")}
+    per_unit = {r["key"]: r for r in tasks.open_task_counts(ctx, EVERYTHING, "unit")}
     # region-01: approval #2's approve and the reminder's escalated task; region-02: #3's overdue submit
     assert (per_unit[unit_id(ctx, "region-01")]["open"], per_unit[unit_id(ctx, "region-01")]["overdue"]) == (
         2,
@@ -111,27 +114,27 @@ def test_open_and_overdue_tasks_per_unit_and_person(history):
         1,
         1,
     )
-    per_person = {r["key"]: r for r in reports.open_task_counts(ctx, EVERYTHING, "person")}
+    per_person = {r["key"]: r for r in tasks.open_task_counts(ctx, EVERYTHING, "person")}
     assert per_person[None]["open"] == 3
-    overdue = reports.overdue_tasks(ctx, EVERYTHING)
+    overdue = tasks.overdue_tasks(ctx, EVERYTHING)
     assert [(t["instance_id"], t["name"]) for t in overdue] == [(history["ids"][2], "ثبت درخواست")]
     # due Mon 16:00; Tue and Wed have passed since
     assert overdue[0]["days_late"] == 2
 
 
 def test_weekly_throughput_and_cycle_time(history):
-    (week,) = reports.weekly_flow(history["ctx"], EVERYTHING, *WEEK)
+    (week,) = flow.weekly_flow(history["ctx"], EVERYTHING, *WEEK)
     assert week["week"] == date(2026, 11, 28)
     assert week["label"] == "۱۴۰۵/۰۹/۰۷"
     assert (week["started"], week["completed"]) == (4, 1)
     assert (week["cycle_days"], week["cycle_working_days"]) == (1.0, 1.0)
-    two = reports.weekly_flow(history["ctx"], EVERYTHING, date(2026, 11, 21), WEEK[1])
+    two = flow.weekly_flow(history["ctx"], EVERYTHING, date(2026, 11, 21), WEEK[1])
     assert [w["started"] for w in two] == [0, 4]
 
 
 def test_element_counts_and_waiting_in_working_days(history):
     ctx = history["ctx"]
-    stats = reports.element_stats(ctx, EVERYTHING, history["approval"])
+    stats = heatmap.element_stats(ctx, EVERYTHING, history["approval"])
     # submit: #1 waited Sat→Sun (1), #2 Sat→Tue (3), #3 is still waiting since Sat (4 by Wednesday)
     assert (stats["submit"]["passed"], stats["submit"]["waiting_now"]) == (2, 1)
     assert stats["submit"]["avg_wait_days"] == round((1 + 3 + 4) / 3, 2)
@@ -147,15 +150,15 @@ def test_element_counts_and_waiting_in_working_days(history):
     assert stats["compute"]["passed"] == 2
     assert stats["start"]["passed"] == 3
     assert stats["done"]["passed"] == 1
-    timer = reports.element_stats(ctx, EVERYTHING, history["reminder"])["overdue"]
+    timer = heatmap.element_stats(ctx, EVERYTHING, history["reminder"])["overdue"]
     # the boundary timer fired on Tuesday, three working days after the instance's previous event
     assert timer["avg_wait_days"] == 3.0
-    assert reports.element_stats(ctx, EVERYTHING, history["reminder"])["escalated"]["waiting_now"] == 1
+    assert heatmap.element_stats(ctx, EVERYTHING, history["reminder"])["escalated"]["waiting_now"] == 1
 
 
 def test_unit_comparison_for_a_rollout(history):
     ctx = history["ctx"]
-    table = reports.unit_comparison(ctx, EVERYTHING, "approval")
+    table = regions.unit_comparison(ctx, EVERYTHING, "approval")
     rows = {r["code"]: r for r in table["units"]}
     assert table["elements"] == {"submit": "ثبت درخواست", "approve": "تأیید رئیس"}
     assert rows["region-01"]["elements"]["submit"] == {
@@ -184,7 +187,7 @@ def test_instance_list_filters(history):
     a1, a2, a3, r4 = history["ids"]
 
     def ids(**filters) -> list[int]:
-        rows, total = reports.list_instances(ctx, EVERYTHING, InstanceFilter(**filters))
+        rows, total = instances.list_instances(ctx, EVERYTHING, InstanceFilter(**filters))
         assert total == len(rows)
         return sorted(r["id"] for r in rows)
 
@@ -199,20 +202,20 @@ def test_instance_list_filters(history):
     assert ids(element_id="approve") == [a2]
     assert ids(assignee="alice") == []  # nobody has claimed a task
     assert ids(version=1, process_key="reminder") == [r4]
-    page, total = reports.list_instances(ctx, EVERYTHING, InstanceFilter(), limit=3, offset=3)
+    page, total = instances.list_instances(ctx, EVERYTHING, InstanceFilter(), limit=3, offset=3)
     assert (len(page), total) == (1, 4)
 
 
 def test_a_units_scope_never_sees_another_unit(history):
     ctx = history["ctx"]
     region2 = Scope(unit_ids=frozenset({unit_id(ctx, "region-02")}))
-    rows, _ = reports.list_instances(ctx, region2, InstanceFilter())
+    rows, _ = instances.list_instances(ctx, region2, InstanceFilter())
     assert [r["id"] for r in rows] == [history["ids"][2]]
-    assert [r["key"] for r in reports.open_task_counts(ctx, region2, "unit")] == [unit_id(ctx, "region-02")]
-    assert reports.sla_compliance(ctx, region2, *WEEK, by="unit") == []
-    table = reports.unit_comparison(ctx, region2, "approval")
+    assert [r["key"] for r in tasks.open_task_counts(ctx, region2, "unit")] == [unit_id(ctx, "region-02")]
+    assert tasks.sla_compliance(ctx, region2, *WEEK, by="unit") == []
+    table = regions.unit_comparison(ctx, region2, "approval")
     assert [r["code"] for r in table["units"]] == ["region-02"]
-    assert reports.element_stats(ctx, region2, history["reminder"]) == {}
+    assert heatmap.element_stats(ctx, region2, history["reminder"]) == {}
 
 
 def test_scope_of_each_supervisor(database):
@@ -222,13 +225,13 @@ def test_scope_of_each_supervisor(database):
     with ctx.db.transaction() as session:
         for key in ("policy_rollout", "opinion_poll", "uncatalogued"):
             session.add(ProcessDefinition(key=key, version=1, content_hash=key, name=key))
-    assert reports.scope_for_user(ctx, "deputy", departments).everything
-    assert reports.scope_for_user(ctx, "admin", departments).everything
-    head = reports.scope_for_user(ctx, "coord.head", departments)
+    assert scopes.scope_for_user(ctx, "deputy", departments).everything
+    assert scopes.scope_for_user(ctx, "admin", departments).everything
+    head = scopes.scope_for_user(ctx, "coord.head", departments)
     assert (head.everything, head.process_keys) == (False, {"policy_rollout", "uncatalogued"})
-    manager = reports.scope_for_user(ctx, "region05.manager", departments)
+    manager = scopes.scope_for_user(ctx, "region05.manager", departments)
     assert manager.process_keys == frozenset() and manager.unit_ids == {unit_id(ctx, "region-05")}
-    assert reports.scope_for_user(ctx, "coord.expert", departments).empty
+    assert scopes.scope_for_user(ctx, "coord.expert", departments).empty
 
 
 def test_catalog_departments_from_the_catalog_or_else_its_fragments(tmp_path):
@@ -236,11 +239,11 @@ def test_catalog_departments_from_the_catalog_or_else_its_fragments(tmp_path):
     (tmp_path / "social" / "catalog.yaml").write_text(
         "- key: b\n  department: dept_social\n", encoding="utf-8"
     )
-    assert reports.catalog_departments(tmp_path) == {"b": "social"}
+    assert scopes.catalog_departments(tmp_path) == {"b": "social"}
     (tmp_path / "catalog.yaml").write_text(
         "processes:\n  - key: a\n    department: coord\n", encoding="utf-8"
     )
-    assert reports.catalog_departments(tmp_path) == {"a": "coord"}
+    assert scopes.catalog_departments(tmp_path) == {"a": "coord"}
 
 
 # --- a catalog process: the policy rollout (COORD-1, COORD-2) ------------------------------------------
@@ -293,7 +296,7 @@ def test_a_policy_rollout_compared_region_by_region(database):
         clock.shift(timedelta(days=8, hours=1))  # Monday of the next week, 10:30
         complete(ctx, unit_task(ctx, iid, "unit_report", "region-05"), UNIT_REPORT, "region05.manager")
         assert run_due_jobs(ctx)["failed"] == 0
-        table = reports.unit_comparison(ctx, EVERYTHING, "policy_rollout")
+        table = regions.unit_comparison(ctx, EVERYTHING, "policy_rollout")
         rows = {r["code"]: r for r in table["units"]}
         assert set(rows) == {"region-01", "region-05", "region-07"}
         empty = {"done": 0, "late": 0, "open": 0, "overdue": 0, "missed": 0}
@@ -314,22 +317,20 @@ def test_a_policy_rollout_compared_region_by_region(database):
             ("region-07", 1, 3.5),
             ("region-01", 0, 0.5),
         ]
-        by_unit = {
-            r["label"]: r["percent"] for r in reports.sla_compliance(ctx, EVERYTHING, *WEEK, by="unit")
-        }
+        by_unit = {r["label"]: r["percent"] for r in tasks.sla_compliance(ctx, EVERYTHING, *WEEK, by="unit")}
         # in the first week: the approval (the coordination department) and region 1's two tasks
         assert by_unit == {"اداره هماهنگی امور مناطق، معاونت‌ها، سازمان‌ها و شرکت‌ها": 100.0, "منطقه ۱": 100.0}
         two_weeks = (WEEK[0], date(2026, 12, 7))
-        (sla,) = reports.sla_compliance(ctx, EVERYTHING, *two_weeks, by="process")
+        (sla,) = tasks.sla_compliance(ctx, EVERYTHING, *two_weeks, by="process")
         assert (sla["completed"], sla["on_time"], sla["percent"]) == (4, 3, 75.0)
         manager = Scope(unit_ids=frozenset({unit_id(ctx, "region-05")}))
-        assert [r["code"] for r in reports.unit_comparison(ctx, manager, "policy_rollout")["units"]] == [
+        assert [r["code"] for r in regions.unit_comparison(ctx, manager, "policy_rollout")["units"]] == [
             "region-05"
         ]
-        rows_seen, _ = reports.list_instances(ctx, manager, InstanceFilter())
+        rows_seen, _ = instances.list_instances(ctx, manager, InstanceFilter())
         assert [r["id"] for r in rows_seen] == [iid]  # the rollout gave region 5 a task
         assert (
-            reports.list_instances(
+            instances.list_instances(
                 ctx, Scope(unit_ids=frozenset({unit_id(ctx, "region-02")})), InstanceFilter()
             )[1]
             == 0

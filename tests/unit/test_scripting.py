@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.scripting import (
+from engine.sandbox.scripting import (
     SandboxedEnvironment,
     ScriptCompileError,
     ScriptProblem,

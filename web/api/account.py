@@ -6,9 +6,9 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from engine import notifications
-from engine.accounts import new_api_token
 from engine.models import User
+from engine.notify import notices as notifications
+from engine.org.accounts import new_api_token
 from web.api.common import api_blueprint, ctx, require_user
 from web.api.errors import api_locale
 from web.api.schemas import ChangedSchema, CountSchema, NotificationArgs, NotificationSchema, TokenSchema

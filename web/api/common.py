@@ -15,11 +15,11 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from engine.access import acting_positions
-from engine.accounts import hash_api_token
-from engine.attachments import AttachmentStore
+from engine.cases.attachments import AttachmentStore
 from engine.context import Context
 from engine.models import User, utcnow
+from engine.org.access import acting_positions
+from engine.org.accounts import hash_api_token
 from web.api.errors import ApiError, install_error_handlers
 from web.auth import AppUser
 from web.extensions import csrf

@@ -15,7 +15,7 @@ from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.calendar import to_persian_digits
+from engine.calendar.jalali import to_persian_digits
 from engine.errors import N_, InvalidData, RavandError
 
 HTTP_CODES = {

@@ -6,13 +6,16 @@ from flask import request, send_file, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from engine import attachments, definitions, instances, tasks
-from engine.access import get_user
-from engine.attachments import may_see_instance
+from engine.cases import attachments
+from engine.cases.attachments import may_see_instance
+from engine.cases.show import task_dict
+from engine.definitions import deployment as definitions
+from engine.definitions.forms import validate_submission
 from engine.errors import N_, NotFound
-from engine.forms import validate_submission
-from engine.instances import task_dict
 from engine.models import Attachment, AuditEvent, HumanTask, OrgUnit, ProcessInstance, utcnow
+from engine.org.access import get_user
+from engine.runtime import starting
+from engine.work import inbox
 from web.api.common import api_blueprint, attachment_store, ctx, require_user
 from web.api.errors import ApiError
 from web.api.schemas import (
@@ -79,7 +82,7 @@ def start(body, key):
         form = ctx().form(session, definition.id, entry.start_form) if entry.start_form else None
         unit = body.get("unit") or _default_unit(session, user, entry)
     data = validate_submission(form, body["data"]) if form is not None else body["data"]
-    instance = instances.start(
+    instance = starting.start(
         ctx(),
         key,
         data,
@@ -89,7 +92,7 @@ def start(body, key):
         title=body.get("title"),
         public=entry.is_public,
     )
-    mine = tasks.list_tasks(ctx(), tasks.TaskQuery(user=user.username, instance_id=instance.id))
+    mine = inbox.list_tasks(ctx(), inbox.TaskQuery(user=user.username, instance_id=instance.id))
     return {"instance": _summary(instance, []), "next_task": mine[0] if mine else None}
 
 

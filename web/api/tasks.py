@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine import tasks
-from engine.access import get_user, may_act
-from engine.attachments import may_see_instance
+from engine.cases.attachments import may_see_instance
+from engine.cases.show import task_dict
 from engine.errors import N_
-from engine.instances import task_dict
 from engine.models import HumanTask, ProcessInstance, utcnow
+from engine.org.access import get_user, may_act
+from engine.work import inbox, tasks
 from web.api.common import api_blueprint, ctx, require_user
 from web.api.errors import ApiError
 from web.api.schemas import (
@@ -41,7 +41,7 @@ def list_my_tasks(args):
         keys = [args["process"]]
     elif args.get("department"):
         keys = [e.key for e in current_catalog().values() if e.department == args["department"]]
-    query = tasks.InboxQuery(
+    query = inbox.InboxQuery(
         user=user.username,
         view=args["view"],
         process_keys=keys,
@@ -52,7 +52,7 @@ def list_my_tasks(args):
         page=args["page"],
         per_page=args["per_page"],
     )
-    page = tasks.inbox(ctx(), query)
+    page = inbox.inbox(ctx(), query)
     return {
         "items": page.rows,
         "total": page.total,

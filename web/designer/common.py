@@ -10,9 +10,9 @@ from flask import abort, current_app, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine.bundle import collect_bundles
-from engine.catalog import PROCESSES_DIR
 from engine.context import Context
+from engine.definitions.bundle import collect_bundles
+from engine.definitions.catalog import PROCESSES_DIR
 from engine.errors import N_, BundleInvalid, InvalidData, RavandError
 from engine.models import Role
 from web.auth import roles_required

@@ -6,10 +6,10 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.audit import jsonable
-from engine.bundle import Bundle
 from engine.context import Context
+from engine.definitions.bundle import Bundle
+from engine.definitions.parsing import UnsafeXML, parse_bundle
 from engine.errors import N_, InvalidData
-from engine.parsing import UnsafeXML, parse_bundle
 
 _PROCESS = "ravand_try_decision"
 _WRAPPER = """<?xml version="1.0" encoding="UTF-8"?>

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine import drafts
+from engine.definitions import drafts
 from engine.errors import RavandError
 from engine.models import ProcessDefinition, ProcessDraft
 from web.designer import bp

@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine import drafts, migration
+from engine.definitions import drafts
 from engine.errors import RavandError
-from engine.migration import MIGRATABLE
 from engine.models import ProcessDefinition, ProcessInstance
+from engine.runtime import migration
+from engine.runtime.migration import MIGRATABLE
 from web.designer import bp
 from web.designer.common import designer_required, engine, error_message, js_messages
 

@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from engine.accounts import hash_password, new_api_token
-from engine.calendar import TEHRAN, from_jalali_str
+from engine.calendar.jalali import TEHRAN, from_jalali_str
 from engine.models import Delegation, OrgUnit, Position, Role, User, utcnow
+from engine.org.accounts import hash_password, new_api_token
 from web.auth import admin_required
 from web.inbox import bp
 from web.inbox.common import engine, is_persian

@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine.calendar import to_persian_digits
+from engine.calendar.jalali import to_persian_digits
 from engine.context import Context
 from engine.errors import InvalidData, RavandError
 from engine.models import OrgUnit, User

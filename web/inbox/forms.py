@@ -15,7 +15,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from engine.calendar import to_jalali_str, to_persian_digits
+from engine.calendar.jalali import to_jalali_str, to_persian_digits
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _KEPT = ("id", "key", "label", "description", "layout", "conditional", "disabled", "readonly")

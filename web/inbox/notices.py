@@ -7,8 +7,8 @@ import re
 from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine import notifications
 from engine.errors import NotFound
+from engine.notify import notices as notifications
 from web.inbox import bp
 from web.inbox.common import engine
 from web.inbox.labels import parse_time

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from engine.access import candidate_filter
+from engine.definitions.forms import validate_submission
 from engine.errors import RavandError
-from engine.forms import validate_submission
-from engine.instances import start as start_instance
 from engine.models import HumanTask, OrgUnit, Position, ProcessDefinition, ProcessInstance, Role
+from engine.org.access import candidate_filter
+from engine.runtime.starting import start as start_instance
 from web.catalog import CatalogEntry, current_catalog
 from web.inbox import bp
 from web.inbox.common import engine, error_response, is_persian

@@ -9,11 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
-from engine import attachments
-from engine import tasks as task_service
-from engine.access import get_user, may_act
+from engine.cases import attachments
+from engine.cases.show import show
 from engine.errors import RavandError
-from engine.instances import show
 from engine.models import (
     Comment,
     DefinitionFile,
@@ -27,7 +25,9 @@ from engine.models import (
     User,
     utcnow,
 )
-from engine.tasks import INBOX_DUE, INBOX_SORTS, INBOX_VIEWS, InboxQuery, inbox
+from engine.org.access import get_user, may_act
+from engine.work import tasks
+from engine.work.inbox import INBOX_DUE, INBOX_SORTS, INBOX_VIEWS, InboxQuery, inbox
 from web.api.common import attachment_store
 from web.catalog import current_catalog
 from web.inbox import bp
@@ -122,7 +122,7 @@ def visible_task(session, task_id: str) -> HumanTask:
     task = session.get(HumanTask, task_id) if re.fullmatch(r"[0-9a-fA-F-]{36}", task_id) else None
     if task is None:
         abort(404)
-    if not may_reassign() and not task_service.may_see(
+    if not may_reassign() and not tasks.may_see(
         session, get_user(session, current_user.username), task, utcnow()
     ):
         abort(404)
@@ -165,7 +165,7 @@ def task(task_id: str):
         started_by, comment_authors = instance.started_by, [c.author for c in comments]
     # Engine services run their own transactions: never inside another one (SQLite has one writer).
     details = show(ctx, row.instance_id)
-    data = task_service.task_data(ctx, task_id) if can_act else {}
+    data = tasks.task_data(ctx, task_id) if can_act else {}
     files = attachments.list_for_instance(ctx, row.instance_id)
     if task_view["draft"]:
         data.update(task_view["draft"])
@@ -248,7 +248,7 @@ def _act(task_id: str, action, success: str):
 def claim(task_id: str):
     return _act(
         task_id,
-        lambda ctx: task_service.claim(ctx, task_id, current_user.username),
+        lambda ctx: tasks.claim(ctx, task_id, current_user.username),
         _("The task is now yours."),
     )
 
@@ -258,7 +258,7 @@ def claim(task_id: str):
 def unclaim(task_id: str):
     return _act(
         task_id,
-        lambda ctx: task_service.unclaim(ctx, task_id, current_user.username),
+        lambda ctx: tasks.unclaim(ctx, task_id, current_user.username),
         _("The task went back to the group."),
     )
 
@@ -272,7 +272,7 @@ def comment(task_id: str):
         return redirect(url_for("inbox.task", task_id=task_id) + "#comments")
     return _act(
         task_id,
-        lambda ctx: task_service.add_comment(ctx, task_id, body[:4000], current_user.username),
+        lambda ctx: tasks.add_comment(ctx, task_id, body[:4000], current_user.username),
         _("Your comment was added."),
     )
 
@@ -322,7 +322,7 @@ def draft(task_id: str):
     with ctx.db.transaction() as session:
         visible_task(session, task_id)
     try:
-        task_service.save_draft(ctx, task_id, _submitted_data(), current_user.username)
+        tasks.save_draft(ctx, task_id, _submitted_data(), current_user.username)
     except RavandError as exc:
         return error_response(exc)
     return jsonify(message=_("The draft was saved."))
@@ -335,7 +335,7 @@ def complete(task_id: str):
     with ctx.db.transaction() as session:
         name = visible_task(session, task_id).name
     try:
-        done = task_service.complete(ctx, task_id, _submitted_data(), current_user.username)
+        done = tasks.complete(ctx, task_id, _submitted_data(), current_user.username)
     except RavandError as exc:
         return error_response(exc)
     flash(_("The task '{name}' was completed.").format(name=name), "success")
@@ -384,6 +384,6 @@ def assign(task_id: str):
         return redirect(url_for("inbox.task", task_id=task_id))
     return _act(
         task_id,
-        lambda ctx: task_service.assign(ctx, task_id, assignee, user=current_user.username),
+        lambda ctx: tasks.assign(ctx, task_id, assignee, user=current_user.username),
         _("The task was given to %(name)s.", name=allowed[assignee]),
     )

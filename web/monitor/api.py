@@ -10,10 +10,13 @@ from datetime import date
 
 from flask import g
 
-from engine import instances, reports, supervision
+from engine.cases import show, supervision
 from engine.errors import N_, InvalidData
 from engine.models import Incident
-from engine.reports import MONITOR_ROLES, scope_for_user
+from engine.org.scopes import MONITOR_ROLES, scope_for_user
+from engine.reporting import flow, heatmap, instances, regions, tasks
+from engine.reporting import processes as process_figures
+from engine.runtime import lifecycle
 from web.api.common import api_blueprint, ctx, require_user
 from web.api.errors import ApiError
 from web.api.schemas import ErrorSchema
@@ -63,7 +66,7 @@ def dashboard(args):
 @blp.response(200, s.InstanceCountSchema(many=True))
 def instances_per_process():
     """Per process: running, waiting, suspended, incident, completed and terminated instances."""
-    return reports.instance_counts(engine(), current_scope())
+    return instances.instance_counts(engine(), current_scope())
 
 
 @blp.route("/monitor/open-tasks")
@@ -71,14 +74,14 @@ def instances_per_process():
 @blp.response(200, s.TaskCountSchema(many=True))
 def open_tasks(args):
     """Open and overdue tasks per department, unit or person (the assignee; unclaimed tasks: key null)."""
-    return reports.open_task_counts(engine(), current_scope(), args["by"], departments=departments())
+    return tasks.open_task_counts(engine(), current_scope(), args["by"], departments=departments())
 
 
 @blp.route("/monitor/overdue-tasks")
 @blp.response(200, s.OverdueTaskSchema(many=True))
 def overdue_tasks():
     """Open tasks past their due date, the most overdue first, with the working days they are late."""
-    return reports.overdue_tasks(engine(), current_scope())
+    return tasks.overdue_tasks(engine(), current_scope())
 
 
 @blp.route("/monitor/sla")
@@ -87,7 +90,7 @@ def overdue_tasks():
 def sla(args):
     """SLA compliance per process or unit: of the tasks with a due date completed in the period, the share
     completed by their due date."""
-    return reports.sla_compliance(engine(), current_scope(), *_period(args), by=args["by"])
+    return tasks.sla_compliance(engine(), current_scope(), *_period(args), by=args["by"])
 
 
 @blp.route("/monitor/weeks")
@@ -95,7 +98,7 @@ def sla(args):
 @blp.response(200, s.WeekSchema(many=True))
 def weeks(args):
     """Per Jalali week: instances started and completed, and the completed ones' average cycle time."""
-    return reports.weekly_flow(engine(), current_scope(), *_period(args))
+    return flow.weekly_flow(engine(), current_scope(), *_period(args))
 
 
 @blp.route("/monitor/units")
@@ -103,7 +106,7 @@ def weeks(args):
 @blp.response(200, s.UnitComparisonSchema)
 def units(args):
     """The regions side by side on one process (a policy rollout): done, late, open and overdue per task."""
-    return reports.unit_comparison(engine(), current_scope(), args["process"], *_period(args))
+    return regions.unit_comparison(engine(), current_scope(), args["process"], *_period(args))
 
 
 @blp.route("/monitor/definitions/<int:definition_id>/elements")
@@ -111,9 +114,11 @@ def units(args):
 def elements(definition_id):
     """The heat map of one process version: per element, the instances that passed it, their average wait
     in working days, the instances waiting there now and its open incidents."""
-    if definition_id not in {d["id"] for d in reports.definitions_in_scope(engine(), current_scope())}:
+    if definition_id not in {
+        d["id"] for d in process_figures.definitions_in_scope(engine(), current_scope())
+    }:
         raise ApiError(404)
-    stats = reports.element_stats(engine(), current_scope(), definition_id)
+    stats = heatmap.element_stats(engine(), current_scope(), definition_id)
     return {"definition_id": definition_id, "elements": list(stats.values())}
 
 
@@ -123,7 +128,7 @@ def elements(definition_id):
 def instance_list(args):
     """The instances the filters select, newest first, with how many there are in all."""
     limit, offset = args.pop("limit"), args.pop("offset")
-    rows, total = reports.list_instances(
+    rows, total = instances.list_instances(
         engine(), current_scope(), filters_from_args(_args(args)), limit, offset
     )
     return {"total": total, "items": rows}
@@ -132,10 +137,10 @@ def instance_list(args):
 def _instance(instance_id: int) -> dict:
     with engine().db.transaction() as session:
         instance_in_scope(session, instance_id)
-    return instances.show(engine(), instance_id)
+    return show.show(engine(), instance_id)
 
 
-LIFECYCLE = {"suspend": instances.suspend, "resume": instances.resume, "terminate": instances.terminate}
+LIFECYCLE = {"suspend": lifecycle.suspend, "resume": lifecycle.resume, "terminate": lifecycle.terminate}
 
 
 @blp.route("/monitor/instances/<int:instance_id>/<any(suspend, resume, terminate):action>", methods=["POST"])
@@ -161,7 +166,7 @@ def retry(body, incident_id):
             raise ApiError(404)
         instance_id = instance_in_scope(session, incident.instance_id).id
     reason = supervision.require_reason(body["reason"])
-    instances.retry_incident(engine(), incident_id, require_user().username, reason)
+    lifecycle.retry_incident(engine(), incident_id, require_user().username, reason)
     return _instance(instance_id)
 
 

@@ -11,11 +11,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine.calendar import from_jalali_str, to_jalali_str
+from engine.calendar.jalali import from_jalali_str, to_jalali_str
 from engine.context import Context
 from engine.errors import RavandError
 from engine.models import HumanTask, OrgUnit, ProcessInstance
-from engine.reports import MONITOR_ROLES, InstanceFilter, Scope, scope_for_user
+from engine.org.scopes import MONITOR_ROLES, Scope, scope_for_user
+from engine.reporting.instances import InstanceFilter
 from web.auth import roles_required
 from web.catalog import current_catalog
 

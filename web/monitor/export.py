@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from engine.calendar import to_jalali_str
+from engine.calendar.jalali import to_jalali_str
 from web.monitor.labels import STATUSES
 
 

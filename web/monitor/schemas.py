@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from engine.reports import STATUSES
-from engine.supervision import BULK_ACTIONS
+from engine.cases.supervision import BULK_ACTIONS
+from engine.org.scopes import STATUSES
 from web.monitor.common import FILTER_ARGS
 
 JALALI = "A Jalali day, e.g. 1405/09/07"

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine import instances, reports, supervision
-from engine.calendar import to_persian_digits
+from engine.calendar.jalali import to_persian_digits
+from engine.cases import show, supervision
 from engine.errors import RavandError
 from engine.models import (
     AuditEvent,
@@ -27,6 +27,9 @@ from engine.models import (
     User,
     utcnow,
 )
+from engine.reporting import flow, heatmap, instances, regions, tasks
+from engine.reporting import processes as process_figures
+from engine.runtime import lifecycle
 from web.monitor import bp
 from web.monitor.common import (
     current_scope,
@@ -80,20 +83,20 @@ def dashboard_figures(args) -> dict:
     """Every figure of the dashboard for the current scope and the period in ``args``."""
     ctx, scope = engine(), current_scope()
     start, end = period(args)
-    rollout = args.get("rollout") or reports.busiest_unit_process(ctx, scope)
-    counts = reports.instance_counts(ctx, scope)
+    rollout = args.get("rollout") or regions.busiest_unit_process(ctx, scope)
+    counts = instances.instance_counts(ctx, scope)
     return {
         "period": {"from": jalali(start), "to": jalali(end)},
         "instances": counts,
         "totals": {s: sum(row[s] for row in counts) for s in STATUSES},
-        "tasks_by_department": reports.open_task_counts(ctx, scope, "department", departments=departments()),
-        "tasks_by_unit": reports.open_task_counts(ctx, scope, "unit"),
-        "tasks_by_person": reports.open_task_counts(ctx, scope, "person"),
-        "overdue_tasks": reports.overdue_tasks(ctx, scope, limit=50),
-        "sla_by_process": reports.sla_compliance(ctx, scope, start, end, by="process"),
-        "sla_by_unit": reports.sla_compliance(ctx, scope, start, end, by="unit"),
-        "weeks": reports.weekly_flow(ctx, scope, start, end),
-        "regions": reports.unit_comparison(ctx, scope, rollout, start, end) if rollout else None,
+        "tasks_by_department": tasks.open_task_counts(ctx, scope, "department", departments=departments()),
+        "tasks_by_unit": tasks.open_task_counts(ctx, scope, "unit"),
+        "tasks_by_person": tasks.open_task_counts(ctx, scope, "person"),
+        "overdue_tasks": tasks.overdue_tasks(ctx, scope, limit=50),
+        "sla_by_process": tasks.sla_compliance(ctx, scope, start, end, by="process"),
+        "sla_by_unit": tasks.sla_compliance(ctx, scope, start, end, by="unit"),
+        "weeks": flow.weekly_flow(ctx, scope, start, end),
+        "regions": regions.unit_comparison(ctx, scope, rollout, start, end) if rollout else None,
     }
 
 
@@ -125,7 +128,7 @@ def dashboard():
         chart=chart,
         unit_codes=units,
         people=people,
-        processes=reports.visible_processes(ctx, current_scope()),
+        processes=process_figures.visible_processes(ctx, current_scope()),
         now=utcnow(),
     )
 
@@ -139,7 +142,7 @@ def instance_list():
     filters = filters_from_args(request.args)
     page = max(1, request.args.get("page", 1, type=int))
     ctx = engine()
-    rows, total = reports.list_instances(
+    rows, total = instances.list_instances(
         ctx, current_scope(), filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     with ctx.db.transaction() as session:
@@ -151,7 +154,7 @@ def instance_list():
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         args=filter_args(request.args),
-        processes=reports.visible_processes(ctx, current_scope()),
+        processes=process_figures.visible_processes(ctx, current_scope()),
         units=units,
     )
 
@@ -161,7 +164,7 @@ def instance_list():
 def instance_export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    rows, _total = reports.list_instances(
+    rows, _total = instances.list_instances(
         engine(), current_scope(), filters_from_args(request.args), limit=None
     )
     return export_response(rows, fmt)
@@ -230,7 +233,7 @@ def instance_page(instance_id: int):
         ).all()
         hidden = {t.id for t in task_rows if not scope.sees_task(t)}
         open_tasks = [
-            {**instances.task_dict(t), "due": t.due_at, "created": t.created_at}
+            {**show.task_dict(t), "due": t.due_at, "created": t.created_at}
             for t in task_rows
             if t.state == "open" and t.id not in hidden
         ]
@@ -253,7 +256,7 @@ def instance_page(instance_id: int):
         ]
         definition = session.get(ProcessDefinition, instance.definition_id)
         shown_diagram, diagrams = diagram_choice(session, definition)
-    shown = instances.show(ctx, instance_id)
+    shown = show.show(ctx, instance_id)
     people = dict(users)
     status = shown["status"]
     if status == "running" and not open_tasks:
@@ -312,7 +315,7 @@ def diagram_choice(session, definition: ProcessDefinition) -> tuple[str, dict[st
 def diagram(definition_id: int):
     """The BPMN of the definition's main process, or of ``?process=`` (a process it calls)."""
     ctx = engine()
-    visible = reports.visible_processes(ctx, current_scope())
+    visible = process_figures.visible_processes(ctx, current_scope())
     with ctx.db.transaction() as session:
         definition = session.get(ProcessDefinition, definition_id)
         if definition is None or definition.key not in visible:
@@ -362,19 +365,19 @@ def _lifecycle(instance_id: int, run, success: str):
 @bp.post("/instances/<int:instance_id>/suspend")
 @monitor_required
 def suspend(instance_id: int):
-    return _lifecycle(instance_id, instances.suspend, _("The instance was suspended."))
+    return _lifecycle(instance_id, lifecycle.suspend, _("The instance was suspended."))
 
 
 @bp.post("/instances/<int:instance_id>/resume")
 @monitor_required
 def resume(instance_id: int):
-    return _lifecycle(instance_id, instances.resume, _("The instance was resumed."))
+    return _lifecycle(instance_id, lifecycle.resume, _("The instance was resumed."))
 
 
 @bp.post("/instances/<int:instance_id>/terminate")
 @monitor_required
 def terminate(instance_id: int):
-    return _lifecycle(instance_id, instances.terminate, _("The instance was terminated."))
+    return _lifecycle(instance_id, lifecycle.terminate, _("The instance was terminated."))
 
 
 @bp.post("/incidents/<int:incident_id>/retry")
@@ -389,7 +392,7 @@ def retry(incident_id: int):
     reason = _reason()
     return _act(
         instance_id,
-        lambda: instances.retry_incident(
+        lambda: lifecycle.retry_incident(
             ctx, incident_id, current_user.username, supervision.require_reason(reason)
         ),
         _("The incident was retried."),
@@ -445,7 +448,7 @@ def edit_data(instance_id: int):
     with ctx.db.transaction() as session:
         instance_in_scope(session, instance_id)
     name, reason = request.form.get("field", "").strip(), _reason()
-    old = instances.show(ctx, instance_id)["data"].get(name)
+    old = show.show(ctx, instance_id)["data"].get(name)
     value = parse_value(request.form.get("value", ""), old)
     return _act(
         instance_id,
@@ -461,7 +464,7 @@ def edit_data(instance_id: int):
 @monitor_required
 def processes():
     return render_template(
-        "monitor/processes.html", definitions=reports.definitions_in_scope(engine(), current_scope())
+        "monitor/processes.html", definitions=process_figures.definitions_in_scope(engine(), current_scope())
     )
 
 
@@ -469,11 +472,11 @@ def processes():
 @monitor_required
 def process_version(definition_id: int):
     ctx, scope = engine(), current_scope()
-    versions = reports.definitions_in_scope(ctx, scope)
+    versions = process_figures.definitions_in_scope(ctx, scope)
     definition = next((d for d in versions if d["id"] == definition_id), None)
     if definition is None:
         abort(404)
-    stats = reports.element_stats(ctx, scope, definition_id)
+    stats = heatmap.element_stats(ctx, scope, definition_id)
     ordered = sorted(stats.values(), key=lambda s: (-(s["avg_wait_days"] or 0), -s["passed"]))
     with ctx.db.transaction() as session:
         shown_diagram, diagrams = diagram_choice(session, session.get(ProcessDefinition, definition_id))

@@ -12,9 +12,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine import attachments, definitions
+from engine.cases import attachments
+from engine.definitions import deployment as definitions
+from engine.definitions.forms import validate_submission
 from engine.errors import InvalidData, NotFound
-from engine.forms import validate_submission
 from engine.models import OrgUnit
 from web.api.common import attachment_store
 from web.api.errors import translate, translate_field_message

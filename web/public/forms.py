@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
 
-from engine.forms import INPUT_TYPES
+from engine.definitions.forms import INPUT_TYPES
 
 DISPLAY = {"text", "spacer", "separator"}
 

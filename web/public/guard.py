@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from engine.calendar import to_latin_digits
+from engine.calendar.jalali import to_latin_digits
 
 CHALLENGE_MAX_AGE = 60 * 60
 HONEYPOT = "website"

@@ -13,7 +13,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from engine.calendar import to_latin_digits
+from engine.calendar.jalali import to_latin_digits
 from engine.context import Context
 from engine.models import HumanTask, MessageSubscription, ProcessInstance
 

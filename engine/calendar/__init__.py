@@ -1,0 +1,1 @@
+"""The Jalali working-day calendar: dates, digits, holidays and closures."""

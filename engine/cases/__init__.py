@@ -1,0 +1,1 @@
+"""Cases (process instances) as people act on them: attachments, supervision, what is shown of them."""

@@ -1,0 +1,1 @@
+"""Demo data: the demo organisation and a simulated month of work."""

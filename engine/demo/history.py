@@ -1,0 +1,181 @@
+"""A simulated month of the PR Deputy's work, for demos and for the monitor (``ravand seed-demo --history``).
+
+The clock is moved day by day (time-machine), so timers, reminders, escalations and due dates behave
+as they would have. Every week the coordination department rolls a policy out to the 22 regions;
+every working day citizens ask for meetings. Staff complete their tasks with plausible form data, the
+regions at different speeds (higher region numbers are slower), so the monitor has something to say:
+which region is slowest, which step holds requests longest, what is overdue today.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import timedelta
+
+import time_machine
+from sqlalchemy import select
+
+from engine.context import Context
+from engine.definitions.bundle import collect_bundles
+from engine.definitions.catalog import CATALOG_PATH, load_catalog
+from engine.definitions.deployment import deploy
+from engine.definitions.forms import fields
+from engine.errors import RavandError
+from engine.models import HumanTask, OrgUnit, Position, ProcessInstance, Role, User, utcnow
+from engine.runtime import starting
+from engine.runtime.jobs import run_due_jobs
+from engine.work import tasks
+
+NAMES = ["مریم رضایی", "علی محمدی", "زهرا کریمی", "حسین احمدی", "فاطمه موسوی", "رضا حسینی", "نرگس صادقی"]
+TEXT = "این متن نمونه برای شبیه‌سازی یک ماه کار معاونت روابط عمومی نوشته شده است و جزئیات کافی دارد."
+
+
+def national_id(rng: random.Random) -> str:
+    """A ten-digit Iranian national code with a valid check digit."""
+    digits = [rng.randint(0, 9) for _ in range(9)]
+    check = sum(d * (10 - i) for i, d in enumerate(digits)) % 11
+    return "".join(map(str, digits)) + str(check if check < 2 else 11 - check)
+
+
+def sample_value(component: dict, rng: random.Random, today: str):
+    """A value a careful clerk would enter in a form field, within its rules."""
+    kind, key, rules = component["type"], component["key"], component.get("validate") or {}
+    options = [v["value"] for v in component.get("values") or [] if isinstance(v, dict)]
+    if kind in ("select", "radio"):
+        return rng.choice(options) if options else None
+    if kind in ("checklist", "taglist"):
+        return options if key in ("units", "regions") else rng.sample(options, k=min(len(options), 2))
+    if kind == "checkbox":
+        return True
+    if kind == "number":
+        low, high = rules.get("min", 1), rules.get("max", max(rules.get("min", 1), 100))
+        return rng.randint(int(low), int(min(high, low + 100)))
+    if kind == "datetime":
+        return "10:30" if component.get("subtype") == "time" else today
+    if kind in ("filepicker", "dynamiclist"):
+        return None
+    candidates = {
+        "national_id": national_id(rng),
+        "phone": f"0912{rng.randint(1000000, 9999999)}",
+        "mobile": f"0912{rng.randint(1000000, 9999999)}",
+        "email": "citizen@example.ir",
+        "full_name": rng.choice(NAMES),
+    }
+    if "email" in key or rules.get("validationType") == "email":
+        return candidates["email"]
+    pattern = rules.get("pattern")
+    for value in (candidates.get(key), *candidates.values(), TEXT, "نمونه", "1234567890", "10:30"):
+        if value is None:
+            continue
+        if pattern and not re.fullmatch(pattern, value):
+            continue
+        if len(value) < rules.get("minLength", 0):
+            continue
+        return value[: rules.get("maxLength", len(value))]
+    return None
+
+
+def sample_submission(form: dict | None, rng: random.Random, today: str) -> dict:
+    if form is None:
+        return {}
+    values = {c["key"]: sample_value(c, rng, today) for c in fields(form) if "key" in c}
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def simulate_month(ctx: Context, days: int = 30, seed: int = 1405) -> dict:
+    """Deploy the catalog and run a month of work ending now (once: not on a database that has instances)."""
+    with ctx.db.transaction() as session:
+        if session.scalar(select(ProcessInstance.id).limit(1)) is not None:
+            return {"skipped": "the database already has process instances"}
+    rng = random.Random(seed)
+    root = CATALOG_PATH.parent
+    for bundle in collect_bundles([root], root.parent / "forms"):
+        deploy(ctx, bundle, user="admin", comment="demo history")
+    catalog = load_catalog()
+    started = completed = 0
+    with time_machine.travel(utcnow() - timedelta(days=days), tick=False) as clock:
+        for day in range(days):
+            today = utcnow().date().isoformat()
+            if day % 7 == 0:
+                started += _start(ctx, catalog["policy_rollout"], "coord.expert", "dept_coord", rng, today)
+            if ctx.calendar.is_working_day(utcnow()):
+                for _ in range(rng.randint(2, 4)):
+                    started += _start(ctx, catalog["citizen_meeting"], None, None, rng, today, public=True)
+                completed += _work(ctx, rng, today)
+            for _ in range(8):
+                clock.shift(timedelta(hours=3))
+                run_due_jobs(ctx)
+    with ctx.db.transaction() as session:
+        open_tasks = session.scalar(select(HumanTask.id).where(HumanTask.state == "open").limit(1))
+    return {
+        "days": days,
+        "instances_started": started,
+        "tasks_completed": completed,
+        "open_tasks_left": open_tasks is not None,
+    }
+
+
+def _start(ctx, entry, user, unit, rng, today, public=False) -> int:
+    form = None
+    if entry.start_form:
+        with ctx.db.transaction() as session:
+            from engine.definitions.deployment import latest
+
+            form = ctx.form(session, latest(session, entry.key).id, entry.start_form)
+    data = sample_submission(form, rng, today)
+    try:
+        starting.start(ctx, entry.key, data, user=user, unit=unit or data.get("region"), public=public)
+    except RavandError:
+        return 0
+    return 1
+
+
+def _work(ctx: Context, rng: random.Random, today: str) -> int:
+    """Complete some of today's open tasks: older tasks first, slower regions less often."""
+    done = 0
+    with ctx.db.transaction() as session:
+        rows = session.execute(
+            select(HumanTask, OrgUnit.code)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .outerjoin(OrgUnit, OrgUnit.id == HumanTask.unit_id)
+            .where(HumanTask.state == "open", ProcessInstance.status == "running")
+            .order_by(HumanTask.created_at)
+        ).all()
+        plans = [
+            (task.id, task.form_key, task.instance_id, _doer(session, task), unit) for task, unit in rows
+        ]
+    for task_id, form_key, instance_id, user, unit in plans:
+        if user is None or rng.random() > _pace(unit):
+            continue
+        with ctx.db.transaction() as session:
+            definition_id = session.get(ProcessInstance, instance_id).definition_id
+            form = ctx.form(session, definition_id, form_key) if form_key else None
+        try:
+            tasks.complete(ctx, task_id, sample_submission(form, rng, today), user=user)
+            done += 1
+        except RavandError:
+            continue
+    return done
+
+
+def _pace(unit_code: str | None) -> float:
+    """The chance that a task is done on a given day: region 1 is quick, region 22 slow."""
+    if unit_code and unit_code.startswith("region-"):
+        return 0.75 - int(unit_code[-2:]) * 0.025
+    return 0.7
+
+
+def _doer(session, task: HumanTask) -> str | None:
+    if task.assignee:
+        return task.assignee
+    stmt = (
+        select(User.username)
+        .join(Position, Position.user_id == User.id)
+        .join(Role, Role.id == Position.role_id)
+        .where(Role.code == task.role_code)
+    )
+    role = session.scalar(select(Role).where(Role.code == task.role_code))
+    if role is not None and role.per_unit:
+        stmt = stmt.where(Position.unit_id == task.unit_id)
+    return session.scalar(stmt.order_by(User.id).limit(1))

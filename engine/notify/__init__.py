@@ -1,0 +1,1 @@
+"""Notifications: in-app notices and the senders that carry them further."""

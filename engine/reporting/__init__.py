@@ -1,0 +1,1 @@
+"""The supervisor's figures, answered from the database tables only (never by loading a workflow)."""

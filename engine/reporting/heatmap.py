@@ -1,0 +1,119 @@
+"""The heat map of one process version: per element, passes, waits and incidents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, select
+
+from engine.context import Context
+from engine.models import (
+    AuditEvent,
+    HumanTask,
+    Incident,
+    Job,
+    MessageSubscription,
+    ProcessInstance,
+    utcnow,
+)
+from engine.org.scopes import Scope
+
+
+def element_stats(ctx: Context, scope: Scope, definition_id: int, now: datetime | None = None) -> dict:
+    """Per element of one process version: how many times instances passed it, how long they waited
+    there on average in working days, and how many wait there now.
+
+    User tasks come from ``human_task`` (created → completed, or → now while open); catch events from
+    the audit trail (a timer or message arriving: the wait is the time since the instance's previous
+    event); other elements count their ``element`` events and do not wait.
+    """
+    now = now or utcnow()
+    cal = ctx.calendar
+    stats: dict[str, dict] = {}
+
+    def entry(element_id: str, name: str | None) -> dict:
+        item = stats.setdefault(
+            element_id, {"element_id": element_id, "name": name, "passed": 0, "waiting_now": 0, "_waits": []}
+        )
+        item["name"] = item["name"] or name
+        return item
+
+    with ctx.db.transaction() as session:
+        in_version = and_(ProcessInstance.definition_id == definition_id, scope.instances())
+        tasks = session.execute(
+            select(
+                HumanTask.element_id,
+                HumanTask.name,
+                HumanTask.state,
+                HumanTask.created_at,
+                HumanTask.completed_at,
+            )
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .where(in_version, scope.tasks())
+        ).all()
+        for element_id, name, state, created, completed in tasks:
+            item = entry(element_id, name)
+            if state == "completed":
+                item["passed"] += 1
+                item["_waits"].append(cal.working_days_between(created, completed))
+            elif state == "open":
+                item["waiting_now"] += 1
+                item["_waits"].append(cal.working_days_between(created, now))
+        events = session.execute(
+            select(
+                AuditEvent.instance_id,
+                AuditEvent.kind,
+                AuditEvent.element_id,
+                AuditEvent.element_name,
+                AuditEvent.at,
+            )
+            .join(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
+            .where(in_version)
+            .order_by(AuditEvent.instance_id, AuditEvent.id)
+        ).all()
+        user_tasks = {t[0] for t in tasks}
+        previous: dict[int, datetime] = {}
+        for instance_id, kind, element_id, element_name, at in events:
+            if element_id and element_id not in user_tasks:
+                if kind == "element":
+                    entry(element_id, element_name)["passed"] += 1
+                elif kind in ("timer_fired", "message_received") and instance_id in previous:
+                    entry(element_id, element_name)["_waits"].append(
+                        cal.working_days_between(previous[instance_id], at)
+                    )
+            previous[instance_id] = at
+        waiting_tasks = {
+            t
+            for t in session.scalars(
+                select(HumanTask.instance_id)
+                .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                .where(in_version, HumanTask.state == "open")
+            )
+        }
+        for element_id, count in session.execute(
+            select(MessageSubscription.element_id, func.count())
+            .join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id)
+            .where(in_version, ProcessInstance.status.in_(("running", "suspended")))
+            .group_by(MessageSubscription.element_id)
+        ):
+            entry(element_id, None)["waiting_now"] += count
+        for instance_id, element_id in session.execute(
+            select(Job.instance_id, Job.element_id)
+            .join(ProcessInstance, ProcessInstance.id == Job.instance_id)
+            .where(in_version, Job.kind == "timer", Job.status == "pending")
+        ):
+            if instance_id not in waiting_tasks:  # a boundary timer's instance already waits at its task
+                entry(element_id, None)["waiting_now"] += 1
+        incidents = session.execute(
+            select(Incident.element_id, func.count())
+            .join(ProcessInstance, ProcessInstance.id == Incident.instance_id)
+            .where(in_version, Incident.resolved_at.is_(None), Incident.element_id.is_not(None))
+            .group_by(Incident.element_id)
+        ).all()
+    for element_id, count in incidents:
+        entry(element_id, None)["incidents"] = count
+    for item in stats.values():
+        waits = item.pop("_waits")
+        item["avg_wait_days"] = round(sum(waits) / len(waits), 2) if waits else None
+        item.setdefault("incidents", 0)
+    return stats

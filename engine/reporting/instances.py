@@ -1,0 +1,193 @@
+"""The instance list and the instance counts, within a supervisor's scope."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, exists, func, or_, select
+
+from engine.context import Context
+from engine.models import (
+    HumanTask,
+    ProcessDefinition,
+    ProcessInstance,
+    utcnow,
+)
+from engine.org.scopes import STATUSES, Scope, catalog_departments
+from engine.reporting.common import (
+    has_open_task,
+    has_overdue_task,
+    local_day_start,
+    process_names,
+    unit_names,
+)
+
+
+def instance_counts(ctx: Context, scope: Scope) -> list[dict]:
+    """Per process: instances running (of which waiting on no one's task), suspended, in incident, ended."""
+    with ctx.db.transaction() as session:
+        names = process_names(session)
+        waiting = ProcessInstance.status.in_(("running",)) & ~has_open_task()
+        rows = session.execute(
+            select(
+                ProcessInstance.process_key,
+                ProcessInstance.status,
+                func.count(),
+                func.sum(case((waiting, 1), else_=0)),
+            )
+            .where(scope.instances())
+            .group_by(ProcessInstance.process_key, ProcessInstance.status)
+        ).all()
+    table: dict[str, dict] = {}
+    for key, status, count, waiting_count in rows:
+        entry = table.setdefault(
+            key, {"process_key": key, "name": names.get(key, key), **dict.fromkeys(STATUSES, 0)}
+        )
+        entry[status] = entry.get(status, 0) + count
+        entry["waiting"] += int(waiting_count or 0)
+    return sorted(table.values(), key=lambda e: e["name"])
+
+
+@dataclass
+class InstanceFilter:
+    """The instance list's filters; every one optional. Dates are Tehran calendar days, inclusive."""
+
+    process_key: str | None = None
+    process_keys: list[str] | None = None
+    version: int | None = None
+    definition_id: int | None = None
+    department: str | None = None
+    unit_id: int | None = None  # the instance's unit, or one of its tasks'
+    status: str | None = None
+    started_from: date | None = None
+    started_to: date | None = None
+    overdue: bool = False
+    initiator: str | None = None
+    text: str | None = None
+    element_id: str | None = None
+    assignee: str | None = None
+    ids: list[int] = field(default_factory=list)
+
+
+def instance_conditions(
+    scope: Scope, filters: InstanceFilter, now: datetime, departments: dict[str, str] | None = None
+) -> list:
+    conditions = [scope.instances()]
+    f = filters
+    if f.process_key:
+        conditions.append(ProcessInstance.process_key == f.process_key)
+    if f.process_keys is not None:
+        conditions.append(ProcessInstance.process_key.in_(f.process_keys))
+    if f.version is not None:
+        conditions.append(ProcessDefinition.version == f.version)
+    if f.definition_id is not None:
+        conditions.append(ProcessInstance.definition_id == f.definition_id)
+    if f.department:
+        departments = catalog_departments() if departments is None else departments
+        keys = sorted(k for k, d in departments.items() if d == f.department)
+        conditions.append(ProcessInstance.process_key.in_(keys))
+    if f.unit_id is not None:
+        conditions.append(
+            or_(
+                ProcessInstance.unit_id == f.unit_id,
+                exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.unit_id == f.unit_id),
+            )
+        )
+    if f.status == "waiting":
+        conditions.append(and_(ProcessInstance.status == "running", ~has_open_task()))
+    elif f.status:
+        conditions.append(ProcessInstance.status == f.status)
+    if f.started_from:
+        conditions.append(ProcessInstance.started_at >= local_day_start(f.started_from))
+    if f.started_to:
+        conditions.append(ProcessInstance.started_at < local_day_start(f.started_to + timedelta(days=1)))
+    if f.overdue:
+        conditions.append(has_overdue_task(now, f.unit_id))
+    if f.initiator:
+        conditions.append(ProcessInstance.started_by == f.initiator)
+    if f.text:
+        pattern = f"%{f.text.strip()}%"
+        conditions.append(
+            or_(
+                ProcessInstance.business_key.ilike(pattern),
+                ProcessInstance.tracking_code == f.text.strip(),
+                ProcessInstance.title.ilike(pattern),
+            )
+        )
+    if f.element_id:
+        conditions.append(
+            exists().where(
+                HumanTask.instance_id == ProcessInstance.id,
+                HumanTask.state == "open",
+                HumanTask.element_id == f.element_id,
+            )
+        )
+    if f.assignee:
+        conditions.append(
+            exists().where(
+                HumanTask.instance_id == ProcessInstance.id,
+                HumanTask.state == "open",
+                HumanTask.assignee == f.assignee,
+                *([HumanTask.due_at < now] if f.overdue else []),
+            )
+        )
+    if f.ids:
+        conditions.append(ProcessInstance.id.in_(f.ids))
+    return conditions
+
+
+def list_instances(
+    ctx: Context, scope: Scope, filters: InstanceFilter, limit: int | None = 50, offset: int = 0
+) -> tuple[list[dict], int]:
+    """One page of the instances the filters select, newest first, and how many there are in all."""
+    now = utcnow()
+    with ctx.db.transaction() as session:
+        conditions = instance_conditions(scope, filters, now)
+        base = (
+            select(ProcessInstance, ProcessDefinition.version, ProcessDefinition.name)
+            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+            .where(*conditions)
+        )
+        total = session.scalar(select(func.count()).select_from(base.subquery()))
+        stmt = base.order_by(ProcessInstance.started_at.desc(), ProcessInstance.id.desc()).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        rows = session.execute(stmt).all()
+        ids = [r[0].id for r in rows]
+        open_counts: dict[int, int] = defaultdict(int)
+        overdue: set[int] = set()
+        for instance_id, due_at in session.execute(
+            select(HumanTask.instance_id, HumanTask.due_at).where(
+                HumanTask.instance_id.in_(ids), HumanTask.state == "open"
+            )
+        ):
+            open_counts[instance_id] += 1
+            if due_at is not None and due_at < now:
+                overdue.add(instance_id)
+        units = unit_names(session)
+        result = []
+        for instance, version, name in rows:
+            status = instance.status
+            if status == "running" and not open_counts[instance.id]:
+                status = "waiting"
+            result.append(
+                {
+                    "id": instance.id,
+                    "process_key": instance.process_key,
+                    "process_name": name,
+                    "version": version,
+                    "title": instance.title,
+                    "business_key": instance.business_key,
+                    "tracking_code": instance.tracking_code,
+                    "status": status,
+                    "unit": units.get(instance.unit_id, (None, None))[1],
+                    "started_by": instance.started_by,
+                    "started_at": instance.started_at,
+                    "ended_at": instance.ended_at,
+                    "open_tasks": open_counts[instance.id],
+                    "overdue": instance.id in overdue,
+                }
+            )
+        return result, total

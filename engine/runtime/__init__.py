@@ -1,0 +1,1 @@
+"""The runtime on SpiffWorkflow: the unit of work, projections, serialization, jobs, timers, messages."""

@@ -1,0 +1,170 @@
+"""The job queue: due timers fire once each, failures retry with backoff and then become incidents.
+
+Each job is claimed and carried out in one transaction: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+so any number of workers share the queue and a job can never run twice; on SQLite the one writer
+at a time (BEGIN IMMEDIATE) gives the same guarantee to a single worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import or_, select
+
+from engine import audit
+from engine.context import Context
+from engine.errors import RavandError
+from engine.models import HumanTask, Job, ProcessInstance, utcnow
+from engine.notify.notices import notify_overdue
+from engine.runtime.unit_of_work import Step, advancing, open_incident, run_engine
+from engine.states import ACTIVE
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+BACKOFF = timedelta(seconds=10)
+
+
+class JobFailed(Exception):
+    """A job's work raised; the transaction is rolled back and the job retried later."""
+
+    def __init__(self, cause: Exception):
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def claim_next(ctx: Context, session, now: datetime) -> Job | None:
+    """The next due job, locked; jobs of suspended instances wait until they are resumed."""
+    stmt = (
+        select(Job)
+        .outerjoin(ProcessInstance, ProcessInstance.id == Job.instance_id)
+        # Strictly past due: SpiffWorkflow fires a timer only once its moment is behind it.
+        .where(Job.status == "pending", Job.due_at < now)
+        .where(or_(Job.instance_id.is_(None), ProcessInstance.status.in_(ACTIVE)))
+        .order_by(Job.due_at, Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=Job)
+    )
+    return session.scalar(stmt)
+
+
+def run_due_jobs(ctx: Context, limit: int = 500, now: datetime | None = None) -> dict:
+    """Carry out up to ``limit`` due jobs, one transaction each. Returns how many fired and failed."""
+    fired = failed = 0
+    for _ in range(limit):
+        outcome = _run_one(ctx, now or utcnow())
+        if outcome is None:
+            break
+        fired += outcome == "done"
+        failed += outcome == "failed"
+    return {"fired": fired, "failed": failed}
+
+
+def _run_one(ctx: Context, now: datetime) -> str | None:
+    job_id = None
+    try:
+        with ctx.db.transaction() as session:
+            job = claim_next(ctx, session, now)
+            if job is None:
+                return None
+            job_id, job.status = job.id, "running"
+            _execute(ctx, session, job)
+            session.delete(job)
+            return "done"
+    except JobFailed as failure:
+        return _record_failure(ctx, job_id, failure.cause)
+    except Exception as exc:  # one broken job must not stop the queue: it is retried, then an incident
+        if job_id is None:
+            raise
+        log.exception("job %s failed", job_id)
+        return _record_failure(ctx, job_id, exc)
+
+
+def _execute(ctx: Context, session, job: Job) -> None:
+    if job.kind == "timer":
+        with advancing(ctx, job.instance_id, None, session=session) as step:
+            waiting = step.workflow.get_task_from_id(UUID(job.task_id))
+            if waiting is None or not waiting.has_state(TaskState.WAITING):
+                return  # fired meanwhile with another timer of the instance: a stale job
+            step.workflow.refresh_timers()
+            audit.record(
+                session,
+                "timer_fired",
+                job.instance_id,
+                None,
+                job.task_id,
+                job.element_id,
+                at=step.now,
+                data={"due_at": job.due_at.isoformat()},
+            )
+            _run_engine_or_fail(step)
+    elif job.kind == "overdue":
+        _mark_overdue(session, job)
+    elif job.kind == "timer_start":
+        _start_on_timer(ctx, session, job)
+    elif job.kind == "message":
+        from engine.runtime.messages import send_message
+
+        try:
+            send_message(ctx, job.payload["name"], job.payload.get("payload"), session=session)
+        except RavandError as exc:
+            raise JobFailed(exc) from exc
+    else:
+        raise JobFailed(ValueError(f"unknown job kind '{job.kind}'"))
+
+
+def _mark_overdue(session, job: Job) -> None:
+    """A human task passed its due time: flag it, so supervisors can query overdue work without the engine."""
+    task = session.get(HumanTask, job.task_id)
+    if task is not None and task.state == "open" and not task.overdue:
+        task.overdue = True
+        notify_overdue(session, task)
+        audit.record(
+            session,
+            "task_overdue",
+            task.instance_id,
+            None,
+            task.id,
+            task.element_id,
+            task.name,
+            data={"due_at": job.due_at.isoformat()},
+        )
+
+
+def _start_on_timer(ctx: Context, session, job: Job) -> None:
+    """A timer start event fell due: start an instance, and schedule the next cycle if there is one."""
+    from engine.runtime.timers import fire_timer_start
+
+    try:
+        fire_timer_start(ctx, session, job)
+    except WorkflowException as exc:
+        raise JobFailed(exc) from exc
+
+
+def _run_engine_or_fail(step: Step) -> None:
+    try:
+        run_engine(step, raise_errors=True)
+    except Exception as exc:
+        raise JobFailed(exc) from exc
+
+
+def _record_failure(ctx: Context, job_id: int, cause: Exception) -> str:
+    """The job's own transaction was rolled back; note the attempt, and after the last one an incident."""
+    with ctx.db.transaction() as session:
+        job = session.get(Job, job_id)
+        job.attempts += 1
+        job.last_error = str(cause)
+        if job.attempts < MAX_ATTEMPTS:
+            job.due_at = utcnow() + BACKOFF * 2 ** (job.attempts - 1)
+            return "retry"
+        job.status = "failed"
+        owner = job.instance_id or (job.payload or {}).get("from_instance")
+        if owner is not None:
+            with advancing(ctx, owner, None, allow=None, session=session) as step:
+                incident = open_incident(step, cause)
+                incident.job_id = job.id
+        return "failed"

@@ -1,0 +1,253 @@
+"""Rewriting the derived tables (human tasks, timer jobs, message subscriptions) from a workflow.
+
+Called in the same transaction that saves the workflow, so the tables always agree with the state.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import SimpleNamespace
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from engine.context import Context
+from engine.definitions.specs import event_parts, is_user_task, user_task_info
+from engine.models import HumanTask, Job, MessageSubscription, OrgUnit, ProcessInstance
+from engine.notify.notices import notify_new_tasks
+
+
+def sync(
+    ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime
+) -> list[dict]:
+    """Rewrite the derived tables; returns the values of the human-task rows this step opened."""
+    opened = sync_human_tasks(ctx, session, instance, workflow, now)
+    parsed = ctx.parsed(session, instance.definition_id)
+    if parsed.uses(TimerEventDefinition):
+        sync_timer_jobs(session, instance, workflow)
+    if parsed.uses(MessageEventDefinition):
+        sync_message_subscriptions(ctx, session, instance, workflow)
+    return opened
+
+
+def lane_of(workflow: BpmnWorkflow, task) -> str | None:
+    """A task's lane, or for a task inside a call activity, the lane of the activity that called it."""
+    lane = task.task_spec.lane
+    while lane is None and task.workflow.parent_task_id is not None:
+        task = workflow.get_task_from_id(task.workflow.parent_task_id)
+        lane = task.task_spec.lane
+    return lane
+
+
+# The human-task rows are read and written with Core statements built once: this runs on every step of
+# every instance, and the ORM's unit of work costs more than the statements themselves.
+_TASKS = HumanTask.__table__
+_OPEN_OR_READY_ROWS = select(_TASKS.c.id, _TASKS.c.state, _TASKS.c.due_at).where(
+    _TASKS.c.instance_id == bindparam("instance"),
+    (_TASKS.c.state == "open") | _TASKS.c.id.in_(bindparam("ready", expanding=True)),
+)
+_CLOSE_ROWS = (
+    update(_TASKS)
+    .where(_TASKS.c.id.in_(bindparam("ids", expanding=True)), _TASKS.c.state == "open")
+    .values(state=bindparam("new_state"), completed_at=func.coalesce(_TASKS.c.completed_at, bindparam("now")))
+)
+_INSERT_ROWS = insert(_TASKS)
+_INSERT_JOBS = insert(Job.__table__)
+
+
+def sync_human_tasks(
+    ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime
+) -> list[dict]:
+    ready = {
+        str(t.id): t
+        for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+        if is_user_task(t.task_spec)
+    }
+    session.flush()  # the Core statements below see what the caller changed through the ORM
+    conn = session.connection()
+    rows = conn.execute(_OPEN_OR_READY_ROWS, {"instance": instance.id, "ready": list(ready)}).all()
+    gone = [row for row in rows if row.state == "open" and row.id not in ready]
+    closed: dict[str, list[str]] = {"completed": [], "cancelled": []}
+    for row in gone:
+        task = workflow.get_task_from_id(UUID(row.id))
+        done = task is not None and task.has_state(TaskState.COMPLETED)
+        closed["completed" if done else "cancelled"].append(row.id)
+    for new_state, ids in closed.items():
+        if ids:
+            conn.execute(_CLOSE_ROWS, {"ids": ids, "new_state": new_state, "now": now})
+    closed_with_due = [row.id for row in gone if row.due_at]
+    if closed_with_due:
+        conn.execute(delete(Job).where(Job.kind == "overdue", Job.task_id.in_(closed_with_due)))
+    known = {row.id for row in rows}
+    created = [
+        new_human_task(ctx, session, instance, workflow, task, now)
+        for task_id, task in ready.items()
+        if task_id not in known
+    ]
+    if not created:
+        return created
+    conn.execute(_INSERT_ROWS, created)
+    notify_new_tasks(session, [SimpleNamespace(**row) for row in created], now)
+    overdue = [
+        {
+            "instance_id": instance.id,
+            "kind": "overdue",
+            "task_id": row["id"],
+            "element_id": row["element_id"],
+            "due_at": row["due_at"],
+        }
+        for row in created
+        if row["due_at"] is not None
+    ]
+    if overdue:
+        conn.execute(_INSERT_JOBS, overdue)
+    return created
+
+
+def new_human_task(ctx: Context, session: Session, instance: ProcessInstance, workflow, task, now) -> dict:
+    """The values of the human-task row for a user task that has just become ready."""
+    info = user_task_info(task.task_spec)
+    lane = lane_of(workflow, task)
+    unit_id = instance.unit_id
+    if info.unit_expression:
+        code = ctx.script_engine.evaluate(task, info.unit_expression)
+        unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == str(code))) or unit_id
+    due_at = None
+    if info.due_in_working_days:
+        days = ctx.script_engine.evaluate(task, info.due_in_working_days)
+        due_at = ctx.calendar.add_working_days(now, int(days))
+    return {
+        "id": str(task.id),
+        "instance_id": instance.id,
+        "process_key": instance.process_key,
+        "element_id": info.element_id,
+        "name": info.name,
+        "lane": lane,
+        "role_code": ctx.role_for_lane(session, lane),
+        "unit_id": unit_id,
+        "form_key": info.form_key,
+        "instructions": info.instructions,
+        "state": "open",
+        "assignee": None,
+        "priority": info.priority,
+        "created_at": now,
+        "due_at": due_at,
+    }
+
+
+def waiting_events(workflow: BpmnWorkflow, definition_class) -> list[tuple]:
+    """(task, event definition) for each event of that kind a waiting task waits for."""
+    return [
+        (t, part)
+        for t in workflow.event_manager.tasks.values()
+        if t.has_state(TaskState.WAITING)
+        for part in event_parts(t.task_spec.event_definition)
+        if isinstance(part, definition_class)
+    ]
+
+
+def timer_due(task, timer) -> datetime | None:
+    details = timer.details(task)
+    value = details.value
+    if isinstance(value, dict):
+        value = value.get("next")
+    if not value:
+        return None
+    return TimerEventDefinition.get_datetime(value) if isinstance(value, str) else value
+
+
+def sync_timer_jobs(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    """One job per waiting timer. A failed job stays (until its incident is retried); a running one is
+    the job being carried out in this very transaction, and its caller removes it."""
+    wanted = {}
+    for task, timer in waiting_events(workflow, TimerEventDefinition):
+        due = timer_due(task, timer)
+        if due is not None:
+            wanted[str(task.id)] = (task, due)
+    # A job another worker holds is left to it (it will find its timer fired and drop the job):
+    # waiting for its row lock while it waits for this instance's would deadlock.
+    jobs = session.scalars(
+        select(Job)
+        .where(Job.instance_id == instance.id, Job.kind == "timer", Job.status != "running")
+        .with_for_update(skip_locked=True)
+    ).all()
+    for job in jobs:
+        entry = wanted.pop(job.task_id, None)
+        if entry is None:
+            session.delete(job)
+        elif job.status == "pending" and job.due_at != entry[1]:
+            job.due_at = entry[1]
+    for task_id, (task, due) in wanted.items():
+        session.add(
+            Job(
+                instance_id=instance.id,
+                kind="timer",
+                task_id=task_id,
+                element_id=task.task_spec.bpmn_id,
+                due_at=due,
+            )
+        )
+
+
+def expected_correlation(ctx: Context, task, message: MessageEventDefinition) -> dict:
+    """The values a waiting message catch expects: its correlation expressions on the task's data."""
+    values = {}
+    for prop in message.correlation_properties:
+        try:
+            values[prop.name] = ctx.script_engine.evaluate(task, prop.retrieval_expression)
+        except Exception:  # not known on this instance: no message can name it yet
+            values[prop.name] = None
+    return values
+
+
+def sync_message_subscriptions(
+    ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow
+) -> None:
+    wanted = {(str(t.id), m.name): (t, m) for t, m in waiting_events(workflow, MessageEventDefinition)}
+    existing = session.scalars(
+        select(MessageSubscription).where(MessageSubscription.instance_id == instance.id)
+    ).all()
+    have = {(s.task_id, s.message_name): s for s in existing}
+    for key, sub in have.items():
+        if key not in wanted:
+            session.delete(sub)
+        else:
+            sub.correlation = expected_correlation(ctx, *wanted[key])
+    for (task_id, name), (task, message) in wanted.items():
+        if (task_id, name) not in have:
+            session.add(
+                MessageSubscription(
+                    instance_id=instance.id,
+                    task_id=task_id,
+                    element_id=task.task_spec.bpmn_id,
+                    message_name=name,
+                    correlation=expected_correlation(ctx, task, message),
+                )
+            )
+
+
+_CLOSE_OPEN_ROWS = (
+    update(_TASKS)
+    .where(_TASKS.c.instance_id == bindparam("instance"), _TASKS.c.state == "open")
+    .values(state=bindparam("new_state"), completed_at=bindparam("now"))
+)
+_DROP_PENDING_JOBS = delete(Job.__table__).where(
+    Job.__table__.c.instance_id == bindparam("instance"), Job.__table__.c.status == "pending"
+)
+_DROP_SUBSCRIPTIONS = delete(MessageSubscription.__table__).where(
+    MessageSubscription.__table__.c.instance_id == bindparam("instance")
+)
+
+
+def clear(session: Session, instance: ProcessInstance, state: str, now: datetime) -> None:
+    """Close every open task and drop the jobs and subscriptions of an instance that has ended."""
+    session.flush()
+    conn = session.connection()
+    conn.execute(_CLOSE_OPEN_ROWS, {"instance": instance.id, "new_state": state, "now": now})
+    conn.execute(_DROP_PENDING_JOBS, {"instance": instance.id})
+    conn.execute(_DROP_SUBSCRIPTIONS, {"instance": instance.id})

@@ -1,0 +1,227 @@
+"""The unit of work on an instance: lock its row, load the workflow, act, run the engine, save once.
+
+Every change to an instance goes through ``advancing``: the state is saved once and the derived tables are
+rewritten from it, all in one transaction."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from engine import audit
+from engine.context import Context
+from engine.errors import N_, Conflict, NotFound
+from engine.models import (
+    HumanTask,
+    Incident,
+    Job,
+    ProcessInstance,
+    utcnow,
+)
+from engine.runtime import projection
+from engine.runtime.serialization import dump_state, load_state
+from engine.states import ACTIVE, ENDED
+
+MAX_ENGINE_ROUNDS = 100
+
+
+@dataclass
+class Step:
+    """One transaction's hold on an instance."""
+
+    ctx: Context
+    session: Session
+    instance: ProcessInstance
+    workflow: BpmnWorkflow
+    actor: str | None
+    now: object = field(default_factory=utcnow)
+    opened: list[dict] = field(default_factory=list)  # the human-task rows the save opened
+
+
+_LOCK = (
+    select(ProcessInstance)
+    .where(ProcessInstance.id == bindparam("id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
+_LOCK_BY_TASK = (
+    select(ProcessInstance)
+    .where(
+        ProcessInstance.id
+        == select(HumanTask.instance_id).where(HumanTask.id == bindparam("task")).scalar_subquery()
+    )
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
+def lock_instance(session: Session, instance_id: int | None, task_id: str | None = None) -> ProcessInstance:
+    """The instance row (by its id, or the instance of a human task), locked for this transaction.
+
+    On PostgreSQL this is SELECT ... FOR UPDATE; on SQLite, BEGIN IMMEDIATE already serialises writers.
+    """
+    if task_id is not None:
+        instance = session.scalar(_LOCK_BY_TASK, {"task": task_id})
+        if instance is None:
+            raise NotFound(N_("Task {id} does not exist."), id=task_id)
+        return instance
+    instance = session.scalar(_LOCK, {"id": instance_id})
+    if instance is None:
+        raise NotFound(N_("Process instance {id} does not exist."), id=instance_id)
+    return instance
+
+
+def load_workflow(ctx: Context, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
+    workflow = ctx.workflows.take(instance.id, instance.state_version)
+    if workflow is None:
+        workflow = load_state(instance.state, ctx.parsed(session, instance.definition_id))
+    workflow.script_engine = ctx.script_engine
+    return workflow
+
+
+@contextmanager
+def advancing(
+    ctx: Context,
+    instance_id: int | None,
+    actor: str | None,
+    allow: tuple | None = ACTIVE,
+    session: Session | None = None,
+    task_id: str | None = None,
+) -> Iterator[Step]:
+    """Lock, load, act, save. ``allow`` lists the statuses the instance may be in (None: the caller checks).
+
+    Runs in its own transaction, or in ``session``'s when the caller already has one.
+    """
+    with nullcontext(session) if session is not None else ctx.db.transaction() as session:
+        instance = lock_instance(session, instance_id, task_id)
+        if allow is not None:
+            ensure_status(instance, allow)
+        step = Step(ctx, session, instance, load_workflow(ctx, session, instance), actor)
+        yield step
+        save(step)
+
+
+def ensure_status(instance: ProcessInstance, allow: tuple) -> None:
+    if instance.status not in allow:
+        raise Conflict(N_("Process instance {id} is {status}."), id=instance.id, status=instance.status)
+
+
+# The state is written by a prebuilt Core UPDATE, and the row object is told the new values as its
+# committed ones: the ORM's flush of a large blob on every step cost more than the statement.
+_SAVE_STATE = (
+    update(ProcessInstance.__table__)
+    .where(ProcessInstance.__table__.c.id == bindparam("instance"))
+    .values(state=bindparam("state"), state_version=bindparam("version"), updated_at=bindparam("now"))
+)
+
+
+def save(step: Step) -> None:
+    instance, workflow, session = step.instance, step.workflow, step.session
+    thrown = workflow.get_events()  # taken out before the state is written, so they are sent only once
+    state, version = dump_state(workflow), instance.state_version + 1
+    session.connection().execute(
+        _SAVE_STATE, {"instance": instance.id, "state": state, "version": version, "now": step.now}
+    )
+    for key, value in (("state", state), ("state_version", version), ("updated_at", step.now)):
+        set_committed_value(instance, key, value)
+    if workflow.completed and instance.status in ACTIVE:
+        instance.status = "completed"
+        instance.ended_at = step.now
+        audit.record(session, "completed", instance.id, step.actor, at=step.now, data=final_data(workflow))
+    if instance.status in ENDED:
+        projection.clear(session, instance, "cancelled", step.now)
+    else:
+        step.opened = projection.sync(step.ctx, session, instance, workflow, step.now)
+    for event in thrown:
+        if isinstance(event.event_definition, MessageEventDefinition):
+            session.add(
+                Job(
+                    instance_id=None,
+                    kind="message",
+                    due_at=step.now,
+                    payload={
+                        "name": event.event_definition.name,
+                        "payload": audit.jsonable(event.payload),
+                        "from_instance": instance.id,
+                    },
+                )
+            )
+    key, cache = (instance.id, instance.state_version), step.ctx.workflows
+    session.info.setdefault("after_commit", []).append(lambda: cache.put(*key, workflow))
+
+
+def run_engine(step: Step, raise_errors: bool = False) -> None:
+    """Run every automatic task that is ready.
+
+    A failing script or expression becomes an incident on the instance (its failed task stays in
+    ERROR until retried), unless ``raise_errors``: then the caller's transaction is to be rolled back.
+    """
+    ran = []
+    # do_engine_steps ends by refreshing timers; a timer that fell due there is READY but not yet run.
+    timers = step.ctx.parsed(step.session, step.instance.definition_id).uses(TimerEventDefinition)
+    try:
+        for _ in range(MAX_ENGINE_ROUNDS):
+            step.workflow.do_engine_steps(did_complete_task=ran.append)
+            if not timers or step.workflow.get_next_task(state=TaskState.READY, manual=False) is None:
+                break
+    except WorkflowException as exc:
+        if raise_errors:
+            raise
+        open_incident(step, exc)
+    finally:
+        for task in ran:
+            if getattr(task.task_spec, "bpmn_id", None):
+                audit.record(
+                    step.session,
+                    "element",
+                    step.instance.id,
+                    None,
+                    str(task.id),
+                    task.task_spec.bpmn_id,
+                    task.task_spec.bpmn_name,
+                    at=step.now,
+                )
+
+
+def open_incident(step: Step, exc: Exception) -> Incident:
+    task = getattr(exc, "task", None)
+    element = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
+    incident = Incident(
+        instance_id=step.instance.id,
+        element_id=element,
+        message=str(exc),
+        script_line=getattr(exc, "line_number", None) or None,
+        traceback="".join(traceback.format_exception(exc)),
+        created_at=step.now,
+    )
+    step.session.add(incident)
+    step.instance.status = "incident"
+    audit.record(
+        step.session,
+        "incident",
+        step.instance.id,
+        step.actor,
+        element_id=element,
+        at=step.now,
+        data={"message": str(exc)},
+    )
+    return incident
+
+
+def final_data(workflow: BpmnWorkflow) -> dict:
+    if workflow.completed:
+        return workflow.data
+    return workflow.last_task.data if workflow.last_task is not None else {}

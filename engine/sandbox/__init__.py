@@ -1,0 +1,1 @@
+"""The one sandboxed script engine for every script, condition, timer, correlation and DMN cell."""

@@ -1,0 +1,1 @@
+"""Human tasks as staff work on them: the inbox and the actions on a task."""

@@ -1,0 +1,180 @@
+"""Lists of human tasks: the inbox's pages and the CLI's task list, from the human-task table only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, or_, select
+
+from engine.calendar.jalali import TEHRAN
+from engine.cases.show import task_dict
+from engine.context import Context
+from engine.models import (
+    HumanTask,
+    OrgUnit,
+    ProcessDefinition,
+    ProcessInstance,
+    utcnow,
+)
+from engine.org.access import acting_positions, candidate_filter, get_user
+
+
+@dataclass
+class TaskQuery:
+    user: str | None = None
+    instance_id: int | None = None
+    state: str = "open"
+    process_key: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+def list_tasks(ctx: Context, query: TaskQuery) -> list[dict]:
+    """Tasks from the human-task table: a user's own and their groups' unless the query says otherwise."""
+    with ctx.db.transaction() as session:
+        stmt = select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        if query.state != "any":
+            stmt = stmt.where(HumanTask.state == query.state)
+        if query.instance_id is not None:
+            stmt = stmt.where(HumanTask.instance_id == query.instance_id)
+        if query.process_key:
+            stmt = stmt.where(HumanTask.process_key == query.process_key)
+        if query.user:
+            user = get_user(session, query.user)
+            if query.state == "completed":
+                stmt = stmt.where(HumanTask.completed_by == user.username)
+            else:
+                positions = acting_positions(session, user, utcnow())
+                stmt = stmt.where(
+                    or_(
+                        HumanTask.assignee == user.username,
+                        HumanTask.assignee.is_(None) & candidate_filter(positions),
+                    )
+                )
+        stmt = stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
+        rows = session.scalars(stmt.limit(query.limit).offset(query.offset)).all()
+        return [task_dict(t) for t in rows]
+
+
+INBOX_VIEWS = ("mine", "group", "completed")
+INBOX_DUE = ("overdue", "today", "week")
+INBOX_SORTS = ("due", "priority", "created")
+
+
+@dataclass
+class InboxQuery:
+    """One page of a user's inbox. ``view``: mine (assigned to me), group (unclaimed tasks of my
+    positions and delegations), completed (done by me). ``due``: overdue, today or week (due by the
+    end of today or of the Iranian week, Friday, in Tehran)."""
+
+    user: str
+    view: str = "mine"
+    process_keys: list[str] | None = None
+    unit_id: int | None = None
+    due: str | None = None
+    search: str | None = None
+    sort: str = "due"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class InboxPage:
+    rows: list[dict]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _due_before(due: str, now: datetime) -> datetime:
+    """The end of a due window (UTC): now for 'overdue', else the end of today or of this week (Friday)
+    in Tehran. Windows include what is already overdue."""
+    if due == "overdue":
+        return now
+    start = now.astimezone(TEHRAN).replace(hour=0, minute=0, second=0, microsecond=0)
+    days = 1 if due == "today" else (4 - start.weekday()) % 7 + 1  # Friday is weekday 4
+    return (start + timedelta(days=days)).astimezone(UTC)
+
+
+def inbox(ctx: Context, query: InboxQuery) -> InboxPage:
+    """A page of the inbox, answered from the human-task table (its indexes), never from workflows.
+
+    The filters, the count and the page's ids are found on ``human_task`` alone (joined to the
+    instances only to search their titles); only the page's rows are joined to their instance,
+    process and unit.
+    """
+    with ctx.db.transaction() as session:
+        user = get_user(session, query.user)
+        now = utcnow()
+        ids = select(HumanTask.id)
+        if query.view == "completed":
+            ids = ids.where(HumanTask.state == "completed", HumanTask.completed_by == user.username)
+        elif query.view == "group":
+            positions = acting_positions(session, user, now)
+            ids = ids.where(
+                HumanTask.state == "open", HumanTask.assignee.is_(None), candidate_filter(positions)
+            )
+        else:
+            ids = ids.where(HumanTask.state == "open", HumanTask.assignee == user.username)
+        if query.process_keys is not None:
+            ids = ids.where(HumanTask.process_key.in_(query.process_keys))
+        if query.unit_id is not None:
+            ids = ids.where(HumanTask.unit_id == query.unit_id)
+        if query.due in INBOX_DUE:
+            ids = ids.where(HumanTask.due_at < _due_before(query.due, now))
+        if query.search and query.search.strip():
+            pattern = f"%{query.search.strip()}%"
+            ids = ids.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(
+                or_(
+                    HumanTask.name.ilike(pattern),
+                    ProcessInstance.title.ilike(pattern),
+                    ProcessInstance.business_key.ilike(pattern),
+                    ProcessInstance.tracking_code.ilike(pattern),
+                )
+            )
+        total = session.scalar(select(func.count()).select_from(ids.subquery()))
+        due_last = (HumanTask.due_at.is_(None), HumanTask.due_at)
+        if query.sort == "priority":
+            ids = ids.order_by(HumanTask.priority.desc(), *due_last, HumanTask.id)
+        elif query.sort == "created":
+            ids = ids.order_by(HumanTask.created_at.desc(), HumanTask.id)
+        elif query.view == "completed":
+            ids = ids.order_by(HumanTask.completed_at.desc(), HumanTask.id)
+        else:
+            ids = ids.order_by(*due_last, HumanTask.created_at, HumanTask.id)
+        page = max(1, query.page)
+        page_ids = session.scalars(ids.limit(query.per_page).offset((page - 1) * query.per_page)).all()
+        rows = session.execute(
+            select(HumanTask, ProcessInstance, ProcessDefinition.name, OrgUnit)
+            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+            .outerjoin(OrgUnit, OrgUnit.id == HumanTask.unit_id)
+            .where(HumanTask.id.in_(page_ids))
+        ).all()
+        by_id = {task.id: (task, instance, name, unit) for task, instance, name, unit in rows}
+        return InboxPage(
+            [_inbox_row(*by_id[i], now) for i in page_ids if i in by_id], total, page, query.per_page
+        )
+
+
+def _inbox_row(
+    task: HumanTask, instance: ProcessInstance, process_name: str, unit: OrgUnit | None, now: datetime
+) -> dict:
+    return {
+        **task_dict(task),
+        "priority": task.priority,
+        "completed_at": task.completed_at,
+        "created": task.created_at,
+        "due": task.due_at,
+        "overdue": task.state == "open" and task.due_at is not None and task.due_at < now,
+        "process_name": process_name,
+        "instance_title": instance.title,
+        "business_key": instance.business_key,
+        "unit_fa": unit.name_fa if unit else None,
+        "unit_en": unit.name_en if unit else None,
+    }
