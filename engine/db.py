@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_SQLITE_PATH = Path("instance") / "ravand.db"
+READ_ONLY = "ravand_read_only"
 
 
 def database_url(url: str | None = None) -> str:
@@ -40,8 +41,10 @@ def configure_engine(engine: Engine) -> Engine:
 
 def _begin_immediate(conn) -> None:
     # Straight to the driver: it runs before every transaction, and SQLAlchemy's statement path costs
-    # several times what SQLite takes to run it.
-    conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
+    # several times what SQLite takes to run it. A read-only transaction takes no write lock: readers
+    # never wait for the one writer (WAL).
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.connection.dbapi_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -61,6 +64,10 @@ class Database:
             configure_engine(engine) if engine is not None else make_sqlalchemy_engine(database_url(url))
         )
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        readers = self.engine.execution_options(**{READ_ONLY: True})
+        if self.is_postgres:
+            readers = readers.execution_options(postgresql_readonly=True)
+        self.read_sessions = sessionmaker(readers, expire_on_commit=False)
 
     @property
     def is_postgres(self) -> bool:
@@ -78,6 +85,17 @@ class Database:
             with session.begin():
                 yield session
                 write_pending(session)
+            for callback in session.info.pop("after_commit", []):
+                callback()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction, for pages and queries: a plain BEGIN on SQLite (no write lock),
+        READ ONLY on PostgreSQL. Callables in ``session.info["after_commit"]`` run once it has ended.
+        """
+        with self.read_sessions() as session:
+            with session.begin():
+                yield session
             for callback in session.info.pop("after_commit", []):
                 callback()
 

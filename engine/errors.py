@@ -6,12 +6,28 @@ The web layer translates the template with Flask-Babel (the templates are marked
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
 def N_(template: str) -> str:
     """Mark a message template for translation without translating it here."""
     return template
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message as a template (the msgid the web layer translates) and the values it names."""
+
+    template: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.template.format(**self.params) if self.params else self.template
+
+
+def as_message(value: Message | str) -> Message:
+    return value if isinstance(value, Message) else Message(value)
 
 
 class RavandError(Exception):
@@ -66,26 +82,46 @@ class InvalidData(RavandError):
     http_status = 422
     template = N_("The submitted data is not valid.")
 
-    def __init__(self, template: str | None = None, field_errors: dict[str, str] | None = None, **params):
-        self.field_errors = field_errors or {}
+    def __init__(
+        self, template: str | None = None, field_errors: Mapping[str, Message | str] | None = None, **params
+    ):
+        self.field_errors = {name: as_message(m) for name, m in (field_errors or {}).items()}
         super().__init__(template, **params)
 
     def to_dict(self) -> dict:
-        return {**super().to_dict(), "fields": self.field_errors}
+        return {**super().to_dict(), "fields": {name: str(m) for name, m in self.field_errors.items()}}
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a bundle, located as precisely as the checker could."""
+    """One thing wrong with a bundle, located as precisely as the checker could.
+
+    ``message`` is a template (translated by the web layer) and ``params`` its values.
+    """
 
     file: str
     message: str
     line: int | None = None
     element: str | None = None
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.message.format(**self.params) if self.params else self.message
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
-        return f"{where}: {f'[{self.element}] ' if self.element else ''}{self.message}"
+        return f"{where}: {f'[{self.element}] ' if self.element else ''}{self.text}"
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "element": self.element,
+            "message": self.text,
+            "template": self.message,
+            "params": _jsonable(dict(self.params)),
+        }
 
 
 class BundleInvalid(RavandError):
@@ -102,17 +138,17 @@ class BundleInvalid(RavandError):
         return "\n".join([super().message, *(f"  {p}" for p in self.problems)])
 
     def to_dict(self) -> dict:
-        return {**super().to_dict(), "problems": [p.__dict__ for p in self.problems]}
+        return {**super().to_dict(), "problems": [p.to_dict() for p in self.problems]}
 
 
 @dataclass
 class FieldErrors:
     """Collects per-field validation messages before raising one InvalidData."""
 
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, Message] = field(default_factory=dict)
 
-    def add(self, name: str, message: str) -> None:
-        self.errors.setdefault(name, message)
+    def add(self, name: str, message: Message | str, **params: object) -> None:
+        self.errors.setdefault(name, message if isinstance(message, Message) else Message(message, params))
 
     def raise_if_any(self) -> None:
         if self.errors:

@@ -15,7 +15,7 @@ from datetime import date
 import jdatetime
 
 from engine.calendar.jalali import to_latin_digits
-from engine.errors import N_, FieldErrors
+from engine.errors import N_, FieldErrors, Message
 
 INPUT_TYPES = {
     "textfield",
@@ -120,7 +120,7 @@ def _clean_value(component: dict, value, name: str, errors: FieldErrors):
     try:
         value = _convert(component, value)
     except (TypeError, ValueError) as exc:
-        errors.add(name, str(exc.args[0]) if exc.args else N_("invalid value"))
+        errors.add(name, exc.args[0] if exc.args else N_("invalid value"))
         return None
     if value is False and rules.get("required"):
         errors.add(name, N_("this field is required"))
@@ -180,29 +180,29 @@ def _convert_datetime(component: dict, value) -> str:
     return parsed.isoformat() + (f"T{time_part}" if time_part else "")
 
 
-def _check_rules(component: dict, rules: dict, value) -> str | None:
+def _check_rules(component: dict, rules: dict, value) -> Message | None:
     kind = component["type"]
     if kind == "number":
         if rules.get("min") is not None and value < rules["min"]:
-            return N_("must be at least {min}").format(min=rules["min"])
+            return Message(N_("must be at least {min}"), {"min": rules["min"]})
         if rules.get("max") is not None and value > rules["max"]:
-            return N_("must be at most {max}").format(max=rules["max"])
+            return Message(N_("must be at most {max}"), {"max": rules["max"]})
     if isinstance(value, str):
         if rules.get("minLength") is not None and len(value) < rules["minLength"]:
-            return N_("must be at least {n} characters").format(n=rules["minLength"])
+            return Message(N_("must be at least {n} characters"), {"n": rules["minLength"]})
         if rules.get("maxLength") is not None and len(value) > rules["maxLength"]:
-            return N_("must be at most {n} characters").format(n=rules["maxLength"])
+            return Message(N_("must be at most {n} characters"), {"n": rules["maxLength"]})
         if rules.get("pattern") and not re.fullmatch(rules["pattern"], value):
-            return N_("does not have the expected format")
+            return Message(N_("does not have the expected format"))
         if rules.get("validationType") == "email" and not _EMAIL.match(value):
-            return N_("must be an e-mail address")
+            return Message(N_("must be an e-mail address"))
         if rules.get("validationType") == "phone" and not _PHONE.match(to_latin_digits(value)):
-            return N_("must be a phone number")
+            return Message(N_("must be a phone number"))
     options = _option_values(component)
     if options is not None:
         chosen = value if isinstance(value, list) else [value]
         if any(str(v) not in options for v in chosen):
-            return N_("is not one of the allowed choices")
+            return Message(N_("is not one of the allowed choices"))
     return None
 
 

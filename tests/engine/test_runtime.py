@@ -91,13 +91,13 @@ def test_bad_submission_is_refused_and_nothing_is_saved(ctx, approval):
     (submit,) = _open(ctx, instance.id)
     with pytest.raises(InvalidData) as caught:
         tasks.complete(ctx, submit["id"], {"amount": "abc"}, user="alice")
-    assert caught.value.field_errors == {
+    assert caught.value.to_dict()["fields"] == {
         "amount": "must be a number",
         "description": "this field is required",
     }
     with pytest.raises(InvalidData) as caught:
         tasks.complete(ctx, submit["id"], {"amount": 10**9, "description": "x"}, user="alice")
-    assert caught.value.field_errors == {"amount": "must be at most 100000"}
+    assert caught.value.to_dict()["fields"] == {"amount": "must be at most 100000"}
     assert _open(ctx, instance.id)[0]["id"] == submit["id"]
     with ctx.db.transaction() as session:
         assert session.get(ProcessInstance, instance.id).state_version == 1

@@ -96,7 +96,7 @@ def test_bulk_stays_inside_the_scope(ctx, three):
 def test_every_action_wants_a_reason(ctx, three):
     with pytest.raises(InvalidData) as caught:
         supervision.bulk(ctx, EVERYTHING, InstanceFilter(), "suspend", "carol", "  ")
-    assert caught.value.field_errors == {"reason": "Required."}
+    assert caught.value.to_dict()["fields"] == {"reason": "Required."}
     with pytest.raises(InvalidData):
         supervision.preview(ctx, EVERYTHING, InstanceFilter(), "explode")
     task = list_tasks(ctx, TaskQuery(instance_id=three[0]))[0]

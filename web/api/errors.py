@@ -6,17 +6,14 @@ user's session choice, then Persian.
 
 from __future__ import annotations
 
-import re
-
 from flask import current_app, jsonify, request, session
-from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
+from flask_babel import force_locale
 from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.calendar.jalali import to_persian_digits
 from engine.errors import N_, InvalidData, RavandError
+from web.i18n import message_text, translate
 
 HTTP_CODES = {
     400: ("bad_request", N_("The request is not valid.")),
@@ -40,13 +37,6 @@ MARSHMALLOW_MESSAGES = (
     N_("Not a valid integer."),
     N_("Invalid input type."),
 )
-# Field messages of engine.forms that carry a number: translated by their template.
-PARAMETRISED = [
-    "must be at least {min}",
-    "must be at most {max}",
-    "must be at least {n} characters",
-    "must be at most {n} characters",
-]
 
 
 class ApiError(Exception):
@@ -75,35 +65,13 @@ def api_locale() -> str:
     )
 
 
-def translate(template: str, params: dict | None = None) -> str:
-    text = _(template)
-    return text.format(**params) if params else text
-
-
-def translate_field_message(message: str) -> str:
-    """An engine field message in the current language, also when it was formatted with a number."""
-    translated = _(message)
-    if translated != message:
-        return translated
-    for template in PARAMETRISED:
-        pattern = re.escape(template).replace(r"\{", "{").replace(r"\}", "}")
-        pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>-?[0-9.]+)", pattern)
-        match = re.fullmatch(pattern, message)
-        if match:
-            numbers = match.groupdict()
-            if str(get_locale()) == "fa":
-                numbers = {k: to_persian_digits(v) for k, v in numbers.items()}
-            return _(template).format(**numbers)
-    return translated
-
-
 def error_response(
     status: int, code: str, template: str, params: dict | None = None, fields: dict | None = None
 ):
     with force_locale(api_locale()):
         body = {"code": code, "message": translate(template, params)}
         if fields is not None:
-            body["fields"] = {name: translate_field_message(text) for name, text in fields.items()}
+            body["fields"] = {name: message_text(message) for name, message in fields.items()}
     return jsonify(body), status
 
 

@@ -18,6 +18,7 @@ from engine.models import Role
 from web.auth import roles_required
 from web.catalog import current_catalog
 from web.designer.problems import translated
+from web.i18n import error_text, field_texts
 
 DESIGNER_ROLE = "designer"
 _seed_lock = threading.Lock()
@@ -61,16 +62,11 @@ def roles() -> list[dict]:
         ]
 
 
-def error_message(exc: RavandError) -> str:
-    """An engine error in the page's language: its template is the msgid."""
-    return _(exc.template).format(**exc.params) if exc.params else _(exc.template)
-
-
 def error_json(exc: RavandError):
     """An engine error as the studio's JavaScript reads it: a translated message and the details."""
-    body = {"code": exc.code, "message": error_message(exc)}
+    body = {"code": exc.code, "message": error_text(exc)}
     if isinstance(exc, InvalidData):
-        body["fields"] = {name: _(message) for name, message in exc.field_errors.items()}
+        body["fields"] = field_texts(exc)
     if isinstance(exc, BundleInvalid):
         body["problems"] = [translated(p) for p in exc.problems]
     return jsonify(body), exc.http_status

@@ -18,7 +18,6 @@ from web.designer.common import (
     designer_required,
     engine,
     error_json,
-    error_message,
     js_messages,
     json_body,
     roles,
@@ -27,6 +26,7 @@ from web.designer.common import (
 from web.designer.decisions import try_decision
 from web.designer.problems import translated
 from web.home import digits
+from web.i18n import error_text
 
 _DECISION_ID = re.compile(r"<(?:\w+:)?decision\b[^>]*?\bid=\"([^\"]+)\"")
 
@@ -73,7 +73,7 @@ def archive(key: str):
     try:
         drafts.set_archived(engine(), key, archived, current_user.username)
     except RavandError as exc:
-        flash(error_message(exc), "danger")
+        flash(error_text(exc), "danger")
     else:
         flash(_("The process was archived.") if archived else _("The process was restored."), "success")
     return redirect(url_for("designer.index"))
@@ -86,7 +86,7 @@ def studio(key: str):
         draft = drafts.get_draft(engine(), key, seed_files(key))
     except RavandError as exc:
         return render_template(
-            "auth/error.html", status=exc.http_status, message=error_message(exc)
+            "auth/error.html", status=exc.http_status, message=error_text(exc)
         ), exc.http_status
     return render_template("designer/studio.html", draft=draft, messages=js_messages())
 
@@ -193,4 +193,4 @@ def _field_errors(exc: RavandError) -> str:
     fields = getattr(exc, "field_errors", None)
     if fields:
         return " ".join(_(message) for message in fields.values())
-    return error_message(exc)
+    return error_text(exc)

@@ -13,7 +13,8 @@ from engine.models import ProcessDefinition, ProcessInstance
 from engine.runtime import migration
 from engine.runtime.migration import MIGRATABLE
 from web.designer import bp
-from web.designer.common import designer_required, engine, error_message, js_messages
+from web.designer.common import designer_required, engine, js_messages
+from web.i18n import error_text
 
 MAX_INSTANCES = 500
 
@@ -101,7 +102,7 @@ def migration_preview(key: str):
     try:
         plans = migration.preview(engine(), target, ids)
     except RavandError as exc:
-        flash(error_message(exc), "danger")
+        flash(error_text(exc), "danger")
         return redirect(url_for("designer.versions", key=key))
     return render_template("designer/migration.html", key=key, target=target, plans=plans, results=None)
 
@@ -113,7 +114,7 @@ def migration_run(key: str):
     try:
         results = migration.migrate(engine(), target, ids, current_user.username)
     except RavandError as exc:
-        flash(error_message(exc), "danger")
+        flash(error_text(exc), "danger")
         return redirect(url_for("designer.versions", key=key))
     done = sum(r.migrated for r in results)
     flash(

@@ -14,8 +14,9 @@ from engine.calendar.jalali import TEHRAN, from_jalali_str
 from engine.models import Delegation, OrgUnit, Position, Role, User, utcnow
 from engine.org.accounts import hash_password, new_api_token
 from web.auth import admin_required
+from web.i18n import is_persian
 from web.inbox import bp
-from web.inbox.common import engine, is_persian
+from web.inbox.common import engine
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 8

@@ -13,8 +13,9 @@ from engine.models import HumanTask, OrgUnit, Position, ProcessDefinition, Proce
 from engine.org.access import candidate_filter
 from engine.runtime.starting import start as start_instance
 from web.catalog import CatalogEntry, current_catalog
+from web.i18n import is_persian
 from web.inbox import bp
-from web.inbox.common import engine, error_response, is_persian
+from web.inbox.common import engine, error_response
 from web.inbox.forms import viewer_data, viewer_schema
 
 PER_PAGE = 20

@@ -30,14 +30,13 @@ from engine.work import tasks
 from engine.work.inbox import INBOX_DUE, INBOX_SORTS, INBOX_VIEWS, InboxQuery, inbox
 from web.api.common import attachment_store
 from web.catalog import current_catalog
+from web.i18n import is_persian, localized_number
 from web.inbox import bp
 from web.inbox.common import (
     engine,
     error_message,
     error_response,
     full_names,
-    is_persian,
-    localized_number,
     unit_name,
 )
 from web.inbox.forms import viewer_data, viewer_schema

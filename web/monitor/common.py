@@ -7,13 +7,11 @@ from datetime import date, timedelta
 from functools import wraps
 
 from flask import abort, current_app, g
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from engine.calendar.jalali import from_jalali_str, to_jalali_str
 from engine.context import Context
-from engine.errors import RavandError
 from engine.models import HumanTask, OrgUnit, ProcessInstance
 from engine.org.scopes import MONITOR_ROLES, Scope, scope_for_user
 from engine.reporting.instances import InstanceFilter
@@ -66,11 +64,6 @@ def current_scope() -> Scope:
     if "monitor_scope" not in g:
         g.monitor_scope = scope_for_user(engine(), current_user.username, departments())
     return g.monitor_scope
-
-
-def error_message(exc: RavandError) -> str:
-    """An engine error in the page's language: its template is the msgid."""
-    return _(exc.template).format(**exc.params) if exc.params else _(exc.template)
 
 
 def parse_jalali(value: str | None) -> date | None:

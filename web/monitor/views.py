@@ -30,13 +30,13 @@ from engine.models import (
 from engine.reporting import flow, heatmap, instances, regions, tasks
 from engine.reporting import processes as process_figures
 from engine.runtime import lifecycle
+from web.i18n import error_text
 from web.monitor import bp
 from web.monitor.common import (
     current_scope,
     departments,
     due_from_jalali,
     engine,
-    error_message,
     filter_args,
     filters_from_args,
     instance_in_scope,
@@ -343,7 +343,7 @@ def _act(instance_id: int, action, success: str):
     try:
         action()
     except RavandError as exc:
-        flash(error_message(exc), "danger")
+        flash(error_text(exc), "danger")
     except ValueError:
         flash(_("The date is not a valid Jalali date (for example 1405/09/15)."), "danger")
     else:
@@ -510,7 +510,7 @@ def bulk():
                 ctx, scope, filters, request.form.get("action", ""), current_user.username, _reason()
             )
         except RavandError as exc:
-            flash(error_message(exc), "danger")
+            flash(error_text(exc), "danger")
         else:
             previews = {a: supervision.preview(ctx, scope, filters, a) for a in supervision.BULK_ACTIONS}
     return render_template(

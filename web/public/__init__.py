@@ -18,8 +18,8 @@ from engine.definitions.forms import validate_submission
 from engine.errors import InvalidData, NotFound
 from engine.models import OrgUnit
 from web.api.common import attachment_store
-from web.api.errors import translate, translate_field_message
 from web.catalog import CatalogEntry, current_catalog, public_entries
+from web.i18n import error_text, field_texts
 from web.public import guard
 from web.public.forms import layout, read_submission
 from web.public.status import find_status, normalize_code, state_message
@@ -118,12 +118,12 @@ def _submit(entry: CatalogEntry, schema: dict | None, fields) -> tuple[str | Non
             try:
                 attachments.check_file(store, upload.filename, content)
             except InvalidData as exc:
-                errors[key] = translate(exc.template, exc.params)
+                errors[key] = error_text(exc)
             files.append((key, upload.filename, content))
     try:
         cleaned = validate_submission(schema, data) if schema is not None else {}
     except InvalidData as exc:
-        errors = {**{k: translate_field_message(v) for k, v in exc.field_errors.items()}, **errors}
+        errors = {**field_texts(exc), **errors}
     if errors:
         return None, errors
     instance = attachments.start_with_files(

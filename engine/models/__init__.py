@@ -1,0 +1,40 @@
+"""The database tables, one module per area; importing this package registers them all with ``Base``."""
+
+from engine.models.base import Base, UTCDateTime, utcnow
+from engine.models.cases import Attachment, Comment, Notification
+from engine.models.definitions import DefinitionFile, ProcessDefinition, ProcessDraft
+from engine.models.org import CalendarClosure, Delegation, OrgUnit, Position, Role, User
+from engine.models.runtime import (
+    AuditEvent,
+    HumanTask,
+    Incident,
+    Job,
+    MessageSubscription,
+    ProcessInstance,
+    ReceivedMessage,
+)
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "CalendarClosure",
+    "Comment",
+    "DefinitionFile",
+    "Delegation",
+    "HumanTask",
+    "Incident",
+    "Job",
+    "MessageSubscription",
+    "Notification",
+    "OrgUnit",
+    "Position",
+    "ProcessDefinition",
+    "ProcessDraft",
+    "ProcessInstance",
+    "ReceivedMessage",
+    "Role",
+    "UTCDateTime",
+    "User",
+    "utcnow",
+]
