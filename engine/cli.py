@@ -13,6 +13,7 @@ from pathlib import Path
 
 from engine.calendar import closures
 from engine.cases import show
+from engine.cases.start import StartRequest, start_process
 from engine.context import Context
 from engine.db import Database
 from engine.definitions import deployment
@@ -20,7 +21,7 @@ from engine.definitions.bundle import collect_bundles
 from engine.demo.history import simulate_month
 from engine.demo.seed import seed_demo
 from engine.errors import BundleInvalid, InvalidData, NotFound, RavandError
-from engine.runtime import lifecycle, messages, starting, worker
+from engine.runtime import lifecycle, messages, worker
 from engine.schema import upgrade
 from engine.work import tasks
 from engine.work.inbox import TaskQuery, list_tasks
@@ -143,10 +144,7 @@ def _print(args, result) -> None:
 
 
 def _context(args):
-    ctx = Context(Database(args.database))
-    with ctx.db.transaction() as session:
-        ctx.refresh_calendar(session)
-    return ctx
+    return Context(Database(args.database))
 
 
 def run(args):
@@ -158,11 +156,14 @@ def run(args):
     if command == "deploy":
         return _deploy(ctx, args)
     if command == "start":
-        instance = starting.start(ctx, args.key, args.data, args.user, args.unit, args.business_key)
+        started = start_process(
+            ctx, StartRequest(args.key, args.data, args.user, args.unit, args.business_key, on_behalf=True)
+        )
         return {
-            "instance_id": instance.id,
-            "status": instance.status,
-            "tracking_code": instance.tracking_code,
+            "instance_id": started.instance_id,
+            "status": started.status,
+            "tracking_code": started.tracking_code,
+            "next_tasks": started.next_tasks,
         }
     if command == "tasks":
         return list_tasks(

@@ -1,4 +1,5 @@
-"""What every engine service needs: the database, the calendar, the script engine and the caches."""
+"""What every engine service needs: the database, the clock, the calendar, the script engine, the
+catalog and the caches."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import select
@@ -14,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from engine.calendar.script_helpers import script_helpers
 from engine.calendar.working import WorkingCalendar
+from engine.clock import SYSTEM, Clock
 from engine.db import Database
 from engine.definitions.bundle import Bundle
+from engine.definitions.catalog import PROCESSES_DIR, CatalogEntry, load_catalog
 from engine.definitions.parsing import ParsedBundle, parse_bundle
 from engine.models import CalendarClosure, DefinitionFile, ProcessDefinition, Role
 from engine.sandbox.scripting import SandboxedScriptEngine, make_script_engine
@@ -46,25 +51,52 @@ class WorkflowCache:
 
 @dataclass
 class Context:
+    """One per process (the web app, a worker, the CLI); shared by its threads.
+
+    The working calendar holds the administrators' closures: it is read from the database when first
+    needed and again when it is older than ``calendar_ttl`` seconds, so a closure added by another
+    process changes the due dates this one computes without a restart.
+    """
+
     db: Database
-    calendar: WorkingCalendar = field(
-        default_factory=lambda: WorkingCalendar(thursday=os.environ.get("RAVAND_THURSDAY", "off"))
-    )
+    clock: Clock = SYSTEM
+    thursday: str = field(default_factory=lambda: os.environ.get("RAVAND_THURSDAY", "off"))
+    catalog_path: Path = PROCESSES_DIR
+    calendar_ttl: float = 60.0
     script_engine: SandboxedScriptEngine | None = None
     workflows: WorkflowCache = field(default_factory=WorkflowCache)
     _specs: dict[int, ParsedBundle] = field(default_factory=dict)
     _roles: dict[str, str] = field(default_factory=dict)
     _forms: dict[tuple[int, str], dict | None] = field(default_factory=dict)
+    _calendar: WorkingCalendar | None = None
+    _calendar_read_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.script_engine is None:
-            self.script_engine = make_script_engine(script_helpers(self.calendar))
+            self.script_engine = make_script_engine(script_helpers(lambda: self.calendar))
 
-    def refresh_calendar(self, session: Session) -> None:
-        """Reload the administrators' extra closures into the working calendar."""
-        closures = session.scalars(select(CalendarClosure.day)).all()
-        self.calendar = WorkingCalendar(thursday=self.calendar.thursday, extra_closures=closures)
-        self.script_engine = make_script_engine(script_helpers(self.calendar))
+    @property
+    def calendar(self) -> WorkingCalendar:
+        read_at = self._calendar_read_at
+        if read_at is None or (self.clock.now() - read_at).total_seconds() > self.calendar_ttl:
+            self.refresh_calendar()
+        return self._calendar
+
+    def refresh_calendar(self) -> None:
+        """Read the administrators' extra closures into the working calendar now."""
+        with self.db.read() as session:
+            closures = session.scalars(select(CalendarClosure.day)).all()
+        self._calendar = WorkingCalendar(thursday=self.thursday, extra_closures=closures)
+        self._calendar_read_at = self.clock.now()
+
+    @property
+    def catalog(self) -> dict[str, CatalogEntry]:
+        """The process catalog (``processes/catalog.yaml``, or the file or folder ``catalog_path``)."""
+        return load_catalog(self.catalog_path) if self.catalog_path.exists() else {}
+
+    def departments(self) -> dict[str, str]:
+        """Process key → department code, from the catalog."""
+        return {key: entry.department for key, entry in self.catalog.items() if entry.department}
 
     def parsed(self, session: Session, definition_id: int) -> ParsedBundle:
         """The specs of a deployed definition, parsed once per process (definitions never change)."""

@@ -63,19 +63,24 @@ def sqlite_database(tmp_path):
 
 
 def add_org(database: Database) -> None:
-    """A small organisation: two regions, an expert role per unit, a head role for everyone."""
+    """A small organisation: two regions, an expert role per unit, a head role for everyone; sara is
+    the deputy (she oversees everything), rita the PR manager of region 2."""
     with database.transaction() as session:
         center = OrgUnit(code="center", kind="center", name_fa="مرکز", name_en="Center")
         r1 = OrgUnit(code="region-01", kind="region", name_fa="منطقه ۱", name_en="Region 1", parent=center)
         r2 = OrgUnit(code="region-02", kind="region", name_fa="منطقه ۲", name_en="Region 2", parent=center)
         expert = Role(code="expert", name_fa="کارشناس", name_en="Expert", per_unit=True)
         head = Role(code="head", name_fa="رئیس", name_en="Head", per_unit=False)
-        session.add_all([center, r1, r2, expert, head])
+        deputy = Role(code="deputy", name_fa="معاون", name_en="Deputy", per_unit=False)
+        manager = Role(code="unit_pr_manager", name_fa="مدیر واحد", name_en="PR manager", per_unit=True)
+        session.add_all([center, r1, r2, expert, head, deputy, manager])
         for username, role, unit in [
             ("alice", expert, r1),
             ("bob", expert, r1),
             ("dave", expert, r2),
             ("carol", head, center),
+            ("sara", deputy, center),
+            ("rita", manager, r2),
         ]:
             session.add(
                 User(

@@ -32,9 +32,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from engine.context import Context
     from engine.db import Database
+    from engine.definitions.catalog import PROCESSES_DIR
 
+    catalog = Path(app.config["RAVAND_CATALOG"]) if app.config.get("RAVAND_CATALOG") else PROCESSES_DIR
     with app.app_context():
-        app.extensions["ravand"] = Context(Database(engine=db.engine))
+        app.extensions["ravand"] = Context(Database(engine=db.engine), catalog_path=catalog)
 
     from web.api import register_api
     from web.auth import bp as auth_bp

@@ -44,11 +44,9 @@ from flask_login import (
     login_user,
     logout_user,
 )
-from sqlalchemy import select
 
-from engine.models import User, utcnow
-from engine.org.access import acting_positions
-from engine.org.accounts import hash_api_token, verify_password
+from engine.org import accounts
+from engine.org.actors import Actor
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -64,16 +62,17 @@ class AppUser:
     is_authenticated = True
     is_anonymous = False
 
-    def __init__(self, user: User, positions: list[tuple[str, int, bool]]) -> None:
-        self.id = user.id
-        self.username = user.username
-        self.full_name = user.full_name
-        self.email = user.email
-        self.is_admin = user.is_admin
-        self.is_active = user.is_active
-        self.locale = user.locale
-        self.positions = positions
-        self.role_codes = {role for role, _unit, _per_unit in positions}
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.id = actor.id
+        self.username = actor.username
+        self.full_name = actor.full_name
+        self.email = actor.email
+        self.is_admin = actor.is_admin
+        self.is_active = True
+        self.locale = actor.locale
+        self.positions = actor.position_rows()
+        self.role_codes = actor.role_codes
 
     def get_id(self) -> str:
         return str(self.id)
@@ -102,12 +101,8 @@ login_manager.anonymous_user = AnonymousUser
 def _load_user(user_id: str) -> AppUser | None:
     if not user_id.isdigit():
         return None
-    ctx = current_app.extensions["ravand"]
-    with ctx.db.transaction() as db_session:
-        user = db_session.get(User, int(user_id))
-        if user is None or not user.is_active:
-            return None
-        return AppUser(user, acting_positions(db_session, user, utcnow()))
+    actor = accounts.actor_for_session(current_app.extensions["ravand"], int(user_id))
+    return AppUser(actor) if actor is not None else None
 
 
 @login_manager.request_loader
@@ -116,12 +111,8 @@ def _load_user_from_token(req) -> AppUser | None:
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    ctx = current_app.extensions["ravand"]
-    with ctx.db.transaction() as db_session:
-        user = db_session.scalar(select(User).where(User.api_token_hash == hash_api_token(token.strip())))
-        if user is None or not user.is_active:
-            return None
-        return AppUser(user, acting_positions(db_session, user, utcnow()))
+    actor = accounts.actor_for_token(current_app.extensions["ravand"], token.strip())
+    return AppUser(actor) if actor is not None else None
 
 
 def _wants_json() -> bool:
@@ -226,11 +217,8 @@ def login():
             error = _("Too many failed attempts. Please wait a few minutes and try again.")
             status = 429
         else:
-            ctx = current_app.extensions["ravand"]
-            with ctx.db.transaction() as db_session:
-                user = db_session.scalar(select(User).where(User.username == username))
-                valid = user is not None and user.is_active and verify_password(user.password_hash, password)
-                app_user = AppUser(user, acting_positions(db_session, user, utcnow())) if valid else None
+            actor = accounts.authenticate(current_app.extensions["ravand"], username, password)
+            app_user = AppUser(actor) if actor is not None else None
             if app_user is None:
                 _throttle().fail(key, window)
                 error = _("The username or password is not correct.")
@@ -262,8 +250,7 @@ def _remember_language() -> None:
     chosen = request.args.get("lang")
     known = chosen in current_app.config["RAVAND_LANGUAGES"]
     if known and current_user.is_authenticated and current_user.locale != chosen:
-        with current_app.extensions["ravand"].db.transaction() as db_session:
-            db_session.get(User, current_user.id).locale = chosen
+        accounts.set_locale(current_app.extensions["ravand"], current_user.username, chosen)
         current_user.locale = chosen
 
 

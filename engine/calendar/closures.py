@@ -24,12 +24,11 @@ def add_closure(ctx: Context, day: date, reason: str) -> dict:
         if session.get(CalendarClosure, day) is not None:
             raise Conflict(N_("{day} is already a closure."), day=to_jalali_str(day, persian_digits=False))
         session.add(CalendarClosure(day=day, reason=reason))
-        session.flush()
-        ctx.refresh_calendar(session)
+    ctx.refresh_calendar()
     return {"day": to_jalali_str(day, persian_digits=False), "reason": reason}
 
 
 def list_closures(ctx: Context) -> list[dict]:
-    with ctx.db.transaction() as session:
+    with ctx.db.read() as session:
         rows = session.scalars(select(CalendarClosure).order_by(CalendarClosure.day)).all()
         return [{"day": to_jalali_str(r.day, persian_digits=False), "reason": r.reason} for r in rows]

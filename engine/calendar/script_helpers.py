@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
+from engine import clock
 from engine.calendar.jalali import (
     _BIDI_MARKS,
     from_jalali_str,
-    jalali_today,
     to_gregorian,
     to_jalali_str,
     to_latin_digits,
@@ -55,16 +55,21 @@ def _coerce_count(n: Any) -> int:
     return n
 
 
-def script_helpers(calendar: WorkingCalendar | None = None) -> dict[str, Callable[..., Any]]:
+def script_helpers(
+    calendar: WorkingCalendar | Callable[[], WorkingCalendar] | None = None,
+) -> dict[str, Callable[..., Any]]:
     """Functions that BPMN scripts may call by name; they take and return plain values.
 
-    Date arguments may be date/datetime values or strings (Jalali or ISO). With
-    ``calendar=None`` the default calendar is looked up at each call, so a later
-    ``set_default_calendar`` is honoured.
+    Date arguments may be date/datetime values or strings (Jalali or ISO). ``calendar`` is a calendar,
+    or a function giving the current one at each call (the context's, which follows closures); with
+    ``None`` the default calendar is looked up at each call. "Now" is the clock of the running unit of
+    work (``engine.clock.current()``).
     """
 
     def cal() -> WorkingCalendar:
-        return calendar if calendar is not None else get_default_calendar()
+        if calendar is None:
+            return get_default_calendar()
+        return calendar() if callable(calendar) else calendar
 
     def add_working_days(start: Any, n: Any) -> datetime:
         """Due moment (aware, Tehran) n working days after start."""
@@ -88,11 +93,11 @@ def script_helpers(calendar: WorkingCalendar | None = None) -> dict[str, Callabl
 
     def jalali_today_(persian_digits: bool = True) -> str:
         """Today's Jalali date in Tehran."""
-        return jalali_today(persian_digits=persian_digits)
+        return to_jalali_str(clock.current().now(), persian_digits=persian_digits)
 
     def working_days_later(n: Any) -> str:
         """The due moment n working days from now, as an ISO string: usable as a BPMN timeDate."""
-        return cal().add_working_days(datetime.now(UTC), _coerce_count(n)).isoformat()
+        return cal().add_working_days(clock.current().now(), _coerce_count(n)).isoformat()
 
     to_jalali_str_.__name__ = "to_jalali_str"
     from_jalali_str_.__name__ = "from_jalali_str"

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.context import Context
-from engine.errors import N_, Forbidden, InvalidData, NotFound
-from engine.models import Attachment, HumanTask, ProcessInstance, User, utcnow
-from engine.org.access import acting_positions, candidate_filter, get_user
+from engine.errors import N_, InvalidData, NotFound
+from engine.models import Attachment, ProcessInstance
+from engine.org.access import load_viewer, visible_instance
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -36,8 +36,6 @@ PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentatio
 OOXML_PARTS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
 EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", DOCX: ".docx", XLSX: ".xlsx", PPTX: ".pptx"}
 DEFAULT_MAX_MB = 10
-# Roles that follow every process (the monitor's users) and so may read every instance's files.
-OVERSEEING_ROLES = {"deputy", "supervisor"}
 
 
 @dataclass(frozen=True)
@@ -131,13 +129,20 @@ def add(
     storage_name, path = _write(store, content)
     try:
         with ctx.db.transaction() as session:
-            instance = _instance(session, instance_id)
-            if user is not None and not may_see_instance(
-                session, get_user(session, user), instance, utcnow()
-            ):
-                raise Forbidden(N_("You may not see this process instance."))
+            if user is not None:
+                visible_instance(session, load_viewer(ctx, session, user, ctx.clock.now()), instance_id)
+            else:
+                _instance(session, instance_id)
             attachment = _record(
-                instance_id, filename, content, content_type, storage_name, user, task_id, field
+                instance_id,
+                filename,
+                content,
+                content_type,
+                storage_name,
+                user,
+                task_id,
+                field,
+                ctx.clock.now(),
             )
             session.add(attachment)
             session.flush()
@@ -147,39 +152,23 @@ def add(
         raise
 
 
-def start_with_files(
-    ctx: Context,
+def attach_in_session(
+    session: Session,
     store: AttachmentStore,
-    process_key: str,
-    data: dict,
-    files: list[tuple[str, str, bytes]],
-    unit: str | None = None,
-    public: bool = False,
-) -> ProcessInstance:
-    """Start an instance and attach ``(field, filename, content)`` files to it in one transaction,
-    so that a case never exists without the files it was sent with."""
-    from engine.definitions.deployment import latest
-    from engine.runtime.starting import start_in_session, unit_id_of
-
-    checked = [(field, name, content, check_file(store, name, content)) for field, name, content in files]
-    written: list[Path] = []
-    try:
-        with ctx.db.transaction() as session:
-            definition = latest(session, process_key)
-            instance = start_in_session(
-                ctx, session, definition, data, unit_id=unit_id_of(session, unit), public=public
-            )
-            for field, name, content, content_type in checked:
-                storage_name, path = _write(store, content)
-                written.append(path)
-                session.add(
-                    _record(instance.id, name, content, content_type, storage_name, None, None, field)
-                )
-            return instance
-    except Exception:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+    instance_id: int,
+    files: list[tuple[str, str, bytes, str]],
+    user: str | None,
+    at: datetime,
+) -> list[Path]:
+    """Store checked ``(field, file name, content, content type)`` files and record them on the
+    instance in the caller's transaction; returns the paths written (for the caller to remove if the
+    transaction fails)."""
+    written = []
+    for field, name, content, content_type in files:
+        storage_name, path = _write(store, content)
+        written.append(path)
+        session.add(_record(instance_id, name, content, content_type, storage_name, user, None, field, at))
+    return written
 
 
 def _write(store: AttachmentStore, content: bytes) -> tuple[str, Path]:
@@ -199,6 +188,7 @@ def _record(
     user: str | None,
     task_id: str | None,
     field: str | None,
+    uploaded_at: datetime,
 ) -> Attachment:
     return Attachment(
         instance_id=instance_id,
@@ -210,16 +200,17 @@ def _record(
         sha256=hashlib.sha256(content).hexdigest(),
         storage_name=storage_name,
         uploaded_by=user,
-        uploaded_at=utcnow(),
+        uploaded_at=uploaded_at,
     )
 
 
 def list_for_instance(ctx: Context, instance_id: int, user: str | None = None) -> list[dict]:
     """The files of an instance, oldest first."""
-    with ctx.db.transaction() as session:
-        instance = _instance(session, instance_id)
-        if user is not None and not may_see_instance(session, get_user(session, user), instance, utcnow()):
-            raise Forbidden(N_("You may not see this process instance."))
+    with ctx.db.read() as session:
+        if user is not None:
+            visible_instance(session, load_viewer(ctx, session, user, ctx.clock.now()), instance_id)
+        else:
+            _instance(session, instance_id)
         rows = session.scalars(
             select(Attachment).where(Attachment.instance_id == instance_id).order_by(Attachment.id)
         )
@@ -228,32 +219,15 @@ def list_for_instance(ctx: Context, instance_id: int, user: str | None = None) -
 
 def open_for(ctx: Context, store: AttachmentStore, attachment_id: int, user: str) -> tuple[dict, Path]:
     """An attachment's record and the path of its bytes, for a user who may see its instance."""
-    with ctx.db.transaction() as session:
+    with ctx.db.read() as session:
         attachment = session.get(Attachment, attachment_id)
         if attachment is None:
             raise NotFound(N_("Attachment {id} does not exist."), id=attachment_id)
-        instance = _instance(session, attachment.instance_id)
-        if not may_see_instance(session, get_user(session, user), instance, utcnow()):
+        viewer = load_viewer(ctx, session, user, ctx.clock.now())
+        if not viewer.may_see_instance(session, _instance(session, attachment.instance_id)):
             # Not 403: whether a file exists is itself none of their business.
             raise NotFound(N_("Attachment {id} does not exist."), id=attachment_id)
         return attachment_dict(attachment), store.path(attachment.storage_name)
-
-
-def may_see_instance(session: Session, user: User, instance: ProcessInstance, now: datetime) -> bool:
-    """Administrators and overseers; the starter; whoever holds, held or could take one of its tasks."""
-    if user.is_admin:
-        return True
-    positions = acting_positions(session, user, now)
-    if any(role in OVERSEEING_ROLES for role, _, _ in positions):
-        return True
-    if instance.started_by == user.username:
-        return True
-    involved = or_(
-        HumanTask.assignee == user.username,
-        HumanTask.completed_by == user.username,
-        candidate_filter(positions),
-    )
-    return bool(session.scalar(select(exists().where(HumanTask.instance_id == instance.id, involved))))
 
 
 def _instance(session: Session, instance_id: int) -> ProcessInstance:

@@ -1,5 +1,7 @@
 """A supervisor's actions on stuck work: bulk lifecycle operations, due dates, and data corrections.
 
+Reassigning is ``engine.work.tasks.assign``; suspending and the like are ``engine.runtime.lifecycle``.
+
 Each action on one instance or task runs in one transaction and records who did it and why in the
 audit trail. A bulk operation is a series of such transactions, one per instance, so that one
 failure does not undo the others; it reports what happened to each.
@@ -16,21 +18,15 @@ from sqlalchemy import select
 
 from engine import audit, states
 from engine.context import Context
-from engine.errors import N_, Conflict, Forbidden, InvalidData, NotFound, RavandError
-from engine.models import Incident, ProcessInstance, User, utcnow
-from engine.org.scopes import Scope
+from engine.errors import N_, Conflict, Forbidden, InvalidData, RavandError
+from engine.models import Incident, ProcessInstance
+from engine.org.access import Viewer, load_viewer, visible_task
+from engine.org.actors import load_actor
 from engine.reporting.instances import InstanceFilter, instance_conditions
-from engine.runtime import lifecycle, unit_of_work
-from engine.work.tasks import ensure_open, get_task
+from engine.runtime import lifecycle, projection, unit_of_work
+from engine.work.tasks import ensure_open, require_reason
 
 OPEN_TASK_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
-
-
-def require_reason(reason: str | None) -> str:
-    """Every supervisor action says why; the reason goes to the audit trail."""
-    if not reason or not reason.strip():
-        raise InvalidData(N_("Give a reason for this action."), field_errors={"reason": N_("Required.")})
-    return reason.strip()
 
 
 def retry_instance(ctx: Context, instance_id: int, user: str | None, reason: str | None) -> None:
@@ -67,48 +63,67 @@ def _bulk_action(action: str) -> BulkAction:
     return BULK_ACTIONS[action]
 
 
-def _selected(ctx: Context, scope: Scope, filters: InstanceFilter) -> list[tuple[int, str]]:
-    with ctx.db.transaction() as session:
-        return [
-            tuple(row)
-            for row in session.execute(
-                select(ProcessInstance.id, ProcessInstance.status)
-                .join(ProcessInstance.definition)
-                .where(*instance_conditions(scope, filters, utcnow()))
-                .order_by(ProcessInstance.id)
+def _selected(ctx: Context, viewer: Viewer, filters: InstanceFilter) -> list:
+    """The instances the filters select within what the viewer sees, with what authority needs."""
+    with ctx.db.read() as session:
+        return session.execute(
+            select(
+                ProcessInstance.id,
+                ProcessInstance.status,
+                ProcessInstance.process_key,
+                ProcessInstance.unit_id,
             )
-        ]
+            .join(ProcessInstance.definition)
+            .where(*instance_conditions(viewer.scope, filters, ctx.clock.now(), ctx.departments()))
+            .order_by(ProcessInstance.id)
+        ).all()
 
 
-def preview(ctx: Context, scope: Scope, filters: InstanceFilter, action: str) -> dict:
-    """How many instances the filters select, and which of them the action applies to."""
+def _viewer(ctx: Context, user: str) -> Viewer:
+    with ctx.db.read() as session:
+        return load_viewer(ctx, session, user, ctx.clock.now())
+
+
+def preview(ctx: Context, user: str, filters: InstanceFilter, action: str) -> dict:
+    """How many instances the filters select, and which of them the action applies to: those whose
+    status allows it and over which the user has authority."""
     allowed = _bulk_action(action).statuses
-    rows = _selected(ctx, scope, filters)
-    affected = [i for i, status in rows if status in allowed]
-    return {"action": action, "selected": len(rows), "affected": len(affected), "ids": affected}
+    viewer = _viewer(ctx, user)
+    rows = _selected(ctx, viewer, filters)
+    affected = [r.id for r in rows if r.status in allowed and viewer.may_manage_instance(r)]
+    outside = sum(1 for r in rows if not viewer.may_manage_instance(r))
+    return {
+        "action": action,
+        "selected": len(rows),
+        "affected": len(affected),
+        "outside_authority": outside,
+        "ids": affected,
+    }
 
 
-def bulk(
-    ctx: Context, scope: Scope, filters: InstanceFilter, action: str, user: str, reason: str | None
-) -> list[dict]:
+def bulk(ctx: Context, user: str, filters: InstanceFilter, action: str, reason: str | None) -> list[dict]:
     """Carry out the action on every selected instance, one transaction each.
 
     Returns one line per selected instance: ``done``, ``skipped`` (its status does not allow the
-    action) or ``failed`` with the error's code and message.
+    action, or it is outside the user's authority) or ``failed`` with the error's code and message.
     """
     reason = require_reason(reason)
     spec = _bulk_action(action)
+    viewer = _viewer(ctx, user)
     report = []
-    for instance_id, status in _selected(ctx, scope, filters):
-        if status not in spec.statuses:
-            report.append({"instance_id": instance_id, "outcome": "skipped", "status": status})
+    for row in _selected(ctx, viewer, filters):
+        if not viewer.may_manage_instance(row):
+            report.append({"instance_id": row.id, "outcome": "skipped", "status": "outside_authority"})
+            continue
+        if row.status not in spec.statuses:
+            report.append({"instance_id": row.id, "outcome": "skipped", "status": row.status})
             continue
         try:
-            spec.run(ctx, instance_id, user, reason)
+            spec.run(ctx, row.id, user, reason)
         except RavandError as exc:
-            report.append({"instance_id": instance_id, "outcome": "failed", "error": exc.to_dict()})
+            report.append({"instance_id": row.id, "outcome": "failed", "error": exc.to_dict()})
         else:
-            report.append(_outcome(ctx, instance_id))
+            report.append(_outcome(ctx, row.id))
     return report
 
 
@@ -126,18 +141,18 @@ def _outcome(ctx: Context, instance_id: int) -> dict:
         return {"instance_id": instance_id, "outcome": "failed", "status": status, "message": message}
 
 
-def change_due_date(
-    ctx: Context, task_id: str, due_at: datetime, user: str, reason: str | None, scope: Scope | None = None
-) -> dict:
-    """Move an open task's due moment (the SLA the figures measure); the old and new ones are audited."""
+def change_due_date(ctx: Context, task_id: str, due_at: datetime, user: str, reason: str | None) -> dict:
+    """Move an open task's due moment (the SLA the figures measure) and its overdue job with it; the
+    old and new moments are audited. Needs authority over the task."""
     reason = require_reason(reason)
     with ctx.db.transaction() as session:
-        task = get_task(session, task_id)
-        if scope is not None and not scope.sees_task(task):
-            raise NotFound(N_("Task {id} does not exist."), id=task_id)
-        ensure_open(task)
+        viewer = load_viewer(ctx, session, user, ctx.clock.now())
+        task = visible_task(session, viewer, task_id, lock=True)
+        if not viewer.may_manage_task(task):
+            raise Forbidden(N_("You may not change the due date of the task '{name}'."), name=task.name)
+        ensure_open(session, task)
         previous, task.due_at = task.due_at, due_at
-        task.overdue = False
+        projection.reschedule_overdue(session, task)
         audit.record(
             session,
             "task_due_changed",
@@ -151,22 +166,9 @@ def change_due_date(
                 "to": due_at.isoformat(),
                 "reason": reason,
             },
+            at=ctx.clock.now(),
         )
         return {"task_id": task_id, "from": previous, "to": task.due_at}
-
-
-def reassign(
-    ctx: Context, task_id: str, assignee: str, user: str, reason: str | None, scope: Scope | None = None
-) -> None:
-    """Give an open task to another user (``engine.tasks.assign``), with a required reason."""
-    from engine.work.tasks import assign
-
-    reason = require_reason(reason)
-    if scope is not None:
-        with ctx.db.transaction() as session:
-            if not scope.sees_task(get_task(session, task_id)):
-                raise NotFound(N_("Task {id} does not exist."), id=task_id)
-    assign(ctx, task_id, assignee, user, reason)
 
 
 def edit_data(
@@ -181,8 +183,7 @@ def edit_data(
     if not name or not name.isidentifier() or name.startswith("_"):
         raise InvalidData(N_("'{name}' is not a valid field name."), name=name)
     with unit_of_work.advancing(ctx, instance_id, user, allow=(*states.ACTIVE, "suspended")) as step:
-        actor = step.session.scalar(select(User).where(User.username == user))
-        if actor is None or not actor.is_admin:
+        if not load_actor(step.session, user, step.now).is_admin:
             raise Forbidden()
         current = unit_of_work.final_data(step.workflow)
         old = audit.jsonable(current.get(name))

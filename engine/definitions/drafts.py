@@ -28,7 +28,7 @@ from engine.definitions.deployment import DeployResult, deploy
 from engine.definitions.deployment import check as check_bundle
 from engine.definitions.parsing import UnsafeXML, parse_xml
 from engine.errors import N_, Conflict, InvalidData, NotFound, Problem
-from engine.models import DefinitionFile, ProcessDefinition, ProcessDraft, ProcessInstance, utcnow
+from engine.models import DefinitionFile, ProcessDefinition, ProcessDraft, ProcessInstance
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
 FILE_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,120}$")
@@ -224,7 +224,7 @@ def save_draft(ctx: Context, key: str, files: Mapping[str, str], revision: int, 
         row = _locked_row(session, key)
         if (row is None and revision != 0) or (row is not None and row.revision != revision):
             _raise_conflict(session, key, row)
-        now = utcnow()
+        now = ctx.clock.now()
         if row is None:
             row = ProcessDraft(key=key, created_by=user, created_at=now, revision=0)
             session.add(row)
@@ -272,7 +272,7 @@ def set_archived(ctx: Context, key: str, archived: bool, user: str | None) -> No
                 key=key, name=draft.name, files=draft.files, revision=1, created_by=user, updated_by=user
             )
             session.add(row)
-        row.archived_at, row.archived_by = (utcnow(), user) if archived else (None, None)
+        row.archived_at, row.archived_by = (ctx.clock.now(), user) if archived else (None, None)
 
 
 def check_draft(ctx: Context, key: str, seed: Mapping[str, str] | None = None) -> list[Problem]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.definitions.parsing import ParsedBundle
-from engine.models import Job, ProcessDefinition, utcnow
+from engine.models import Job, ProcessDefinition
 
 
 def timer_start_events(parsed: ParsedBundle) -> list:
@@ -41,7 +41,7 @@ def schedule(
         )
     )
     jobs = []
-    now = utcnow()
+    now = ctx.clock.now()
     for start_event in timer_start_events(parsed):
         event = start_event.event_definition
         value = ctx.script_engine.environment.evaluate(event.expression, {})

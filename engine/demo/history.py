@@ -1,28 +1,30 @@
 """A simulated month of the PR Deputy's work, for demos and for the monitor (``ravand seed-demo --history``).
 
-The clock is moved day by day (time-machine), so timers, reminders, escalations and due dates behave
-as they would have. Every week the coordination department rolls a policy out to the 22 regions;
-every working day citizens ask for meetings. Staff complete their tasks with plausible form data, the
-regions at different speeds (higher region numbers are slower), so the monitor has something to say:
-which region is slowest, which step holds requests longest, what is overdue today.
+The engine runs on a simulated clock that moves three hours at a time, so timers, reminders,
+escalations and due dates behave as they would have. Every week the coordination department rolls a
+policy out to the 22 regions; every working day citizens ask for meetings. Staff complete their tasks
+with plausible form data, the regions at different speeds (higher region numbers are slower), so the
+monitor has something to say: which region is slowest, which step holds requests longest, what is
+overdue today.
 """
 
 from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from datetime import timedelta
 
-import time_machine
 from sqlalchemy import select
 
+from engine.clock import SimulatedClock
 from engine.context import Context
 from engine.definitions.bundle import collect_bundles
 from engine.definitions.catalog import CATALOG_PATH, load_catalog
-from engine.definitions.deployment import deploy
+from engine.definitions.deployment import deploy, latest
 from engine.definitions.forms import fields
 from engine.errors import RavandError
-from engine.models import HumanTask, OrgUnit, Position, ProcessInstance, Role, User, utcnow
+from engine.models import HumanTask, OrgUnit, Position, ProcessInstance, Role, User
 from engine.runtime import starting
 from engine.runtime.jobs import run_due_jobs
 from engine.work import tasks
@@ -94,18 +96,19 @@ def simulate_month(ctx: Context, days: int = 30, seed: int = 1405) -> dict:
         deploy(ctx, bundle, user="admin", comment="demo history")
     catalog = load_catalog()
     started = completed = 0
-    with time_machine.travel(utcnow() - timedelta(days=days), tick=False) as clock:
-        for day in range(days):
-            today = utcnow().date().isoformat()
-            if day % 7 == 0:
-                started += _start(ctx, catalog["policy_rollout"], "coord.expert", "dept_coord", rng, today)
-            if ctx.calendar.is_working_day(utcnow()):
-                for _ in range(rng.randint(2, 4)):
-                    started += _start(ctx, catalog["citizen_meeting"], None, None, rng, today, public=True)
-                completed += _work(ctx, rng, today)
-            for _ in range(8):
-                clock.shift(timedelta(hours=3))
-                run_due_jobs(ctx)
+    clock = SimulatedClock(ctx.clock.now() - timedelta(days=days))
+    ctx = replace(ctx, clock=clock)
+    for day in range(days):
+        today = clock.now().date().isoformat()
+        if day % 7 == 0:
+            started += _start(ctx, catalog["policy_rollout"], "coord.expert", "dept_coord", rng, today)
+        if ctx.calendar.is_working_day(clock.now()):
+            for _ in range(rng.randint(2, 4)):
+                started += _start(ctx, catalog["citizen_meeting"], None, None, rng, today, public=True)
+            completed += _work(ctx, rng, today)
+        for _ in range(8):
+            clock.advance(timedelta(hours=3))
+            run_due_jobs(ctx)
     with ctx.db.transaction() as session:
         open_tasks = session.scalar(select(HumanTask.id).where(HumanTask.state == "open").limit(1))
     return {
@@ -120,8 +123,6 @@ def _start(ctx, entry, user, unit, rng, today, public=False) -> int:
     form = None
     if entry.start_form:
         with ctx.db.transaction() as session:
-            from engine.definitions.deployment import latest
-
             form = ctx.form(session, latest(session, entry.key).id, entry.start_form)
     data = sample_submission(form, rng, today)
     try:

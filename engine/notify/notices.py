@@ -19,21 +19,18 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
 
-from sqlalchemy import Row, Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.errors import N_, NotFound
 from engine.models import (
-    Delegation,
     HumanTask,
     Notification,
-    Position,
     ProcessInstance,
-    Role,
     User,
-    utcnow,
 )
+from engine.org.holders import HOLDERS
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +78,13 @@ def active_senders() -> list[Sender]:
 # --- creating notices --------------------------------------------------------------------------------
 
 
-def notify_new_tasks(session: Session, rows: Iterable, now: datetime | None = None) -> None:
+def notify_new_tasks(session: Session, rows: Iterable, now: datetime) -> None:
     """A notice to each person a new task is for: its assignee, else every holder of its role and unit.
 
     ``rows`` are human-task rows or anything with their attributes (the projection passes the values it
     has just inserted). With no sender to hand them to, the notices of an unassigned task are written
     by one INSERT ... SELECT: this runs for every task that arrives.
     """
-    now = now or utcnow()
     quiet = not active_senders()
     for row in rows:
         if quiet and row.assignee is None and row.role_code is not None:
@@ -99,14 +95,14 @@ def notify_new_tasks(session: Session, rows: Iterable, now: datetime | None = No
             _notify(session, row, TASK_ARRIVED, recipients(session, row, now), now)
 
 
-def notify_assigned(session: Session, task: HumanTask, now: datetime | None = None) -> None:
+def notify_assigned(session: Session, task: HumanTask, now: datetime) -> None:
     """A notice to the user a task has just been given to."""
     _notify(session, task, TASK_REASSIGNED, _active_user(session, task.assignee), now)
 
 
-def notify_overdue(session: Session, task: HumanTask, now: datetime | None = None) -> None:
+def notify_overdue(session: Session, task: HumanTask, now: datetime) -> None:
     """A notice to the people an open task is for, once its due time has passed."""
-    _notify(session, task, TASK_OVERDUE, recipients(session, task, now or utcnow()), now)
+    _notify(session, task, TASK_OVERDUE, recipients(session, task, now), now)
 
 
 # Notices are written on every step that creates a task, so the statements are Core ones, built once.
@@ -115,31 +111,9 @@ _RECIPIENT = select(_USERS.c.id, _USERS.c.username, _USERS.c.full_name, _USERS.c
 _BY_USERNAME = _RECIPIENT.where(_USERS.c.username == bindparam("username"), _USERS.c.is_active.is_(True))
 
 
-def _holders_statement() -> Select:
-    """Active users holding a role (in a unit, for per-unit roles) or substituting for a holder now."""
-    positions = (
-        select(Position.id)
-        .join(Role, Role.id == Position.role_id)
-        .where(
-            Role.code == bindparam("role"),
-            or_(Role.per_unit.is_(False), Position.unit_id == bindparam("unit")),
-        )
-    )
-    holders = select(Position.user_id).where(Position.id.in_(positions))
-    substitutes = select(Delegation.substitute_id).where(
-        Delegation.position_id.in_(positions),
-        Delegation.starts_at <= bindparam("now"),
-        Delegation.ends_at > bindparam("now"),
-    )
-    return _RECIPIENT.where(
-        _USERS.c.is_active.is_(True), _USERS.c.id.in_(holders.union(substitutes))
-    ).order_by(_USERS.c.id)
-
-
-_HOLDERS = _holders_statement()
 _NOTICES = Notification.__table__
 _INSERT_NOTICES = insert(_NOTICES)
-_HOLDER_IDS = _HOLDERS.subquery()
+_HOLDER_IDS = HOLDERS.subquery()
 _INSERT_HOLDER_NOTICES = insert(_NOTICES).from_select(
     ["user_id", "kind", "task_id", "instance_id", "created_at"],
     select(
@@ -168,13 +142,13 @@ def recipients(session: Session, task, now: datetime) -> list[Row]:
     if task.role_code is None:
         return []
     params = {"role": task.role_code, "unit": task.unit_id, "now": now}
-    return list(session.connection().execute(_HOLDERS, params))
+    return list(session.connection().execute(HOLDERS, params))
 
 
-def _notify(session: Session, task, kind: str, users: list[Row], now: datetime | None) -> None:
+def _notify(session: Session, task, kind: str, users: list[Row], now: datetime) -> None:
     if not users:
         return
-    created_at = now or utcnow()
+    created_at = now
     session.connection().execute(
         _INSERT_NOTICES,
         [
@@ -278,7 +252,7 @@ def mark_read(ctx: Context, username: str, notification_id: int | None = None) -
             if owned is None:
                 raise NotFound(N_("Notification {id} does not exist."), id=notification_id)
             stmt = stmt.where(Notification.id == notification_id)
-        return session.execute(stmt.values(read_at=utcnow())).rowcount
+        return session.execute(stmt.values(read_at=ctx.clock.now())).rowcount
 
 
 # --- e-mail --------------------------------------------------------------------------------------------

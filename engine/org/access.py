@@ -1,132 +1,112 @@
-"""Who may act on a human task: its assignee, the holders of its role in its unit, and their substitutes."""
+"""Who may see and who may do what: every rule about access, written once.
+
+A ``Viewer`` is a user with their positions now and their supervisor's scope. Its rules are the only
+ones: pages, the API and the CLI all reach tasks and cases through engine services that ask them.
+Seeing is not acting: whatever a user may not see is "not found" (its existence is none of their
+business); what they may see but not change is "forbidden".
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, false, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
-from engine.errors import N_, NotFound
-from engine.models import Delegation, HumanTask, Position, Role, User
-
-
-def get_user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not user.is_active:
-        raise NotFound(N_("Unknown user '{user}'."), user=username)
-    return user
-
-
-def acting_positions(session: Session, user: User, now: datetime) -> list[tuple[str, int, bool]]:
-    """(role code, unit id, per-unit) of the user's own positions and of those delegated to them now."""
-    own = select(Position.id).where(Position.user_id == user.id)
-    delegated = select(Delegation.position_id).where(
-        Delegation.substitute_id == user.id, Delegation.starts_at <= now, Delegation.ends_at > now
-    )
-    rows = session.execute(
-        select(Role.code, Position.unit_id, Role.per_unit)
-        .join(Position, Position.role_id == Role.id)
-        .where(or_(Position.id.in_(own), Position.id.in_(delegated)))
-    ).all()
-    return [tuple(r) for r in rows]
-
-
-def candidate_filter(positions: list[tuple[str, int, bool]]) -> ColumnElement[bool]:
-    """SQL condition: a task whose role and unit match one of the given positions."""
-    clauses = [
-        HumanTask.role_code == role
-        if not per_unit
-        else and_(HumanTask.role_code == role, HumanTask.unit_id == unit)
-        for role, unit, per_unit in positions
-    ]
-    return or_(*clauses) if clauses else false()
-
-
-def may_act(session: Session, user: User | None, task: HumanTask, now: datetime) -> bool:
-    if user is None or user.is_admin:
-        return True
-    if task.assignee is not None:
-        return task.assignee == user.username
-    return is_candidate(session, user, task, now)
-
-
-# Built once: constructing a statement costs more than running it on the hot path of task completion.
-_HOLDS_ROLE = (
-    select(Position.id)
-    .join(Role, Role.id == Position.role_id)
-    .where(
-        Role.code == bindparam("role"),
-        or_(Role.per_unit.is_(False), Position.unit_id == bindparam("unit")),
-        or_(
-            Position.user_id == bindparam("user"),
-            Position.id.in_(
-                select(Delegation.position_id).where(
-                    Delegation.substitute_id == bindparam("user"),
-                    Delegation.starts_at <= bindparam("now"),
-                    Delegation.ends_at > bindparam("now"),
-                )
-            ),
-        ),
-    )
-    .limit(1)
-)
+from engine.context import Context
+from engine.errors import N_, Forbidden, NotFound
+from engine.models import HumanTask, ProcessInstance
+from engine.org.actors import Actor, load_actor
+from engine.org.holders import task_filter
+from engine.org.scopes import Scope, scope_of
 
 
 @dataclass(frozen=True)
-class Actor:
-    """A user as the completion path needs them: admin or not, and the positions they act in now."""
+class Viewer:
+    actor: Actor
+    scope: Scope
 
-    username: str
-    is_admin: bool
-    positions: tuple[tuple[str, int | None, bool], ...]  # (role code, unit id, per-unit role)
+    @property
+    def username(self) -> str:
+        return self.actor.username
 
-    def may_act(self, role_code: str | None, unit_id: int | None, assignee: str | None) -> bool:
-        """``may_act`` for a task with that role, unit and assignee, with no further query."""
-        if self.is_admin:
-            return True
-        if assignee is not None:
-            return assignee == self.username
-        return any(
-            role == role_code and (not per_unit or unit == unit_id) for role, unit, per_unit in self.positions
+    def may_work_on(self, task) -> bool:
+        return self.actor.may_work_on(task)
+
+    def may_see_task(self, task) -> bool:
+        """Its people (assignee, who completed it, the holders of its role in its unit) and the
+        supervisors whose scope covers its process or its unit."""
+        actor = self.actor
+        return (
+            actor.is_admin
+            or actor.username in (task.assignee, task.completed_by)
+            or actor.holds(task.role_code, task.unit_id)
+            or self.scope.sees_task(task)
         )
 
+    def may_see_instance(self, session: Session, instance) -> bool:
+        """Administrators, who started it, the supervisors whose scope covers it, and whoever may see
+        one of its tasks as its worker (assigned, completed, or a holder of its role)."""
+        actor = self.actor
+        if actor.is_admin or instance.started_by == actor.username:
+            return True
+        if self.scope.sees_instance(session, instance):
+            return True
+        involved = or_(
+            HumanTask.assignee == actor.username,
+            HumanTask.completed_by == actor.username,
+            task_filter(actor.position_rows()),
+        )
+        return bool(session.scalar(select(exists().where(HumanTask.instance_id == instance.id, involved))))
 
-_USERS = User.__table__
-_DELEGATED_NOW = (
-    select(Delegation.position_id)
-    .where(
-        Delegation.substitute_id == _USERS.c.id,
-        Delegation.starts_at <= bindparam("now"),
-        Delegation.ends_at > bindparam("now"),
-    )
-    .correlate(_USERS)
-)
-# One row per position (own or delegated now), or one row of NULLs for a user who holds none.
-_ACTOR = (
-    select(_USERS.c.is_admin, Role.code, Position.unit_id, Role.per_unit)
-    .select_from(_USERS)
-    .outerjoin(Position, (Position.user_id == _USERS.c.id) | Position.id.in_(_DELEGATED_NOW))
-    .outerjoin(Role, Role.id == Position.role_id)
-    .where(_USERS.c.username == bindparam("username"), _USERS.c.is_active.is_(True))
-)
+    def may_manage_instance(self, instance) -> bool:
+        """Suspend, resume, terminate, retry, correct: authority over the case's process or own unit."""
+        return self.actor.is_admin or self.scope.manages_instance(instance)
 
-
-def get_actor(session: Session, username: str, now: datetime) -> Actor:
-    """The acting user and their positions now, in one statement (the path every completion takes).
-
-    Raises NotFound for an unknown or inactive user.
-    """
-    rows = session.connection().execute(_ACTOR, {"username": username, "now": now}).all()
-    if not rows:
-        raise NotFound(N_("Unknown user '{user}'."), user=username)
-    positions = tuple((r.code, r.unit_id, r.per_unit) for r in rows if r.code is not None)
-    return Actor(username, rows[0].is_admin, positions)
+    def may_manage_task(self, task) -> bool:
+        """Reassign a task or move its due date: authority over its process or its unit."""
+        return self.actor.is_admin or self.scope.manages_task(task)
 
 
-def is_candidate(session: Session, user: User, task: HumanTask, now: datetime) -> bool:
-    """Whether the user holds the task's role (in its unit, for per-unit roles), or has it delegated now."""
-    params = {"role": task.role_code, "unit": task.unit_id, "user": user.id, "now": now}
-    return session.scalar(_HOLDS_ROLE, params) is not None
+def load_viewer(ctx: Context, session: Session, username: str, now: datetime) -> Viewer:
+    """The user ``username`` with their positions and scope now; NotFound for an unknown user."""
+    actor = load_actor(session, username, now)
+    return Viewer(actor, scope_of(session, actor, ctx.departments()))
+
+
+def scope_for_user(ctx: Context, username: str) -> Scope:
+    """The supervisor's scope of a user (empty for someone who supervises nothing)."""
+    with ctx.db.read() as session:
+        return load_viewer(ctx, session, username, ctx.clock.now()).scope
+
+
+def visible_task(session: Session, viewer: Viewer, task_id: str, lock: bool = False) -> HumanTask:
+    """The task, if the viewer may see it; otherwise NotFound, whether it exists or not."""
+    task = session.get(HumanTask, task_id, with_for_update=lock or None) if _is_task_id(task_id) else None
+    if task is None or not viewer.may_see_task(task):
+        raise NotFound(N_("Task {id} does not exist."), id=task_id)
+    return task
+
+
+def visible_instance(session: Session, viewer: Viewer, instance_id: int) -> ProcessInstance:
+    """The instance, if the viewer may see it; otherwise NotFound, whether it exists or not."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None or not viewer.may_see_instance(session, instance):
+        raise NotFound(N_("Process instance {id} does not exist."), id=instance_id)
+    return instance
+
+
+def require_authority(ctx: Context, session: Session, username: str, instance: ProcessInstance) -> None:
+    """Refuse a change to a case unless the user has authority over it (not found if they may not
+    even see it)."""
+    viewer = load_viewer(ctx, session, username, ctx.clock.now())
+    if not viewer.may_see_instance(session, instance):
+        raise NotFound(N_("Process instance {id} does not exist."), id=instance.id)
+    if not viewer.may_manage_instance(instance):
+        raise Forbidden(N_("You may not change the case {id}: it is outside your authority."), id=instance.id)
+
+
+def _is_task_id(task_id: str) -> bool:
+    """A task id is a UUID: anything else cannot name a task (and must not reach the database)."""
+    return isinstance(task_id, str) and len(task_id) == 36 and all(c in "0123456789abcdef-" for c in task_id)

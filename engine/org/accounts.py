@@ -1,4 +1,5 @@
-"""Passwords and API tokens: argon2 hashes for passwords, SHA-256 for random API tokens."""
+"""Accounts: who a login, a session or an API token is. Passwords are argon2 hashes, API tokens random and
+stored as SHA-256."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+
+from engine.context import Context
+from engine.models import User
+from engine.org.actors import Actor, actor_by_id, actor_by_token_hash
 
 _HASHER = PasswordHasher()
 
@@ -32,3 +38,33 @@ def new_api_token() -> tuple[str, str]:
 
 def hash_api_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate(ctx: Context, username: str, password: str) -> Actor | None:
+    """The active user whose password this is, with their positions now; None otherwise."""
+    with ctx.db.read() as session:
+        password_hash = session.scalar(
+            select(User.password_hash).where(User.username == username, User.is_active.is_(True))
+        )
+        if not verify_password(password_hash, password):
+            return None
+        user_id = session.scalar(select(User.id).where(User.username == username))
+        return actor_by_id(session, user_id, ctx.clock.now())
+
+
+def actor_for_session(ctx: Context, user_id: int) -> Actor | None:
+    """The signed-in user of a web session (None once they are deactivated or deleted)."""
+    with ctx.db.read() as session:
+        return actor_by_id(session, user_id, ctx.clock.now())
+
+
+def actor_for_token(ctx: Context, token: str) -> Actor | None:
+    """The active user a personal API token belongs to."""
+    with ctx.db.read() as session:
+        return actor_by_token_hash(session, hash_api_token(token), ctx.clock.now())
+
+
+def set_locale(ctx: Context, username: str, locale: str) -> None:
+    """The language a user reads Ravand in, kept for their next logins."""
+    with ctx.db.transaction() as session:
+        session.execute(update(User).where(User.username == username).values(locale=locale))

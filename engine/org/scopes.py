@@ -1,23 +1,23 @@
-"""What a supervisor may see: the scope of their positions (everything, some processes, some units)."""
+"""A supervisor's scope: the processes and units their positions oversee.
+
+Seeing and acting are separate rules: a unit's manager sees every case that gave the unit a task
+(``sees_instance``), but has authority only over the unit's own cases and tasks (``manages_*``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import ColumnElement, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from engine.context import Context
-from engine.definitions.catalog import PROCESSES_DIR, load_catalog
 from engine.models import (
     HumanTask,
-    OrgUnit,
     ProcessDefinition,
     ProcessInstance,
-    utcnow,
 )
-from engine.org.access import acting_positions, get_user
+from engine.org.actors import Actor
 
 STATUSES = ("running", "waiting", "suspended", "incident", "completed", "terminated")
 HEAD_ROLES = {
@@ -69,7 +69,7 @@ class Scope:
             clauses.append(unit_column.in_(sorted(self.unit_ids)))
         return or_(*clauses) if clauses else false()
 
-    def sees_instance(self, session: Session, instance: ProcessInstance) -> bool:
+    def sees_instance(self, session: Session, instance) -> bool:
         if self.everything or instance.process_key in self.process_keys or instance.unit_id in self.unit_ids:
             return True
         return (
@@ -82,52 +82,52 @@ class Scope:
             > 0
         )
 
-    def sees_task(self, task: HumanTask) -> bool:
+    def sees_task(self, task) -> bool:
         return self.everything or task.process_key in self.process_keys or task.unit_id in self.unit_ids
+
+    def manages_instance(self, instance) -> bool:
+        """Authority over a case: its process (a department head) or its own unit (a unit's manager) —
+        not merely a task the case gave the unit: a region may not stop the deputy's central rollout."""
+        return (
+            self.everything or instance.process_key in self.process_keys or instance.unit_id in self.unit_ids
+        )
+
+    def manages_task(self, task) -> bool:
+        """Authority over a task (reassign, move its due date): its process, or the unit it belongs to."""
+        return self.sees_task(task)
 
 
 EVERYTHING = Scope(everything=True)
 
 
-def catalog_departments(root: Path = PROCESSES_DIR) -> dict[str, str]:
-    """Process key → department, from the catalog (engine/catalog.py)."""
-    return {key: entry.department for key, entry in load_catalog(root).items() if entry.department}
-
-
-def scope_for_user(ctx: Context, username: str, departments: dict[str, str] | None = None) -> Scope:
-    """The scope of a user's positions (own and delegated to them now).
+def scope_of(session: Session, actor: Actor, departments: Mapping[str, str]) -> Scope:
+    """The scope of an actor's positions (own and delegated to them now).
 
     The deputy and administrators see everything; a department head (and a supervisor placed in a
     department) the processes of that department, plus any process the catalog does not place; a
     supervisor in the Center or the Deputy everything; a unit's PR manager the instances and tasks of
-    that unit. Anyone else sees nothing.
+    that unit. Anyone else sees nothing. ``departments`` maps process keys to department codes.
     """
-    departments = catalog_departments() if departments is None else departments
-    with ctx.db.transaction() as session:
-        user = get_user(session, username)
-        if user.is_admin:
+    if actor.is_admin:
+        return EVERYTHING
+    wanted_departments: set[str] = set()
+    units: set[int] = set()
+    for position in actor.positions:
+        if position.role == "deputy":
             return EVERYTHING
-        unit_codes = dict(session.execute(select(OrgUnit.id, OrgUnit.code)).all())
-        unit_kinds = dict(session.execute(select(OrgUnit.id, OrgUnit.kind)).all())
-        wanted_departments: set[str] = set()
-        units: set[int] = set()
-        for role, unit_id, _per_unit in acting_positions(session, user, utcnow()):
-            if role == "deputy":
+        if position.role in HEAD_ROLES:
+            wanted_departments.add(HEAD_ROLES[position.role])
+        elif position.role == "supervisor":
+            if position.unit_kind in ("center", "deputy"):
                 return EVERYTHING
-            if role in HEAD_ROLES:
-                wanted_departments.add(HEAD_ROLES[role])
-            elif role == "supervisor":
-                kind = unit_kinds.get(unit_id)
-                if kind in ("center", "deputy"):
-                    return EVERYTHING
-                if kind == "department":
-                    wanted_departments.add(unit_codes[unit_id].removeprefix("dept_"))
-                else:
-                    units.add(unit_id)
-            elif role == "unit_pr_manager":
-                units.add(unit_id)
-        keys: set[str] = set()
-        if wanted_departments:
-            deployed = session.scalars(select(ProcessDefinition.key).distinct()).all()
-            keys = {k for k in deployed if departments.get(k, None) in wanted_departments | {None}}
-        return Scope(process_keys=frozenset(keys), unit_ids=frozenset(units))
+            if position.unit_kind == "department":
+                wanted_departments.add(position.unit_code.removeprefix("dept_"))
+            else:
+                units.add(position.unit_id)
+        elif position.role == "unit_pr_manager":
+            units.add(position.unit_id)
+    keys: set[str] = set()
+    if wanted_departments:
+        deployed = session.scalars(select(ProcessDefinition.key).distinct()).all()
+        keys = {k for k in deployed if departments.get(k) in wanted_departments | {None}}
+    return Scope(process_keys=frozenset(keys), unit_ids=frozenset(units))

@@ -14,7 +14,6 @@ from engine.models import (
     Job,
     MessageSubscription,
     ProcessInstance,
-    utcnow,
 )
 from engine.org.scopes import Scope
 
@@ -27,7 +26,7 @@ def element_stats(ctx: Context, scope: Scope, definition_id: int, now: datetime 
     the audit trail (a timer or message arriving: the wait is the time since the instance's previous
     event); other elements count their ``element`` events and do not wait.
     """
-    now = now or utcnow()
+    now = now or ctx.clock.now()
     cal = ctx.calendar
     stats: dict[str, dict] = {}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -13,9 +14,8 @@ from engine.models import (
     HumanTask,
     ProcessDefinition,
     ProcessInstance,
-    utcnow,
 )
-from engine.org.scopes import STATUSES, Scope, catalog_departments
+from engine.org.scopes import STATUSES, Scope
 from engine.reporting.common import (
     has_open_task,
     has_overdue_task,
@@ -72,7 +72,7 @@ class InstanceFilter:
 
 
 def instance_conditions(
-    scope: Scope, filters: InstanceFilter, now: datetime, departments: dict[str, str] | None = None
+    scope: Scope, filters: InstanceFilter, now: datetime, departments: Mapping[str, str]
 ) -> list:
     conditions = [scope.instances()]
     f = filters
@@ -85,7 +85,6 @@ def instance_conditions(
     if f.definition_id is not None:
         conditions.append(ProcessInstance.definition_id == f.definition_id)
     if f.department:
-        departments = catalog_departments() if departments is None else departments
         keys = sorted(k for k, d in departments.items() if d == f.department)
         conditions.append(ProcessInstance.process_key.in_(keys))
     if f.unit_id is not None:
@@ -142,9 +141,9 @@ def list_instances(
     ctx: Context, scope: Scope, filters: InstanceFilter, limit: int | None = 50, offset: int = 0
 ) -> tuple[list[dict], int]:
     """One page of the instances the filters select, newest first, and how many there are in all."""
-    now = utcnow()
+    now = ctx.clock.now()
     with ctx.db.transaction() as session:
-        conditions = instance_conditions(scope, filters, now)
+        conditions = instance_conditions(scope, filters, now, ctx.departments())
         base = (
             select(ProcessInstance, ProcessDefinition.version, ProcessDefinition.name)
             .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)

@@ -10,7 +10,6 @@ from engine.context import Context
 from engine.models import (
     HumanTask,
     OrgUnit,
-    utcnow,
 )
 from engine.org.scopes import Scope
 from engine.reporting.common import local_day_start
@@ -32,7 +31,7 @@ def unit_comparison(
     (late + overdue + missed) and ``avg_days``, the working days its tasks took or have taken so far.
     Only tasks created between the two days (inclusive) when they are given. The latest unit first.
     """
-    now = now or utcnow()
+    now = now or ctx.clock.now()
     cal = ctx.calendar
     with ctx.db.transaction() as session:
         conditions = [HumanTask.process_key == process_key, scope.tasks()]

@@ -11,9 +11,8 @@ from engine.models import (
     HumanTask,
     ProcessInstance,
     User,
-    utcnow,
 )
-from engine.org.scopes import Scope, catalog_departments
+from engine.org.scopes import Scope
 from engine.reporting.common import local_day_start, process_names, share, unit_names
 
 
@@ -25,8 +24,8 @@ def open_task_counts(
     departments: dict[str, str] | None = None,
 ) -> list[dict]:
     """Open and overdue tasks per ``department``, ``unit`` or ``person`` (the assignee; unclaimed apart)."""
-    now = now or utcnow()
-    departments = catalog_departments() if departments is None else departments
+    now = now or ctx.clock.now()
+    departments = ctx.departments() if departments is None else departments
     with ctx.db.transaction() as session:
         rows = session.execute(
             select(HumanTask.process_key, HumanTask.unit_id, HumanTask.assignee, HumanTask.due_at).where(
@@ -53,7 +52,7 @@ def open_task_counts(
 
 def overdue_tasks(ctx: Context, scope: Scope, now: datetime | None = None, limit: int = 200) -> list[dict]:
     """Open tasks past their due moment, the most overdue first."""
-    now = now or utcnow()
+    now = now or ctx.clock.now()
     with ctx.db.transaction() as session:
         rows = session.execute(
             select(HumanTask, ProcessInstance.title)

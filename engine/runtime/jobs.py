@@ -18,7 +18,7 @@ from sqlalchemy import or_, select
 from engine import audit
 from engine.context import Context
 from engine.errors import RavandError
-from engine.models import HumanTask, Job, ProcessInstance, utcnow
+from engine.models import HumanTask, Job, ProcessInstance
 from engine.notify.notices import notify_overdue
 from engine.runtime.unit_of_work import Step, advancing, open_incident, run_engine
 from engine.states import ACTIVE
@@ -56,7 +56,7 @@ def run_due_jobs(ctx: Context, limit: int = 500, now: datetime | None = None) ->
     """Carry out up to ``limit`` due jobs, one transaction each. Returns how many fired and failed."""
     fired = failed = 0
     for _ in range(limit):
-        outcome = _run_one(ctx, now or utcnow())
+        outcome = _run_one(ctx, now or ctx.clock.now())
         if outcome is None:
             break
         fired += outcome == "done"
@@ -103,7 +103,7 @@ def _execute(ctx: Context, session, job: Job) -> None:
             )
             _run_engine_or_fail(step)
     elif job.kind == "overdue":
-        _mark_overdue(session, job)
+        _mark_overdue(session, job, ctx.clock.now())
     elif job.kind == "timer_start":
         _start_on_timer(ctx, session, job)
     elif job.kind == "message":
@@ -117,12 +117,12 @@ def _execute(ctx: Context, session, job: Job) -> None:
         raise JobFailed(ValueError(f"unknown job kind '{job.kind}'"))
 
 
-def _mark_overdue(session, job: Job) -> None:
-    """A human task passed its due time: flag it, so supervisors can query overdue work without the engine."""
+def _mark_overdue(session, job: Job, now: datetime) -> None:
+    """A human task passed its due moment: its people are told, and the audit trail says so. (Whether a
+    task is overdue is ``due_at < now``: nothing is flagged.)"""
     task = session.get(HumanTask, job.task_id)
-    if task is not None and task.state == "open" and not task.overdue:
-        task.overdue = True
-        notify_overdue(session, task)
+    if task is not None and task.state == "open" and task.due_at == job.due_at:
+        notify_overdue(session, task, now)
         audit.record(
             session,
             "task_overdue",
@@ -132,6 +132,7 @@ def _mark_overdue(session, job: Job) -> None:
             task.element_id,
             task.name,
             data={"due_at": job.due_at.isoformat()},
+            at=now,
         )
 
 
@@ -159,7 +160,7 @@ def _record_failure(ctx: Context, job_id: int, cause: Exception) -> str:
         job.attempts += 1
         job.last_error = str(cause)
         if job.attempts < MAX_ATTEMPTS:
-            job.due_at = utcnow() + BACKOFF * 2 ** (job.attempts - 1)
+            job.due_at = ctx.clock.now() + BACKOFF * 2 ** (job.attempts - 1)
             return "retry"
         job.status = "failed"
         owner = job.instance_id or (job.payload or {}).get("from_instance")

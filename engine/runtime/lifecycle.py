@@ -12,18 +12,27 @@ from engine.models import (
     Incident,
     Job,
 )
+from engine.org.access import require_authority
 from engine.runtime.unit_of_work import advancing, run_engine
 from engine.states import ACTIVE
 
 
+def authority(ctx: Context, user: str | None):
+    """The check ``advancing`` runs on the locked instance: the user's authority over it (none needed
+    when the engine's operator acts, ``user`` None)."""
+    if user is None:
+        return None
+    return lambda session, instance: require_authority(ctx, session, user, instance)
+
+
 def suspend(ctx: Context, instance_id: int, user: str | None = None, reason: str | None = None) -> None:
-    with advancing(ctx, instance_id, user) as step:
+    with advancing(ctx, instance_id, user, check=authority(ctx, user)) as step:
         step.instance.status = "suspended"
         audit.record(step.session, "suspended", instance_id, user, at=step.now, data={"reason": reason})
 
 
 def resume(ctx: Context, instance_id: int, user: str | None = None, reason: str | None = None) -> None:
-    with advancing(ctx, instance_id, user, allow=("suspended",)) as step:
+    with advancing(ctx, instance_id, user, allow=("suspended",), check=authority(ctx, user)) as step:
         open_incidents = step.session.scalar(
             select(Incident.id).where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None))
         )
@@ -33,7 +42,7 @@ def resume(ctx: Context, instance_id: int, user: str | None = None, reason: str 
 
 
 def terminate(ctx: Context, instance_id: int, user: str | None = None, reason: str | None = None) -> None:
-    with advancing(ctx, instance_id, user, allow=(*ACTIVE, "suspended")) as step:
+    with advancing(ctx, instance_id, user, allow=(*ACTIVE, "suspended"), check=authority(ctx, user)) as step:
         step.workflow.cancel()
         step.instance.status = "terminated"
         step.instance.ended_at = step.now
@@ -51,7 +60,7 @@ def retry_incident(
         if incident.resolved_at is not None:
             raise Conflict(N_("Incident {id} was already resolved."), id=incident_id)
         instance_id = incident.instance_id
-    with advancing(ctx, instance_id, user) as step:
+    with advancing(ctx, instance_id, user, check=authority(ctx, user)) as step:
         incident = step.session.get(Incident, incident_id, populate_existing=True)
         if incident.resolved_at is not None:  # someone else retried it while we waited for the lock
             raise Conflict(N_("Incident {id} was already resolved."), id=incident_id)

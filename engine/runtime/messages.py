@@ -121,7 +121,7 @@ def _start_by_message(ctx: Context, session: Session, name: str, payload: dict) 
     for definition in definitions:
         spec = ctx.parsed(session, definition.id).spec
         if any(_starts_with(ts, name) for ts in spec.task_specs.values()):
-            started.append(start_in_session(ctx, session, definition, {}, message=(name, payload)))
+            started.append(start_in_session(ctx, session, definition, {}, message=(name, payload)).instance)
     return started
 
 

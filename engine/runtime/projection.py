@@ -5,6 +5,7 @@ Called in the same transaction that saves the workflow, so the tables always agr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from types import SimpleNamespace
 from uuid import UUID
@@ -93,20 +94,36 @@ def sync_human_tasks(
         return created
     conn.execute(_INSERT_ROWS, created)
     notify_new_tasks(session, [SimpleNamespace(**row) for row in created], now)
-    overdue = [
-        {
-            "instance_id": instance.id,
-            "kind": "overdue",
-            "task_id": row["id"],
-            "element_id": row["element_id"],
-            "due_at": row["due_at"],
-        }
-        for row in created
-        if row["due_at"] is not None
-    ]
+    overdue = [overdue_job(row) for row in created if row["due_at"] is not None]
     if overdue:
         conn.execute(_INSERT_JOBS, overdue)
     return created
+
+
+def overdue_job(task: Mapping) -> dict:
+    """The values of the job that flags a human task overdue when its due moment passes."""
+    return {
+        "instance_id": task["instance_id"],
+        "kind": "overdue",
+        "task_id": task["id"],
+        "element_id": task["element_id"],
+        "due_at": task["due_at"],
+    }
+
+
+_DROP_OVERDUE = delete(Job.__table__).where(
+    Job.__table__.c.kind == "overdue", Job.__table__.c.task_id == bindparam("task")
+)
+
+
+def reschedule_overdue(session: Session, task: HumanTask) -> None:
+    """After a human task's due moment changed: its overdue job moves with it (or goes, without one)."""
+    session.flush()
+    conn = session.connection()
+    conn.execute(_DROP_OVERDUE, {"task": task.id})
+    if task.due_at is not None:
+        values = {"instance_id": task.instance_id, "id": task.id, "element_id": task.element_id}
+        conn.execute(_INSERT_JOBS, [overdue_job(values | {"due_at": task.due_at})])
 
 
 def new_human_task(ctx: Context, session: Session, instance: ProcessInstance, workflow, task, now) -> dict:

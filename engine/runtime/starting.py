@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine import audit, clock
 from engine.context import Context
 from engine.definitions.deployment import latest
 from engine.errors import N_, NotFound
@@ -18,7 +18,6 @@ from engine.models import (
     OrgUnit,
     ProcessDefinition,
     ProcessInstance,
-    utcnow,
 )
 from engine.runtime.unit_of_work import Step, run_engine, save
 
@@ -37,7 +36,9 @@ def start(
     with ctx.db.transaction() as session:
         definition = latest(session, process_key)
         unit_id = unit_id_of(session, unit)
-        return start_in_session(ctx, session, definition, data, user, unit_id, business_key, title, public)
+        return start_in_session(
+            ctx, session, definition, data, user, unit_id, business_key, title, public
+        ).instance
 
 
 def unit_id_of(session: Session, unit: str | None) -> int | None:
@@ -62,8 +63,8 @@ def start_in_session(
     public: bool = False,
     message: tuple[str, dict] | None = None,
     timer_start: str | None = None,
-) -> ProcessInstance:
-    """Create and run a new instance.
+) -> Step:
+    """Create and run a new instance; the step holds it, its workflow and the human tasks it opened.
 
     With ``message``, its message start event catches that message; with ``timer_start`` (a start
     event id), that timer start event fires now.
@@ -74,7 +75,7 @@ def start_in_session(
     if public:
         data["tracking_code"] = new_tracking_code()
     workflow.task_tree.data.update(data)
-    now = utcnow()
+    now = ctx.clock.now()
     instance = ProcessInstance(
         definition_id=definition.id,
         process_key=definition.key,
@@ -91,34 +92,35 @@ def start_in_session(
     )
     session.add(instance)
     session.flush()
-    step = Step(ctx, session, instance, workflow, user, now)
-    audit.record(session, "started", instance.id, user, at=step.now, data=data)
-    run_engine(step)
-    if message is not None:
-        name, payload = message
-        catcher = next(
-            t
-            for t in workflow.event_manager.tasks.values()
-            if getattr(t.task_spec.event_definition, "name", None) == name
-        )
-        workflow.catch(BpmnEvent(catcher.task_spec.event_definition, payload))
-        audit.record(
-            session,
-            "message_received",
-            instance.id,
-            None,
-            str(catcher.id),
-            catcher.task_spec.bpmn_id,
-            at=step.now,
-            data={"message": name, "payload": payload},
-        )
+    with clock.running_on(ctx.clock):
+        step = Step(ctx, session, instance, workflow, user, now)
+        audit.record(session, "started", instance.id, user, at=step.now, data=data)
         run_engine(step)
-    if timer_start is not None:
-        fire_start_timer(workflow, timer_start)
-        audit.record(session, "timer_fired", instance.id, None, element_id=timer_start, at=step.now)
-        run_engine(step)
-    save(step)
-    return instance
+        if message is not None:
+            name, payload = message
+            catcher = next(
+                t
+                for t in workflow.event_manager.tasks.values()
+                if getattr(t.task_spec.event_definition, "name", None) == name
+            )
+            workflow.catch(BpmnEvent(catcher.task_spec.event_definition, payload))
+            audit.record(
+                session,
+                "message_received",
+                instance.id,
+                None,
+                str(catcher.id),
+                catcher.task_spec.bpmn_id,
+                at=step.now,
+                data={"message": name, "payload": payload},
+            )
+            run_engine(step)
+        if timer_start is not None:
+            fire_start_timer(workflow, timer_start)
+            audit.record(session, "timer_fired", instance.id, None, element_id=timer_start, at=step.now)
+            run_engine(step)
+        save(step)
+    return step
 
 
 def fire_start_timer(workflow: BpmnWorkflow, element_id: str) -> None:

@@ -6,9 +6,10 @@ rewritten from it, all in one transaction."""
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -19,7 +20,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from engine import audit
+from engine import audit, clock
 from engine.context import Context
 from engine.errors import N_, Conflict, NotFound
 from engine.models import (
@@ -27,13 +28,13 @@ from engine.models import (
     Incident,
     Job,
     ProcessInstance,
-    utcnow,
 )
-from engine.runtime import projection
+from engine.runtime import projection, spiff_clock
 from engine.runtime.serialization import dump_state, load_state
 from engine.states import ACTIVE, ENDED
 
 MAX_ENGINE_ROUNDS = 100
+spiff_clock.install()
 
 
 @dataclass
@@ -45,7 +46,7 @@ class Step:
     instance: ProcessInstance
     workflow: BpmnWorkflow
     actor: str | None
-    now: object = field(default_factory=utcnow)
+    now: datetime
     opened: list[dict] = field(default_factory=list)  # the human-task rows the save opened
 
 
@@ -100,18 +101,23 @@ def advancing(
     allow: tuple | None = ACTIVE,
     session: Session | None = None,
     task_id: str | None = None,
+    check: Callable[[Session, ProcessInstance], None] | None = None,
 ) -> Iterator[Step]:
-    """Lock, load, act, save. ``allow`` lists the statuses the instance may be in (None: the caller checks).
+    """Lock, load, act, save. ``check`` may refuse the locked instance (who may do this), before
+    ``allow`` — the statuses the instance may be in (None: the caller checks) — is looked at.
 
     Runs in its own transaction, or in ``session``'s when the caller already has one.
     """
     with nullcontext(session) if session is not None else ctx.db.transaction() as session:
         instance = lock_instance(session, instance_id, task_id)
+        if check is not None:
+            check(session, instance)
         if allow is not None:
             ensure_status(instance, allow)
-        step = Step(ctx, session, instance, load_workflow(ctx, session, instance), actor)
-        yield step
-        save(step)
+        step = Step(ctx, session, instance, load_workflow(ctx, session, instance), actor, ctx.clock.now())
+        with clock.running_on(ctx.clock):
+            yield step
+            save(step)
 
 
 def ensure_status(instance: ProcessInstance, allow: tuple) -> None:

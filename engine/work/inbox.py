@@ -15,9 +15,9 @@ from engine.models import (
     OrgUnit,
     ProcessDefinition,
     ProcessInstance,
-    utcnow,
 )
-from engine.org.access import acting_positions, candidate_filter, get_user
+from engine.org.actors import load_actor
+from engine.org.holders import task_filter
 
 
 @dataclass
@@ -32,7 +32,7 @@ class TaskQuery:
 
 def list_tasks(ctx: Context, query: TaskQuery) -> list[dict]:
     """Tasks from the human-task table: a user's own and their groups' unless the query says otherwise."""
-    with ctx.db.transaction() as session:
+    with ctx.db.read() as session:
         stmt = select(HumanTask).join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         if query.state != "any":
             stmt = stmt.where(HumanTask.state == query.state)
@@ -41,15 +41,14 @@ def list_tasks(ctx: Context, query: TaskQuery) -> list[dict]:
         if query.process_key:
             stmt = stmt.where(HumanTask.process_key == query.process_key)
         if query.user:
-            user = get_user(session, query.user)
+            actor = load_actor(session, query.user, ctx.clock.now())
             if query.state == "completed":
-                stmt = stmt.where(HumanTask.completed_by == user.username)
+                stmt = stmt.where(HumanTask.completed_by == actor.username)
             else:
-                positions = acting_positions(session, user, utcnow())
                 stmt = stmt.where(
                     or_(
-                        HumanTask.assignee == user.username,
-                        HumanTask.assignee.is_(None) & candidate_filter(positions),
+                        HumanTask.assignee == actor.username,
+                        HumanTask.assignee.is_(None) & task_filter(actor.position_rows()),
                     )
                 )
         stmt = stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at)
@@ -108,19 +107,18 @@ def inbox(ctx: Context, query: InboxQuery) -> InboxPage:
     instances only to search their titles); only the page's rows are joined to their instance,
     process and unit.
     """
-    with ctx.db.transaction() as session:
-        user = get_user(session, query.user)
-        now = utcnow()
+    with ctx.db.read() as session:
+        now = ctx.clock.now()
+        actor = load_actor(session, query.user, now)
         ids = select(HumanTask.id)
         if query.view == "completed":
-            ids = ids.where(HumanTask.state == "completed", HumanTask.completed_by == user.username)
+            ids = ids.where(HumanTask.state == "completed", HumanTask.completed_by == actor.username)
         elif query.view == "group":
-            positions = acting_positions(session, user, now)
             ids = ids.where(
-                HumanTask.state == "open", HumanTask.assignee.is_(None), candidate_filter(positions)
+                HumanTask.state == "open", HumanTask.assignee.is_(None), task_filter(actor.position_rows())
             )
         else:
-            ids = ids.where(HumanTask.state == "open", HumanTask.assignee == user.username)
+            ids = ids.where(HumanTask.state == "open", HumanTask.assignee == actor.username)
         if query.process_keys is not None:
             ids = ids.where(HumanTask.process_key.in_(query.process_keys))
         if query.unit_id is not None:

@@ -1,8 +1,11 @@
-"""Human tasks: claim, unclaim, assign, save a draft, comment, complete."""
+"""Human tasks as their people act on them: claim, unclaim, reassign, save a draft, comment, complete.
+
+Every action checks, in this order, that the user may see the task (else "not found"), that it is
+still open (else who completed it), and that they may do this to it (else "forbidden").
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from types import SimpleNamespace
 from uuid import UUID
 
@@ -13,38 +16,37 @@ from engine import audit
 from engine.cases.show import task_dict
 from engine.context import Context
 from engine.definitions.forms import validate_submission
-from engine.errors import N_, Conflict, Forbidden, NotFound
-from engine.models import (
-    Comment,
-    HumanTask,
-    Job,
-    ProcessInstance,
-    User,
-    utcnow,
-)
+from engine.errors import N_, Conflict, Forbidden, InvalidData, NotFound
+from engine.models import Comment, HumanTask, Job
 from engine.notify.notices import notify_assigned
-from engine.org.access import get_actor, get_user, is_candidate, may_act
-from engine.runtime.unit_of_work import advancing, ensure_status, final_data, load_workflow, run_engine
+from engine.org.access import Viewer, load_viewer, visible_task
+from engine.org.actors import Actor, full_name_of, load_actor
+from engine.org.scopes import scope_of
+from engine.runtime.unit_of_work import advancing, ensure_status, run_engine
 from engine.states import ACTIVE
 
 
 def get_task(session: Session, task_id: str, lock: bool = False) -> HumanTask:
-    """A human task row; ``lock`` holds it for this transaction (PostgreSQL), for a change to it."""
+    """A human task row, whoever asks (the engine's own use); ``lock`` holds it for this transaction."""
     task = session.get(HumanTask, task_id, with_for_update=lock or None)
     if task is None:
         raise NotFound(N_("Task {id} does not exist."), id=task_id)
     return task
 
 
-def ensure_open(task: HumanTask) -> None:
+def ensure_open(session: Session, task) -> None:
     if task.state == "completed":
         raise Conflict(
             N_("The task '{name}' was already completed by {user}."),
             name=task.name,
-            user=task.completed_by or "-",
+            user=full_name_of(session, task.completed_by),
         )
     if task.state != "open":
         raise Conflict(N_("The task '{name}' is no longer open ({state})."), name=task.name, state=task.state)
+
+
+def _not_yours(task) -> Forbidden:
+    return Forbidden(N_("The task '{name}' is not yours."), name=task.name)
 
 
 _TASKS = HumanTask.__table__
@@ -70,17 +72,18 @@ def complete(ctx: Context, task_id: str, data: dict | None = None, user: str | N
 
     Returns the task, and under ``next_tasks`` the tasks this completion opened that are the user's
     (so a client can go straight on to the next step). The task row is read and written with
-    prebuilt Core statements: this is the path every step of every process takes.
+    prebuilt Core statements: this is the path every step of every process takes. Without ``user``
+    the engine itself completes it (the CLI's operator).
     """
     with advancing(ctx, None, user, allow=None, task_id=task_id) as step:
         session = step.session
         conn = session.connection()
         row = conn.execute(_TASK_ROW, {"id": task_id}).one()
-        ensure_open(row)
+        actor = load_actor(session, user, step.now) if user else None
+        if actor is not None and not actor.may_work_on(row):
+            _refuse(ctx, session, actor, row)
+        ensure_open(session, row)
         ensure_status(step.instance, ACTIVE)
-        actor = get_actor(session, user, step.now) if user else None
-        if actor is not None and not actor.may_act(row.role_code, row.unit_id, row.assignee):
-            raise Forbidden(N_("The task '{name}' is not yours."), name=row.name)
         form = ctx.form(session, step.instance.definition_id, row.form_key) if row.form_key else None
         cleaned = validate_submission(form, data or {}) if form is not None else dict(data or {})
         task = step.workflow.get_task_from_id(UUID(task_id))
@@ -106,25 +109,41 @@ def complete(ctx: Context, task_id: str, data: dict | None = None, user: str | N
     done["next_tasks"] = [
         task_dict(SimpleNamespace(completed_by=None, **opened))
         for opened in step.opened
-        if actor is None or actor.may_act(opened["role_code"], opened["unit_id"], opened["assignee"])
+        if actor is None or actor.may_work_on(SimpleNamespace(**opened))
     ]
     return done
 
 
+def _refuse(ctx: Context, session: Session, actor: Actor, task) -> None:
+    """Why a user may not work on a task: not found if they may not even see it; else who has it or
+    that it is not theirs. Only refusals pay for the scope."""
+    viewer = Viewer(actor, scope_of(session, actor, ctx.departments()))
+    if not viewer.may_see_task(task):
+        raise NotFound(N_("Task {id} does not exist."), id=task.id)
+    ensure_open(session, task)
+    raise _not_yours(task)
+
+
+def _viewer(ctx: Context, session: Session, user: str) -> Viewer:
+    return load_viewer(ctx, session, user, ctx.clock.now())
+
+
 def claim(ctx: Context, task_id: str, user: str) -> None:
+    """Take a group task: it becomes the user's alone."""
     with ctx.db.transaction() as session:
-        task = get_task(session, task_id)
-        ensure_open(task)
-        actor = get_user(session, user)
+        viewer = _viewer(ctx, session, user)
+        task = visible_task(session, viewer, task_id)
+        ensure_open(session, task)
         if task.assignee == user:
             return
         if task.assignee is not None:
             raise Conflict(
-                N_("The task '{name}' was already claimed by {user}."), name=task.name, user=task.assignee
+                N_("The task '{name}' was already claimed by {user}."),
+                name=task.name,
+                user=full_name_of(session, task.assignee),
             )
-        now = utcnow()
-        if not may_act(session, actor, task, now):
-            raise Forbidden(N_("The task '{name}' is not yours."), name=task.name)
+        if not viewer.may_work_on(task):
+            raise _not_yours(task)
         claimed = session.execute(
             update(HumanTask)
             .where(HumanTask.id == task_id, HumanTask.assignee.is_(None), HumanTask.state == "open")
@@ -132,32 +151,58 @@ def claim(ctx: Context, task_id: str, user: str) -> None:
         ).rowcount
         if not claimed:
             raise Conflict(N_("The task '{name}' was claimed by someone else a moment ago."), name=task.name)
+        now = ctx.clock.now()
         audit.record(
             session, "task_claimed", task.instance_id, user, task_id, task.element_id, task.name, at=now
         )
 
 
 def unclaim(ctx: Context, task_id: str, user: str) -> None:
+    """Give a claimed task back to the group: its assignee, or a supervisor with authority over it."""
     with ctx.db.transaction() as session:
-        task = get_task(session, task_id, lock=True)
-        ensure_open(task)
-        actor = get_user(session, user)
-        if task.assignee != user and not actor.is_admin:
-            raise Forbidden(N_("The task '{name}' is not yours."), name=task.name)
+        viewer = _viewer(ctx, session, user)
+        task = visible_task(session, viewer, task_id, lock=True)
+        ensure_open(session, task)
+        if task.assignee != user and not viewer.may_manage_task(task):
+            raise _not_yours(task)
         task.assignee = None
-        audit.record(session, "task_unclaimed", task.instance_id, user, task_id, task.element_id, task.name)
+        audit.record(
+            session,
+            "task_unclaimed",
+            task.instance_id,
+            user,
+            task_id,
+            task.element_id,
+            task.name,
+            at=ctx.clock.now(),
+        )
 
 
 def assign(
     ctx: Context, task_id: str, assignee: str, user: str | None = None, reason: str | None = None
 ) -> None:
-    """Give a task to a named user (a supervisor's reassignment)."""
+    """Give an open task to one of the holders of its role in its unit (a supervisor's reassignment).
+
+    ``user`` needs authority over the task; without ``user`` the engine's operator does it.
+    """
     with ctx.db.transaction() as session:
-        task = get_task(session, task_id, lock=True)
-        ensure_open(task)
-        get_user(session, assignee)
+        now = ctx.clock.now()
+        if user is not None:
+            viewer = _viewer(ctx, session, user)
+            task = visible_task(session, viewer, task_id, lock=True)
+            if not viewer.may_manage_task(task):
+                raise Forbidden(N_("You may not reassign the task '{name}'."), name=task.name)
+        else:
+            task = get_task(session, task_id, lock=True)
+        ensure_open(session, task)
+        reason = require_reason(reason)
+        if not load_actor(session, assignee, now).holds(task.role_code, task.unit_id):
+            raise InvalidData(
+                N_("Choose someone who holds this task's position."),
+                field_errors={"assignee": N_("Does not hold the task's position.")},
+            )
         previous, task.assignee = task.assignee, assignee
-        notify_assigned(session, task)
+        notify_assigned(session, task, now)
         audit.record(
             session,
             "task_assigned",
@@ -167,45 +212,38 @@ def assign(
             task.element_id,
             task.name,
             data={"from": previous, "to": assignee, "reason": reason},
+            at=now,
         )
+
+
+def require_reason(reason: str | None) -> str:
+    """Every supervisor action says why; the reason goes to the audit trail."""
+    if not reason or not reason.strip():
+        raise InvalidData(N_("Give a reason for this action."), field_errors={"reason": N_("Required.")})
+    return reason.strip()
 
 
 def save_draft(ctx: Context, task_id: str, data: dict, user: str) -> None:
     """Keep what was typed so far, without validation or completion."""
     with ctx.db.transaction() as session:
-        task = get_task(session, task_id)
-        ensure_open(task)
-        if not may_act(session, get_user(session, user), task, utcnow()):
-            raise Forbidden(N_("The task '{name}' is not yours."), name=task.name)
+        viewer = _viewer(ctx, session, user)
+        task = visible_task(session, viewer, task_id)
+        ensure_open(session, task)
+        if not viewer.may_work_on(task):
+            raise _not_yours(task)
         task.draft = audit.jsonable(data)
-
-
-def may_see(session: Session, user: User, task: HumanTask, now: datetime) -> bool:
-    """Who may open a task's page: its assignee, who completed it, the holders of its position, admins."""
-    return (
-        user.is_admin
-        or user.username in (task.assignee, task.completed_by)
-        or is_candidate(session, user, task, now)
-    )
-
-
-def task_data(ctx: Context, task_id: str) -> dict:
-    """The data an open task sees (its form starts from it), from the instance's workflow."""
-    with ctx.db.transaction() as session:
-        row = get_task(session, task_id)
-        instance = session.get(ProcessInstance, row.instance_id)
-        workflow = load_workflow(ctx, session, instance)
-        session.info.setdefault("after_commit", []).append(
-            lambda: ctx.workflows.put(instance.id, instance.state_version, workflow)
-        )
-        spiff_task = workflow.get_task_from_id(UUID(task_id)) if row.state == "open" else None
-        return audit.jsonable(spiff_task.data if spiff_task is not None else final_data(workflow))
 
 
 def add_comment(ctx: Context, task_id: str, body: str, user: str) -> None:
     """A note on a task's instance, visible on the task page to everyone who may see the task."""
     with ctx.db.transaction() as session:
-        task = get_task(session, task_id)
-        if not may_see(session, get_user(session, user), task, utcnow()):
-            raise Forbidden(N_("The task '{name}' is not yours."), name=task.name)
-        session.add(Comment(instance_id=task.instance_id, task_id=task_id, author=user, body=body.strip()))
+        task = visible_task(session, _viewer(ctx, session, user), task_id)
+        session.add(
+            Comment(
+                instance_id=task.instance_id,
+                task_id=task_id,
+                author=user,
+                body=body.strip(),
+                created_at=ctx.clock.now(),
+            )
+        )

@@ -37,7 +37,7 @@ def test_simultaneous_completions_one_wins(ctx, approval):
     winners = [u for u, o in outcomes.items() if isinstance(o, dict)]
     losers = [o for o in outcomes.values() if isinstance(o, Conflict)]
     assert len(winners) == 1 and len(losers) == 1
-    assert f"already completed by {winners[0]}" in losers[0].message
+    assert f"already completed by {winners[0].title()}" in losers[0].message  # by their full name
     shown = show.show(ctx, instance.id)
     assert shown["data"]["description"] == winners[0]
     assert [t["element_id"] for t in shown["open_tasks"]] == ["approve"]

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.cases import show
-from engine.errors import Conflict, Forbidden, InvalidData
+from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.models import AuditEvent, Delegation, HumanTask, Position, ProcessInstance, User, utcnow
 from engine.runtime import lifecycle, starting
 from engine.work import tasks
@@ -110,16 +110,20 @@ def test_second_completion_is_refused_and_says_by_whom(ctx, approval):
     tasks.complete(ctx, submit["id"], {"amount": 10, "description": "x"}, user="alice")
     with pytest.raises(Conflict) as caught:
         tasks.complete(ctx, submit["id"], {"amount": 20, "description": "y"}, user="bob")
-    assert "already completed by alice" in caught.value.message
+    assert "already completed by Alice" in caught.value.message  # by her full name
 
 
 def test_only_holders_of_the_role_in_the_unit_may_act(ctx, approval):
     instance = starting.start(ctx, "approval", {}, unit="region-01")
     (submit,) = _open(ctx, instance.id)
-    with pytest.raises(Forbidden):
+    # another region's expert and a head of another role may not even learn that the task exists
+    with pytest.raises(NotFound):
         tasks.complete(ctx, submit["id"], {"amount": 10, "description": "x"}, user="dave")
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         tasks.claim(ctx, submit["id"], "carol")
+    tasks.claim(ctx, submit["id"], "alice")
+    with pytest.raises(Forbidden):  # bob holds the role but alice has the task now
+        tasks.save_draft(ctx, submit["id"], {"amount": 5}, "bob")
     assert [t["id"] for t in list_tasks(ctx, TaskQuery(user="alice"))] == [submit["id"]]
     assert list_tasks(ctx, TaskQuery(user="dave")) == []
 
@@ -135,20 +139,27 @@ def test_claim_unclaim_and_assign(ctx, approval):
         tasks.complete(ctx, submit["id"], {"amount": 1, "description": "x"}, user="bob")
     tasks.unclaim(ctx, submit["id"], "alice")
     assert [t["id"] for t in list_tasks(ctx, TaskQuery(user="bob"))] == [submit["id"]]
-    tasks.assign(ctx, submit["id"], "dave", user="carol", reason="مرخصی")
-    assert [t["id"] for t in list_tasks(ctx, TaskQuery(user="dave"))] == [submit["id"]]
-    tasks.complete(ctx, submit["id"], {"amount": 1, "description": "x"}, user="dave")
+    with pytest.raises(InvalidData):  # dave is an expert of region 2, not of the task's region 1
+        tasks.assign(ctx, submit["id"], "dave", user="root", reason="مرخصی")
+    with pytest.raises(NotFound):  # carol is no holder and no supervisor: she may not even see it
+        tasks.assign(ctx, submit["id"], "bob", user="carol", reason="مرخصی")
+    with pytest.raises(InvalidData):  # a reassignment says why
+        tasks.assign(ctx, submit["id"], "bob", user="root", reason=" ")
+    tasks.assign(ctx, submit["id"], "bob", user="root", reason="مرخصی")
+    assert [t["id"] for t in list_tasks(ctx, TaskQuery(user="bob"))] == [submit["id"]]
+    assert list_tasks(ctx, TaskQuery(user="alice")) == []
+    tasks.complete(ctx, submit["id"], {"amount": 1, "description": "x"}, user="bob")
 
 
 def test_suspend_resume_terminate(ctx, approval):
     instance = starting.start(ctx, "approval", {}, unit="region-01")
     (submit,) = _open(ctx, instance.id)
-    lifecycle.suspend(ctx, instance.id, "carol", "بررسی")
+    lifecycle.suspend(ctx, instance.id, "sara", "بررسی")
     with pytest.raises(Conflict) as caught:
         tasks.complete(ctx, submit["id"], {"amount": 1, "description": "x"}, user="alice")
     assert "suspended" in caught.value.message
-    lifecycle.resume(ctx, instance.id, "carol")
-    lifecycle.terminate(ctx, instance.id, "carol", "لغو")
+    lifecycle.resume(ctx, instance.id, "sara")
+    lifecycle.terminate(ctx, instance.id, "sara", "لغو")
     shown = show.show(ctx, instance.id)
     assert shown["status"] == "terminated" and shown["open_tasks"] == []
     with pytest.raises(Conflict) as caught:

@@ -37,8 +37,9 @@ def test_a_new_task_notifies_its_role_and_the_badge_counts_it(app):
 def test_a_reassigned_task_notifies_the_new_assignee(app):
     client = app.test_client()
     task_id = start_request(client, token_for(app, "coord.expert")).get_json()["next_task"]["id"]
-    tasks.assign(app.extensions["ravand"], task_id, "coord.head", user="admin")
-    head = token_for(app, "coord.head")
-    (notice,) = client.get("/api/v1/notifications", headers=head).get_json()
+    expert = token_for(app, "coord.expert")
+    client.post("/api/v1/notifications/read", headers=expert)
+    tasks.assign(app.extensions["ravand"], task_id, "coord.expert", user="admin", reason="the expert is back")
+    (notice,) = client.get("/api/v1/notifications?unread=true", headers=expert).get_json()
     assert notice["kind"] == "task_reassigned" and notice["task_id"] == task_id
-    assert client.post("/api/v1/notifications/read", headers=head).get_json() == {"changed": 1}
+    assert client.post("/api/v1/notifications/read", headers=expert).get_json() == {"changed": 1}

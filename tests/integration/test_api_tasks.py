@@ -87,7 +87,8 @@ def test_tasks_list_claim_complete_and_a_second_completion_is_a_conflict(app):
     outsider = token_for(app, "social.expert")
     assert client.get("/api/v1/tasks?view=group", headers=outsider).get_json()["items"] == []
     assert client.get(f"/api/v1/tasks/{task['id']}", headers=outsider).status_code == 404
-    assert client.post(f"/api/v1/tasks/{task['id']}/claim", headers=outsider).status_code == 403
+    # a task you may not see is not found, whatever you try to do with it
+    assert client.post(f"/api/v1/tasks/{task['id']}/claim", headers=outsider).status_code == 404
 
     detail = client.get(f"/api/v1/tasks/{task['id']}", headers=expert).get_json()
     assert detail["form"]["components"][0]["key"] == "decision" and detail["instructions"]
@@ -104,7 +105,7 @@ def test_tasks_list_claim_complete_and_a_second_completion_is_a_conflict(app):
     done = client.post(url, json={"data": {"decision": "accept", "note": "ok"}}, headers=expert)
     assert done.status_code == 200 and done.get_json()["task"]["completed_by"] == "coord.expert"
     again = client.post(url, json={"data": {"decision": "accept"}}, headers=expert)
-    assert again.status_code == 409 and "coord.expert" in again.get_json()["message"]
+    assert again.status_code == 409 and "زهرا محمدی" in again.get_json()["message"]  # by full name
     completed = client.get("/api/v1/tasks?view=completed", headers=expert).get_json()["items"]
     assert [t["id"] for t in completed] == [task["id"]]
 
@@ -141,12 +142,21 @@ def test_comments_and_a_supervisors_reassignment(app):
     outsider = client.post(
         f"/api/v1/tasks/{task_id}/comments", json={"body": "x"}, headers=token_for(app, "social.expert")
     )
-    assert outsider.status_code == 403
+    assert outsider.status_code == 404
     url = f"/api/v1/tasks/{task_id}/assign"
     assert client.post(url, json={"assignee": "coord.expert"}, headers=expert).status_code == 403
     supervisor = token_for(app, "coord.head")
-    wrong = client.post(url, json={"assignee": "social.expert"}, headers=supervisor)
-    assert wrong.status_code == 422 and wrong.get_json()["code"] == "invalid_request"
+    wrong = client.post(url, json={"assignee": "social.expert", "reason": "x"}, headers=supervisor)
+    assert wrong.status_code == 422 and set(wrong.get_json()["fields"]) == {"assignee"}
+    unexplained = client.post(url, json={"assignee": "coord.expert"}, headers=supervisor)
+    assert unexplained.status_code == 422 and set(unexplained.get_json()["fields"]) == {"reason"}
+    other_department = token_for(app, "social.head")
+    assert (
+        client.post(
+            url, json={"assignee": "coord.expert", "reason": "x"}, headers=other_department
+        ).status_code
+        == 404
+    )
     given = client.post(url, json={"assignee": "coord.expert", "reason": "پیگیری"}, headers=supervisor)
     assert given.status_code == 200 and given.get_json()["assignee"] == "coord.expert"
 

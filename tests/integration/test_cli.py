@@ -70,7 +70,7 @@ def test_deploy_start_list_complete_show(ravand, tmp_path):
     ravand("complete", task["id"], "--data", data, "--user", "coord.expert", "--json")
     again = ravand("complete", task["id"], "--data", data, "--user", "coord.expert", "--json", ok=False)
     assert json.loads(again.stderr)["error"]["code"] == "conflict"
-    assert "already completed by coord.expert" in again.stderr
+    assert "already completed by زهرا محمدی" in again.stderr
     shown = _json(ravand("show", str(started["instance_id"]), "--json"))
     assert shown["status"] == "running" and shown["data"]["total"] == 500
     assert [t["name"] for t in shown["open_tasks"]] == ["تأیید رئیس"]
@@ -96,3 +96,12 @@ def test_bad_bundles_are_refused_with_file_and_line(ravand, tmp_path):
     assert "evil.bpmn:2" in refused.stderr and "DTD" in refused.stderr
     assert "root:" not in refused.stderr
     assert _json(ravand("definitions", "--json")) == []
+
+
+def test_start_validates_the_start_form_like_the_pages_do(ravand):
+    root = Path(__file__).parents[2]
+    ravand("deploy", str(root / "processes" / "coord"), "--json")
+    refused = ravand("start", "citizen_meeting", "--data", '{"full_name": ""}', "--json", ok=False)
+    error = json.loads(refused.stderr)["error"]
+    assert error["code"] == "invalid_data" and {"full_name", "phone"} <= set(error["fields"])
+    assert json.loads(ravand("show", "1", "--json", ok=False).stderr)["error"]["code"] == "not_found"

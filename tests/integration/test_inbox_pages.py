@@ -291,10 +291,16 @@ def test_a_supervisor_gives_a_task_to_one_of_its_holders(app):
     page = text(head.get(f"/inbox/tasks/{task_id}"))
     assert "سپردن کار به" in page and "کارشناس دوم" in page and "حسین کریمی" not in page
     refused = head.post(
-        f"/inbox/tasks/{task_id}/assign", data={"assignee": "social.expert"}, follow_redirects=True
+        f"/inbox/tasks/{task_id}/assign",
+        data={"assignee": "social.expert", "reason": "مرخصی"},
+        follow_redirects=True,
     )
     assert "سمت این کار را دارد" in text(refused)
-    head.post(f"/inbox/tasks/{task_id}/assign", data={"assignee": "coord.expert2"})
+    unexplained = head.post(
+        f"/inbox/tasks/{task_id}/assign", data={"assignee": "coord.expert2"}, follow_redirects=True
+    )
+    assert "علت" in text(unexplained) or "دلیل" in text(unexplained)
+    head.post(f"/inbox/tasks/{task_id}/assign", data={"assignee": "coord.expert2", "reason": "مرخصی"})
     colleague = client_of(app, "coord.expert2")
     assert task_id in text(colleague.get("/inbox/"))
     assert "«تکمیل درخواست مرخصی» به کارشناس دوم سپرده شد" in text(colleague.get(f"/inbox/tasks/{task_id}"))

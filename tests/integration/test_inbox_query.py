@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from engine.errors import Forbidden
+from engine.errors import NotFound
 from engine.models import Comment, Delegation, HumanTask, OrgUnit, Position, User, utcnow
+from engine.org.access import load_viewer
 from engine.runtime.starting import start
 from engine.work.inbox import InboxQuery, inbox
-from engine.work.tasks import add_comment, claim, complete, may_see
+from engine.work.tasks import add_comment, claim, complete
 
 
 def open_task(ctx, instance_id) -> str:
@@ -105,15 +106,16 @@ def test_filters_sorting_and_pages(ctx, cases):
 
 
 def test_who_may_see_a_task_and_comment_on_it(ctx, cases):
-    with ctx.db.transaction() as session:
+    with ctx.db.read() as session:
         task = session.get(HumanTask, cases[0])
-        users = {u.username: u for u in session.scalars(select(User))}
-        assert may_see(session, users["alice"], task, utcnow())
-        assert may_see(session, users["root"], task, utcnow())
-        assert not may_see(session, users["dave"], task, utcnow())
-        assert not may_see(session, users["carol"], task, utcnow())
+        seers = {
+            name: load_viewer(ctx, session, name, utcnow()).may_see_task(task)
+            for name in ("alice", "root", "sara", "rita", "dave", "carol")
+        }
+    # its region's experts, an administrator and the deputy; not another region's manager or expert
+    assert seers == {"alice": True, "root": True, "sara": True, "rita": False, "dave": False, "carol": False}
     add_comment(ctx, cases[0], "  بررسی شود  ", "alice")
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         add_comment(ctx, cases[0], "x", "dave")
     with ctx.db.transaction() as session:
         assert session.scalars(select(Comment.body)).all() == ["بررسی شود"]

@@ -121,12 +121,13 @@ def test_actions_with_reasons(app):
     )
     client.post(f"/api/v1/monitor/instances/{instance_id}/resume", json={"reason": "back"})
     task_id = open_task_id(ctx, instance_id, "report")
-    response = client.post(
-        f"/api/v1/monitor/tasks/{task_id}/reassign", json={"assignee": "region01.expert", "reason": "leave"}
-    )
+    url = f"/api/v1/monitor/tasks/{task_id}/reassign"
+    response = client.post(url, json={"assignee": "region01.expert", "reason": "leave"})
+    assert response.status_code == 422 and set(response.json["fields"]) == {"assignee"}  # not a holder
+    response = client.post(url, json={"assignee": "region03.manager", "reason": "leave"})
     assert response.status_code == 204
     with ctx.db.transaction() as session:
-        assert session.get(HumanTask, task_id).assignee == "region01.expert"
+        assert session.get(HumanTask, task_id).assignee == "region03.manager"
     response = client.post(
         f"/api/v1/monitor/tasks/{task_id}/due", json={"due": "1405/10/01", "reason": "more time"}
     )

@@ -288,8 +288,7 @@ def test_a_regions_manager_sees_only_their_region(app):
 def test_a_department_head_sees_the_processes_of_their_department(app, tmp_path):
     catalog = tmp_path / "catalog.yaml"
     catalog.write_text("processes:\n  - key: region_report\n    department: social\n", encoding="utf-8")
-    app.config["RAVAND_CATALOG"] = str(catalog)
-    app.extensions.pop("ravand_catalog", None)
+    app.extensions["ravand"].catalog_path = catalog
     assert "گزارش region-01" not in text(client_of(app, "coord.head").get("/monitor/instances"))
     social = client_of(app, "social.head")
     assert "گزارش region-01" in text(social.get("/monitor/instances"))
@@ -382,12 +381,20 @@ def test_reassign_and_change_the_due_date(app):
     instance_id = app.history["ids"]["region-03"]
     task_id = open_task_id(ctx, instance_id, "report")
     client = client_of(app, "deputy")
-    client.post(f"/monitor/tasks/{task_id}/reassign", data={"assignee": "region01.expert", "reason": "مرخصی"})
+    refused = client.post(
+        f"/monitor/tasks/{task_id}/reassign",
+        data={"assignee": "region01.expert", "reason": "مرخصی"},
+        follow_redirects=True,
+    )
+    assert "سمت این کار را دارد" in text(refused)  # region 1's expert holds no position in region 3
+    client.post(
+        f"/monitor/tasks/{task_id}/reassign", data={"assignee": "region03.manager", "reason": "مرخصی"}
+    )
     with ctx.db.transaction() as session:
-        assert session.get(HumanTask, task_id).assignee == "region01.expert"
+        assert session.get(HumanTask, task_id).assignee == "region03.manager"
     dashboard = text(client.get("/monitor/"))
-    assert "/monitor/instances?overdue=1&amp;assignee=region01.expert" in dashboard
-    listed = text(client.get("/monitor/instances", query_string={"assignee": "region01.expert"}))
+    assert "/monitor/instances?overdue=1&amp;assignee=region03.manager" in dashboard
+    listed = text(client.get("/monitor/instances", query_string={"assignee": "region03.manager"}))
     assert "گزارش region-03" in listed and "گزارش region-02" not in listed
     response = client.post(f"/monitor/tasks/{task_id}/due", data={"due": "۱۴۰۵/۱۰/۰۱", "reason": "تمدید"})
     assert response.status_code == 302

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from engine.cases.public_status import public_state
 from engine.work import tasks
 from tests.integration.test_api_setup import make_app, token_for
 from tests.integration.test_public_forms import GOOD, instances, submit
-from web.public.status import public_state
 
 pytest_plugins = ["tests.integration.test_api_setup"]
 

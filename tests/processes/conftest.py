@@ -15,13 +15,14 @@ import time_machine
 from sqlalchemy import select
 
 from engine.cases import show
-from engine.context import Context
+from engine.context import Context, WorkflowCache
 from engine.db import Database
 from engine.definitions.bundle import collect_bundles
 from engine.definitions.deployment import deploy
 from engine.demo.seed import seed_demo
 from engine.models import Job, OrgUnit, utcnow
 from engine.notify import notices as notifications
+from engine.runtime.consistency import projection_differences
 from engine.runtime.jobs import run_due_jobs
 from engine.work.inbox import TaskQuery, list_tasks
 from engine.work.tasks import complete
@@ -54,10 +55,26 @@ def database(demo_template, tmp_path):
     database.dispose()
 
 
+class CheckedWorkflows(WorkflowCache):
+    """The context's workflow cache, which sees every instance the moment a step has saved it: there it
+    rebuilds the instance's derived tables from the saved state and compares them with the rows."""
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.ctx = ctx
+
+    def put(self, instance_id, version, workflow) -> None:
+        differences = projection_differences(self.ctx, instance_id)
+        assert differences == [], f"instance {instance_id} after version {version}: {differences}"
+        super().put(instance_id, version, workflow)
+
+
 @pytest.fixture
 def catalog(database, catalog_bundles):
-    """A context with the demo organisation; ``catalog.deploy(key)`` deploys a catalog process."""
+    """A context with the demo organisation; ``catalog.deploy(key)`` deploys a catalog process. After
+    every step, the projections of the instance it saved are checked against its saved state."""
     ctx = Context(database)
+    ctx.workflows = CheckedWorkflows(ctx)
     bundles = catalog_bundles
 
     class Catalog:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from engine.definitions.forms import validate_submission
 from engine.demo.history import national_id, sample_submission, simulate_month
-from engine.models import HumanTask, Incident, ProcessInstance
+from engine.models import AuditEvent, HumanTask, Incident, ProcessInstance, utcnow
 
 
 def test_sample_national_ids_have_valid_check_digits():
@@ -38,6 +39,10 @@ def test_a_simulated_fortnight(catalog):
         assert session.scalar(select(func.count()).select_from(Incident)) == 0
         keys = set(session.scalars(select(ProcessInstance.process_key)))
         assert {"policy_rollout", "citizen_meeting"} <= keys
-        assert (
-            session.scalar(select(func.count()).select_from(HumanTask).where(HumanTask.overdue.is_(True))) > 0
-        )
+        overdue = HumanTask.state == "open", HumanTask.due_at < utcnow()
+        assert session.scalar(select(func.count()).select_from(HumanTask).where(*overdue)) > 0
+        # the simulated month happened in the past, on the engine's clock, timers included
+        first = session.scalar(select(func.min(ProcessInstance.started_at)))
+        assert utcnow() - first > timedelta(days=13)
+        fired = select(func.count()).select_from(AuditEvent).where(AuditEvent.kind == "timer_fired")
+        assert session.scalar(fired) > 0

@@ -8,7 +8,7 @@ import pytest
 
 from engine.cases import show
 from engine.definitions.forms import validate_submission
-from engine.errors import Forbidden, InvalidData, NotFound
+from engine.errors import InvalidData, NotFound
 from engine.runtime import starting
 from engine.runtime.messages import send_message
 from engine.work import tasks
@@ -267,5 +267,5 @@ def test_bad_submission_is_refused_and_nothing_is_saved(ctx):
 def test_only_the_protocol_expert_may_assess(ctx):
     instance = start_invitation(ctx)
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # not theirs to see, let alone to complete
         complete_named(ctx, instance.id, "assess", COMPLETE, "region05.manager")

@@ -219,5 +219,5 @@ def test_bad_submission_is_refused_and_nothing_is_saved(ngo):
     shown = show.show(ngo, instance_id)
     assert [t["id"] for t in shown["open_tasks"]] == [check["id"]]
     assert "documents_complete" not in shown["data"]
-    with pytest.raises(Exception, match="not yours"):
+    with pytest.raises(Exception, match="does not exist"):
         tasks.complete(ngo, check["id"], {"documents_complete": "yes"}, user="opinion.expert")

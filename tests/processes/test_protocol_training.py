@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.cases import show
-from engine.errors import Forbidden, InvalidData
+from engine.errors import InvalidData, NotFound
 from engine.models import OrgUnit
 from engine.runtime import starting
 from engine.work import tasks
@@ -159,5 +159,5 @@ def test_bad_nomination_is_refused_and_nothing_is_saved(ctx):
         )
     assert set(refused.value.to_dict()["fields"]) == {"nominees_count", "needed_topics"}
     assert nominations(ctx, instance.id)["region-05"]["id"] == task["id"]
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # another region's task: not theirs to see
         tasks.complete(ctx, task["id"], NOMINATION, user="region01.manager")

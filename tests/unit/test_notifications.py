@@ -59,11 +59,11 @@ def test_a_substitute_is_notified_while_the_delegation_lasts(ctx, approval):
 def test_reassigning_and_falling_overdue_notify_the_assignee(ctx, approval):
     instance = start(ctx, "approval", {}, user="root", unit="region-01")
     task = open_task(ctx, instance.id)
-    tasks.assign(ctx, task["id"], "dave", user="root")
-    assert notified(ctx, "task_reassigned") == [("dave", "task_reassigned")]
+    tasks.assign(ctx, task["id"], "bob", user="root", reason="alice is on leave")
+    assert notified(ctx, "task_reassigned") == [("bob", "task_reassigned")]
     assert task["due_at"] is not None
     run_due_jobs(ctx, now=utcnow() + timedelta(days=30))
-    assert notified(ctx, "task_overdue") == [("dave", "task_overdue")]
+    assert notified(ctx, "task_overdue") == [("bob", "task_overdue")]
 
 
 def test_reading_counting_and_marking_notices(ctx, approval):

@@ -26,7 +26,7 @@ from engine.definitions.bundle import collect_bundles
 from engine.definitions.deployment import deploy
 from engine.demo.seed import seed_demo
 from engine.models import OrgUnit, ProcessDefinition
-from engine.org import scopes
+from engine.org.access import scope_for_user
 from engine.org.scopes import EVERYTHING, Scope
 from engine.reporting import flow, heatmap, instances, regions, tasks
 from engine.reporting.instances import InstanceFilter
@@ -218,20 +218,26 @@ def test_a_units_scope_never_sees_another_unit(history):
     assert heatmap.element_stats(ctx, region2, history["reminder"]) == {}
 
 
-def test_scope_of_each_supervisor(database):
-    ctx = Context(database)
+DEPARTMENTS = {"policy_rollout": "coord", "citizen_meeting": "coord", "opinion_poll": "opinion"}
+
+
+def test_scope_of_each_supervisor(database, tmp_path):
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(
+        "".join(f"- key: {key}\n  department: {d}\n" for key, d in DEPARTMENTS.items()), encoding="utf-8"
+    )
+    ctx = Context(database, catalog_path=catalog)
     seed_demo(ctx, password="x")
-    departments = {"policy_rollout": "coord", "citizen_meeting": "coord", "opinion_poll": "opinion"}
     with ctx.db.transaction() as session:
         for key in ("policy_rollout", "opinion_poll", "uncatalogued"):
             session.add(ProcessDefinition(key=key, version=1, content_hash=key, name=key))
-    assert scopes.scope_for_user(ctx, "deputy", departments).everything
-    assert scopes.scope_for_user(ctx, "admin", departments).everything
-    head = scopes.scope_for_user(ctx, "coord.head", departments)
+    assert scope_for_user(ctx, "deputy").everything
+    assert scope_for_user(ctx, "admin").everything
+    head = scope_for_user(ctx, "coord.head")
     assert (head.everything, head.process_keys) == (False, {"policy_rollout", "uncatalogued"})
-    manager = scopes.scope_for_user(ctx, "region05.manager", departments)
+    manager = scope_for_user(ctx, "region05.manager")
     assert manager.process_keys == frozenset() and manager.unit_ids == {unit_id(ctx, "region-05")}
-    assert scopes.scope_for_user(ctx, "coord.expert", departments).empty
+    assert scope_for_user(ctx, "coord.expert").empty
 
 
 def test_catalog_departments_from_the_catalog_or_else_its_fragments(tmp_path):
@@ -239,11 +245,11 @@ def test_catalog_departments_from_the_catalog_or_else_its_fragments(tmp_path):
     (tmp_path / "social" / "catalog.yaml").write_text(
         "- key: b\n  department: dept_social\n", encoding="utf-8"
     )
-    assert scopes.catalog_departments(tmp_path) == {"b": "social"}
+    assert Context(None, catalog_path=tmp_path).departments() == {"b": "social"}
     (tmp_path / "catalog.yaml").write_text(
         "processes:\n  - key: a\n    department: coord\n", encoding="utf-8"
     )
-    assert scopes.catalog_departments(tmp_path) == {"a": "coord"}
+    assert Context(None, catalog_path=tmp_path).departments() == {"a": "coord"}
 
 
 # --- a catalog process: the policy rollout (COORD-1, COORD-2) ------------------------------------------

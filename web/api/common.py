@@ -13,13 +13,10 @@ from pathlib import Path
 from flask import current_app, g, request
 from flask_login import current_user
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from engine.cases.attachments import AttachmentStore
 from engine.context import Context
-from engine.models import User, utcnow
-from engine.org.access import acting_positions
-from engine.org.accounts import hash_api_token
+from engine.org import accounts
 from web.api.errors import ApiError, install_error_handlers
 from web.auth import AppUser
 from web.extensions import csrf
@@ -37,11 +34,8 @@ def bearer_token() -> str | None:
 
 
 def user_for_token(token: str) -> AppUser | None:
-    with ctx().db.transaction() as session:
-        user = session.scalar(select(User).where(User.api_token_hash == hash_api_token(token)))
-        if user is None or not user.is_active:
-            return None
-        return AppUser(user, acting_positions(session, user, utcnow()))
+    actor = accounts.actor_for_token(ctx(), token)
+    return AppUser(actor) if actor is not None else None
 
 
 def identify() -> None:

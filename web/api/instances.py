@@ -7,17 +7,11 @@ from flask_babel import get_locale
 from sqlalchemy import select
 
 from engine.cases import attachments
-from engine.cases.attachments import may_see_instance
 from engine.cases.show import task_dict
-from engine.definitions import deployment as definitions
-from engine.definitions.forms import validate_submission
-from engine.errors import N_, NotFound
-from engine.models import Attachment, AuditEvent, HumanTask, OrgUnit, ProcessInstance, utcnow
-from engine.org.access import get_user
-from engine.runtime import starting
-from engine.work import inbox
+from engine.cases.start import StartRequest, start_process, startable
+from engine.models import Attachment, AuditEvent, HumanTask, ProcessInstance
+from engine.org.access import load_viewer, visible_instance
 from web.api.common import api_blueprint, attachment_store, ctx, require_user
-from web.api.errors import ApiError
 from web.api.schemas import (
     AttachmentSchema,
     ErrorSchema,
@@ -31,7 +25,6 @@ from web.api.schemas import (
     UploadSchema,
 )
 from web.auth import AppUser
-from web.catalog import CatalogEntry, current_catalog
 
 blp = api_blueprint("api_instances", __name__, "Starting processes, my requests, instances and their files.")
 
@@ -42,26 +35,16 @@ def startable_processes():
     """The deployed processes of the catalog I may start, with their start forms."""
     user = require_user()
     locale = str(get_locale())
-    found = []
-    with ctx().db.transaction() as session:
-        for entry in current_catalog().values():
-            if not entry.may_start(user.role_codes, user.is_admin):
-                continue
-            try:
-                definition = definitions.latest(session, entry.key)
-            except NotFound:
-                continue
-            form = ctx().form(session, definition.id, entry.start_form) if entry.start_form else None
-            found.append(
-                {
-                    "key": entry.key,
-                    "name": entry.name(locale),
-                    "department": entry.department,
-                    "public": entry.is_public,
-                    "start_form": form,
-                }
-            )
-    return found
+    return [
+        {
+            "key": p.key,
+            "name": p.name(locale),
+            "department": p.department,
+            "public": p.public,
+            "start_form": p.start_form,
+        }
+        for p in startable(ctx(), user.username)
+    ]
 
 
 @blp.route("/processes/<key>/instances", methods=["POST"])
@@ -72,36 +55,30 @@ def startable_processes():
 def start(body, key):
     """Start a process with its start form's data; a process open to the public gets a tracking code."""
     user = require_user()
-    entry = current_catalog().get(key)
-    if entry is None:
-        raise ApiError(404, N_("No process '{key}' is deployed."), key=key)
-    if not entry.may_start(user.role_codes, user.is_admin):
-        raise ApiError(403, N_("You may not start this process."))
-    with ctx().db.transaction() as session:
-        definition = definitions.latest(session, key)
-        form = ctx().form(session, definition.id, entry.start_form) if entry.start_form else None
-        unit = body.get("unit") or _default_unit(session, user, entry)
-    data = validate_submission(form, body["data"]) if form is not None else body["data"]
-    instance = starting.start(
+    started = start_process(
         ctx(),
-        key,
-        data,
-        user=user.username,
-        unit=unit,
-        business_key=body.get("business_key"),
-        title=body.get("title"),
-        public=entry.is_public,
+        StartRequest(
+            key,
+            body["data"],
+            user=user.username,
+            unit=body.get("unit"),
+            business_key=body.get("business_key"),
+            title=body.get("title"),
+        ),
     )
-    mine = inbox.list_tasks(ctx(), inbox.TaskQuery(user=user.username, instance_id=instance.id))
-    return {"instance": _summary(instance, []), "next_task": mine[0] if mine else None}
-
-
-def _default_unit(session, user: AppUser, entry: CatalogEntry) -> str | None:
-    """The unit of the starter's position that allows the start (or of their first position)."""
-    ordered = sorted(user.positions, key=lambda p: p[0] not in entry.starters)
-    if not ordered:
-        return None
-    return session.scalar(select(OrgUnit.code).where(OrgUnit.id == ordered[0][1]))
+    instance = {
+        "id": started.instance_id,
+        "process_key": started.process_key,
+        "title": started.title,
+        "business_key": started.business_key,
+        "tracking_code": started.tracking_code,
+        "status": started.status,
+        "started_by": started.started_by,
+        "started_at": started.started_at.isoformat(),
+        "ended_at": None,
+        "open_tasks": started.open_steps,
+    }
+    return {"instance": instance, "next_task": started.next_tasks[0] if started.next_tasks else None}
 
 
 @blp.route("/requests")
@@ -215,12 +192,8 @@ def download_attachment(attachment_id):
 
 
 def _visible_instance(session, user: AppUser, instance_id: int) -> ProcessInstance:
-    instance = session.get(ProcessInstance, instance_id)
-    if instance is None or not may_see_instance(
-        session, get_user(session, user.username), instance, utcnow()
-    ):
-        raise ApiError(404, N_("Process instance {id} does not exist."), id=instance_id)
-    return instance
+    viewer = load_viewer(ctx(), session, user.username, ctx().clock.now())
+    return visible_instance(session, viewer, instance_id)
 
 
 def _summary(instance: ProcessInstance, open_steps: list[str]) -> dict:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask_babel import force_locale, get_locale
 
+from engine.cases.public_status import public_status as find_status
 from engine.errors import N_
 from web.api.common import api_blueprint, ctx
 from web.api.errors import ApiError, api_locale
 from web.api.schemas import ErrorSchema, PublicStatusSchema
 from web.catalog import current_catalog
 from web.public import guard
-from web.public.status import find_status, status_json
+from web.public.status import status_json
 
 blp = api_blueprint("api_public", __name__, "What a citizen may see without logging in.")
 
@@ -28,6 +29,6 @@ def public_status(code):
     if status is None:
         raise ApiError(404, N_("No request has this tracking code."), code="unknown_tracking_code")
     with force_locale(api_locale()):
-        entry = current_catalog().get(status["process_key"])
-        name = entry.name(str(get_locale())) if entry else status["process_key"]
+        entry = current_catalog().get(status.process_key)
+        name = entry.name(str(get_locale())) if entry else status.process_key
         return status_json(status, name)

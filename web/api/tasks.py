@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from engine.cases.attachments import may_see_instance
-from engine.cases.show import task_dict
-from engine.errors import N_
-from engine.models import HumanTask, ProcessInstance, utcnow
-from engine.org.access import get_user, may_act
 from engine.work import inbox, tasks
+from engine.work.views import task_document
 from web.api.common import api_blueprint, ctx, require_user
-from web.api.errors import ApiError
 from web.api.schemas import (
     AssignSchema,
     CommentSchema,
@@ -24,7 +17,6 @@ from web.api.schemas import (
     TaskSchema,
 )
 from web.catalog import current_catalog
-from web.inbox.tasks import holders
 
 blp = api_blueprint("api_tasks", __name__, "Human tasks: the inbox of the current user.")
 
@@ -67,28 +59,7 @@ def list_my_tasks(args):
 @blp.alt_response(404, schema=ErrorSchema)
 def get_task(task_id):
     """One task with its instructions, its form (form-js schema) and the saved draft."""
-    user = require_user()
-    with ctx().db.transaction() as session:
-        task = session.get(HumanTask, task_id)
-        if task is None or not _may_read(session, user.username, task):
-            raise ApiError(404, N_("Task {id} does not exist."), id=task_id)
-        instance = session.get(ProcessInstance, task.instance_id)
-        form = ctx().form(session, instance.definition_id, task.form_key) if task.form_key else None
-        return {
-            **task_dict(task),
-            "instructions": task.instructions,
-            "instance_title": instance.title,
-            "form": form,
-            "draft": task.draft,
-        }
-
-
-def _may_read(session, username: str, task: HumanTask) -> bool:
-    account = get_user(session, username)
-    now = utcnow()
-    if may_act(session, account, task, now) or task.completed_by == username:
-        return True
-    return may_see_instance(session, account, session.get(ProcessInstance, task.instance_id), now)
+    return task_document(ctx(), task_id, require_user().username)
 
 
 @blp.route("/tasks/<task_id>/claim", methods=["POST"])
@@ -144,24 +115,14 @@ def comment(body, task_id):
 @blp.route("/tasks/<task_id>/assign", methods=["POST"])
 @blp.arguments(AssignSchema)
 @blp.response(200, TaskSchema)
-@blp.alt_response(403, schema=ErrorSchema, description="Only supervisors reassign")
+@blp.alt_response(403, schema=ErrorSchema, description="Only supervisors with authority over the task")
 @blp.alt_response(422, schema=ErrorSchema, description="The assignee does not hold the task's position")
 def assign(body, task_id):
     """Give the task to one of the holders of its position (supervisors)."""
     user = require_user()
-    if not user.has_role("supervisor"):
-        raise ApiError(403)
-    with ctx().db.transaction() as session:
-        task = session.get(HumanTask, task_id)
-        if task is None:
-            raise ApiError(404, N_("Task {id} does not exist."), id=task_id)
-        allowed = {username for username, _name in holders(session, task)}
-    if body["assignee"] not in allowed:
-        raise ApiError(422, N_("Choose someone who holds this task's position."))
     tasks.assign(ctx(), task_id, body["assignee"], user=user.username, reason=body.get("reason"))
     return _task(task_id)
 
 
 def _task(task_id: str) -> dict:
-    with ctx().db.transaction() as session:
-        return task_dict(session.scalar(select(HumanTask).where(HumanTask.id == task_id)))
+    return task_document(ctx(), task_id, require_user().username)

@@ -7,12 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from engine.definitions.forms import validate_submission
+from engine.cases.start import Startable, StartRequest, start_process, startable
 from engine.errors import RavandError
-from engine.models import HumanTask, OrgUnit, Position, ProcessDefinition, ProcessInstance, Role
-from engine.org.access import candidate_filter
-from engine.runtime.starting import start as start_instance
-from web.catalog import CatalogEntry, current_catalog
+from engine.models import HumanTask, ProcessDefinition, ProcessInstance
+from web.catalog import current_catalog
 from web.i18n import is_persian
 from web.inbox import bp
 from web.inbox.common import engine, error_response
@@ -21,116 +19,60 @@ from web.inbox.forms import viewer_data, viewer_schema
 PER_PAGE = 20
 
 
-def startable() -> list[tuple[CatalogEntry, ProcessDefinition]]:
-    """The latest version of each process the current user may start."""
-    catalog = current_catalog() or None
-    with engine().db.transaction() as session:
-        definitions = session.scalars(
-            select(ProcessDefinition).where(
-                ProcessDefinition.id.in_(
-                    select(func.max(ProcessDefinition.id)).group_by(ProcessDefinition.key)
-                )
-            )
-        ).all()
-    found = []
-    for definition in definitions:
-        if catalog is None:
-            entry = CatalogEntry(key=definition.key, name_fa=definition.name, starters=("*",))
-        else:
-            entry = catalog.get(definition.key)
-        if entry is not None and entry.may_start(current_user.role_codes, current_user.is_admin):
-            found.append((entry, definition))
-    return found
-
-
-def label(entry: CatalogEntry, definition: ProcessDefinition) -> str:
-    return (entry.name_fa if is_persian() else entry.name_en) or definition.name
+def _startable() -> list[Startable]:
+    return startable(engine(), current_user.username)
 
 
 @bp.get("/start/")
 @login_required
 def start():
     groups: dict[str, list] = {}
-    for entry, definition in startable():
-        groups.setdefault(entry.department or "", []).append(
-            {"key": definition.key, "name": label(entry, definition), "version": definition.version}
+    locale = "fa" if is_persian() else "en"
+    for process in _startable():
+        groups.setdefault(process.department or "", []).append(
+            {"key": process.key, "name": process.name(locale), "version": process.version}
         )
     for items in groups.values():
         items.sort(key=lambda item: item["name"])
     return render_template("inbox/start.html", groups=sorted(groups.items()))
 
 
-def _entry_or_404(key: str) -> tuple[CatalogEntry, ProcessDefinition]:
-    for entry, definition in startable():
-        if definition.key == key:
-            return entry, definition
+def _process_or_404(key: str) -> Startable:
+    for process in _startable():
+        if process.key == key:
+            return process
     abort(404)
 
 
 @bp.get("/start/<key>")
 @login_required
 def start_form(key: str):
-    entry, definition = _entry_or_404(key)
-    ctx = engine()
-    with ctx.db.transaction() as session:
-        form = ctx.form(session, definition.id, entry.start_form) if entry.start_form else None
+    process = _process_or_404(key)
+    form = process.start_form
     return render_template(
         "inbox/start_form.html",
         key=key,
-        name=label(entry, definition),
+        name=process.name("fa" if is_persian() else "en"),
         schema=viewer_schema(form) if form else None,
         data=viewer_data(form, {}, is_persian()) if form else {},
     )
 
 
-def _starter_unit(entry: CatalogEntry) -> str | None:
-    """The unit the new instance belongs to: that of the position the user starts it from."""
-    with engine().db.transaction() as session:
-        rows = session.execute(
-            select(Role.code, OrgUnit.code)
-            .join(Position, Position.role_id == Role.id)
-            .join(OrgUnit, OrgUnit.id == Position.unit_id)
-            .where(Position.user_id == current_user.id)
-            .order_by(Position.id)
-        ).all()
-    for role, unit in rows:
-        if role in entry.starters:
-            return unit
-    return rows[0][1] if rows else None
-
-
 @bp.post("/start/<key>")
 @login_required
 def start_submit(key: str):
-    entry, definition = _entry_or_404(key)
-    ctx = engine()
+    process = _process_or_404(key)
     payload = request.get_json(silent=True)
     data = payload.get("data") if isinstance(payload, dict) and isinstance(payload.get("data"), dict) else {}
     try:
-        with ctx.db.transaction() as session:
-            form = ctx.form(session, definition.id, entry.start_form) if entry.start_form else None
-        cleaned = validate_submission(form, data) if form is not None else {}
-        instance = start_instance(ctx, key, cleaned, user=current_user.username, unit=_starter_unit(entry))
+        started = start_process(engine(), StartRequest(key, data, user=current_user.username))
     except RavandError as exc:
         return error_response(exc)
-    first = _first_task_of_mine(instance.id)
-    flash(_("The process '{name}' was started.").format(name=label(entry, definition)), "success")
+    name = process.name("fa" if is_persian() else "en")
+    flash(_("The process '{name}' was started.").format(name=name), "success")
+    first = started.next_tasks[0]["id"] if started.next_tasks else None
     target = url_for("inbox.task", task_id=first) if first else url_for("inbox.my_requests")
-    return jsonify(message=_("Done."), redirect=target, instance_id=instance.id)
-
-
-def _first_task_of_mine(instance_id: int) -> str | None:
-    with engine().db.transaction() as session:
-        return session.scalar(
-            select(HumanTask.id)
-            .where(
-                HumanTask.instance_id == instance_id,
-                HumanTask.state == "open",
-                (HumanTask.assignee == current_user.username)
-                | (HumanTask.assignee.is_(None) & candidate_filter(current_user.positions)),
-            )
-            .order_by(HumanTask.created_at)
-        )
+    return jsonify(message=_("Done."), redirect=target, instance_id=started.instance_id)
 
 
 @bp.get("/my-requests/")

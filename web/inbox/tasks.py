@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from engine.cases import attachments
 from engine.cases.show import show
-from engine.errors import RavandError
+from engine.errors import Forbidden, NotFound, RavandError
 from engine.models import (
     Comment,
     DefinitionFile,
-    Delegation,
     HumanTask,
     OrgUnit,
-    Position,
     ProcessDefinition,
     ProcessInstance,
-    Role,
-    User,
     utcnow,
 )
-from engine.org.access import get_user, may_act
+from engine.org.access import Viewer, load_viewer
+from engine.org.access import visible_task as engine_visible_task
+from engine.org.holders import holders_of
 from engine.work import tasks
 from engine.work.inbox import INBOX_DUE, INBOX_SORTS, INBOX_VIEWS, InboxQuery, inbox
+from engine.work.views import task_data
 from web.api.common import attachment_store
 from web.catalog import current_catalog
 from web.i18n import is_persian, localized_number
@@ -116,16 +113,15 @@ def process_label(catalog: dict, key: str, default: str) -> str:
 
 
 def visible_task(session, task_id: str) -> HumanTask:
-    """The task, if the current user may see it (its people, or a supervisor); otherwise 404, so that
-    nothing about it leaks."""
-    task = session.get(HumanTask, task_id) if re.fullmatch(r"[0-9a-fA-F-]{36}", task_id) else None
-    if task is None:
+    """The task, if the current user may see it; otherwise 404, so that nothing about it leaks."""
+    try:
+        return engine_visible_task(session, _viewer(session), task_id)
+    except NotFound:
         abort(404)
-    if not may_reassign() and not tasks.may_see(
-        session, get_user(session, current_user.username), task, utcnow()
-    ):
-        abort(404)
-    return task
+
+
+def _viewer(session) -> Viewer:
+    return load_viewer(engine(), session, current_user.username, engine().clock.now())
 
 
 @bp.get("/inbox/tasks/<task_id>")
@@ -133,9 +129,9 @@ def visible_task(session, task_id: str) -> HumanTask:
 def task(task_id: str):
     ctx = engine()
     with ctx.db.transaction() as session:
+        viewer = _viewer(session)
         row = visible_task(session, task_id)
-        me = get_user(session, current_user.username)
-        can_act = row.state == "open" and may_act(session, me, row, utcnow())
+        can_act = row.state == "open" and viewer.may_work_on(row)
         instance = session.get(ProcessInstance, row.instance_id)
         definition = session.get(ProcessDefinition, instance.definition_id)
         unit = session.get(OrgUnit, row.unit_id) if row.unit_id else None
@@ -143,7 +139,15 @@ def task(task_id: str):
         comments = session.scalars(
             select(Comment).where(Comment.instance_id == instance.id).order_by(Comment.created_at)
         ).all()
-        reassign_to = holders(session, row) if row.state == "open" and may_reassign() else []
+        may_reassign = row.state == "open" and viewer.may_manage_task(row)
+        reassign_to = (
+            [
+                (p.username, p.full_name)
+                for p in holders_of(session, row.role_code, row.unit_id, engine().clock.now())
+            ]
+            if may_reassign
+            else []
+        )
         has_diagram = _diagram_file(session, definition.id, row.element_id) is not None
         task_view = {
             "id": row.id,
@@ -164,7 +168,7 @@ def task(task_id: str):
         started_by, comment_authors = instance.started_by, [c.author for c in comments]
     # Engine services run their own transactions: never inside another one (SQLite has one writer).
     details = show(ctx, row.instance_id)
-    data = tasks.task_data(ctx, task_id) if can_act else {}
+    data = task_data(ctx, task_id) if can_act else {}
     files = attachments.list_for_instance(ctx, row.instance_id)
     if task_view["draft"]:
         data.update(task_view["draft"])
@@ -233,6 +237,8 @@ def _act(task_id: str, action, success: str):
         visible_task(session, task_id)
     try:
         action(ctx)
+    except (Forbidden, NotFound) as exc:  # not theirs to do: the status says so, not only a notice
+        abort(exc.http_status)
     except RavandError as exc:
         flash(error_message(exc), "danger")
     else:
@@ -345,44 +351,17 @@ def complete(task_id: str):
     return jsonify(message=_("Done."), redirect=url_for("inbox.index"))
 
 
-def holders(session, task: HumanTask) -> list[tuple[str, str]]:
-    """(username, full name) of the active users who hold the task's position now, own or delegated."""
-    now = utcnow()
-    position = select(Position.id).join(Role, Role.id == Position.role_id).where(Role.code == task.role_code)
-    if session.scalar(select(Role.per_unit).where(Role.code == task.role_code)):
-        position = position.where(Position.unit_id == task.unit_id)
-    own = select(Position.user_id).where(Position.id.in_(position))
-    delegated = select(Delegation.substitute_id).where(
-        Delegation.position_id.in_(position), Delegation.starts_at <= now, Delegation.ends_at > now
-    )
-    rows = session.execute(
-        select(User.username, User.full_name)
-        .where(User.is_active, or_(User.id.in_(own), User.id.in_(delegated)))
-        .order_by(User.full_name)
-    )
-    return [tuple(r) for r in rows]
-
-
-def may_reassign() -> bool:
-    """Supervisors follow every case: they see every task and may give it to one of its holders."""
-    return current_user.has_role("supervisor")
-
-
 @bp.post("/inbox/tasks/<task_id>/assign")
 @login_required
 def assign(task_id: str):
-    ctx = engine()
-    with ctx.db.transaction() as session:
-        row = visible_task(session, task_id)
-        allowed = dict(holders(session, row))
-    if not may_reassign():
-        abort(403)
-    assignee = request.form.get("assignee", "")
-    if assignee not in allowed:
-        flash(_("Choose someone who holds this task's position."), "danger")
-        return redirect(url_for("inbox.task", task_id=task_id))
+    assignee, reason = request.form.get("assignee", ""), request.form.get("reason")
     return _act(
         task_id,
-        lambda ctx: tasks.assign(ctx, task_id, assignee, user=current_user.username),
-        _("The task was given to %(name)s.", name=allowed[assignee]),
+        lambda ctx: tasks.assign(ctx, task_id, assignee, user=current_user.username, reason=reason),
+        _("The task was given to %(name)s.", name=full_name(assignee)),
     )
+
+
+def full_name(username: str) -> str:
+    with engine().db.read() as session:
+        return full_names(session, [username]).get(username, username)

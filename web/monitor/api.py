@@ -13,10 +13,12 @@ from flask import g
 from engine.cases import show, supervision
 from engine.errors import N_, InvalidData
 from engine.models import Incident
-from engine.org.scopes import MONITOR_ROLES, scope_for_user
+from engine.org.access import scope_for_user
+from engine.org.scopes import MONITOR_ROLES
 from engine.reporting import flow, heatmap, instances, regions, tasks
 from engine.reporting import processes as process_figures
 from engine.runtime import lifecycle
+from engine.work import tasks as task_actions
 from web.api.common import api_blueprint, ctx, require_user
 from web.api.errors import ApiError
 from web.api.schemas import ErrorSchema
@@ -41,7 +43,7 @@ def _supervisors_only() -> None:
     user = require_user()
     if not user.has_role(*MONITOR_ROLES):
         raise ApiError(403)
-    g.monitor_scope = scope_for_user(ctx(), user.username, departments())
+    g.monitor_scope = scope_for_user(ctx(), user.username)
 
 
 def _args(args: dict) -> dict:
@@ -177,9 +179,7 @@ def reassign(body, task_id):
     """Give an open task to another user, with a reason for the audit log."""
     with engine().db.transaction() as session:
         task_in_scope(session, task_id)
-    supervision.reassign(
-        engine(), task_id, body["assignee"], require_user().username, body["reason"], current_scope()
-    )
+    task_actions.assign(engine(), task_id, body["assignee"], require_user().username, body["reason"])
 
 
 @blp.route("/monitor/tasks/<task_id>/due", methods=["POST"])
@@ -196,9 +196,7 @@ def change_due(body, task_id):
     if day is None:
         raise InvalidData(field_errors={"due": N_("Not a valid Jalali date.")})
     due = engine().calendar.add_working_days(day, 0)
-    return supervision.change_due_date(
-        engine(), task_id, due, require_user().username, body["reason"], current_scope()
-    )
+    return supervision.change_due_date(engine(), task_id, due, require_user().username, body["reason"])
 
 
 @blp.route("/monitor/instances/<int:instance_id>/data", methods=["POST"])
@@ -220,7 +218,9 @@ def edit_data(body, instance_id):
 @blp.response(200, s.PreviewSchema)
 def bulk_preview(body):
     """How many instances the filters select, and which of them the action applies to."""
-    return supervision.preview(engine(), current_scope(), filters_from_args(body["filters"]), body["action"])
+    return supervision.preview(
+        engine(), require_user().username, filters_from_args(body["filters"]), body["action"]
+    )
 
 
 @blp.route("/monitor/bulk", methods=["POST"])
@@ -230,8 +230,4 @@ def bulk(body):
     """Carry out the action on every selected instance; one line per instance: done, skipped or failed."""
     filters = filters_from_args(body["filters"])
     user = require_user().username
-    return {
-        "report": supervision.bulk(
-            engine(), current_scope(), filters, body["action"], user, body.get("reason")
-        )
-    }
+    return {"report": supervision.bulk(engine(), user, filters, body["action"], body.get("reason"))}

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from engine.calendar.jalali import from_jalali_str, to_jalali_str
 from engine.context import Context
 from engine.models import HumanTask, OrgUnit, ProcessInstance
-from engine.org.scopes import MONITOR_ROLES, Scope, scope_for_user
+from engine.org.access import scope_for_user
+from engine.org.scopes import MONITOR_ROLES, Scope
 from engine.reporting.instances import InstanceFilter
 from web.auth import roles_required
 from web.catalog import current_catalog
@@ -62,7 +63,7 @@ def departments() -> dict[str, str]:
 def current_scope() -> Scope:
     """The signed-in supervisor's scope, worked out once per request."""
     if "monitor_scope" not in g:
-        g.monitor_scope = scope_for_user(engine(), current_user.username, departments())
+        g.monitor_scope = scope_for_user(engine(), current_user.username)
     return g.monitor_scope
 
 

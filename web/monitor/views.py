@@ -27,9 +27,11 @@ from engine.models import (
     User,
     utcnow,
 )
+from engine.org.holders import holders_of
 from engine.reporting import flow, heatmap, instances, regions, tasks
 from engine.reporting import processes as process_figures
 from engine.runtime import lifecycle
+from engine.work import tasks as task_actions
 from web.i18n import error_text
 from web.monitor import bp
 from web.monitor.common import (
@@ -232,8 +234,16 @@ def instance_page(instance_id: int):
             select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
         ).all()
         hidden = {t.id for t in task_rows if not scope.sees_task(t)}
+        now = engine().clock.now()
         open_tasks = [
-            {**show.task_dict(t), "due": t.due_at, "created": t.created_at}
+            {
+                **show.task_dict(t),
+                "due": t.due_at,
+                "created": t.created_at,
+                "holders": [
+                    (p.username, p.full_name) for p in holders_of(session, t.role_code, t.unit_id, now)
+                ],
+            }
             for t in task_rows
             if t.state == "open" and t.id not in hidden
         ]
@@ -408,7 +418,7 @@ def reassign(task_id: str):
     assignee, reason = request.form.get("assignee", ""), _reason()
     return _act(
         instance_id,
-        lambda: supervision.reassign(ctx, task_id, assignee, current_user.username, reason, current_scope()),
+        lambda: task_actions.assign(ctx, task_id, assignee, current_user.username, reason),
         _("The task was reassigned."),
     )
 
@@ -423,7 +433,7 @@ def change_due(task_id: str):
     return _act(
         instance_id,
         lambda: supervision.change_due_date(
-            ctx, task_id, due_from_jalali(value), current_user.username, reason, current_scope()
+            ctx, task_id, due_from_jalali(value), current_user.username, reason
         ),
         _("The due date was changed."),
     )
@@ -499,20 +509,18 @@ def process_version(definition_id: int):
 def bulk():
     source = request.form if request.method == "POST" else request.args
     filters = filters_from_args(source)
-    ctx, scope = engine(), current_scope()
+    ctx, user = engine(), current_user.username
     previews = {
-        action: supervision.preview(ctx, scope, filters, action) for action in supervision.BULK_ACTIONS
+        action: supervision.preview(ctx, user, filters, action) for action in supervision.BULK_ACTIONS
     }
     report = None
     if request.method == "POST":
         try:
-            report = supervision.bulk(
-                ctx, scope, filters, request.form.get("action", ""), current_user.username, _reason()
-            )
+            report = supervision.bulk(ctx, user, filters, request.form.get("action", ""), _reason())
         except RavandError as exc:
             flash(error_text(exc), "danger")
         else:
-            previews = {a: supervision.preview(ctx, scope, filters, a) for a in supervision.BULK_ACTIONS}
+            previews = {a: supervision.preview(ctx, user, filters, a) for a in supervision.BULK_ACTIONS}
     return render_template(
         "monitor/bulk.html",
         args=filter_args(source),

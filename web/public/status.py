@@ -1,69 +1,12 @@
-"""What a citizen may learn from a tracking code: where the request stands, in plain words, nothing internal.
-
-Shown: the process's public name, when the request was received and last moved, the stage it is in
-(the names of its open steps) and whether it waits for the applicant. Never shown: data, people,
-units, comments or incidents.
-"""
+"""A request's public status in the reader's language (the facts come from engine.cases.public_status)."""
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from engine.calendar.jalali import to_latin_digits
-from engine.context import Context
-from engine.models import HumanTask, MessageSubscription, ProcessInstance
-
-TRACKING_CODE = re.compile(r"^[0-9]{10}$")
-
-
-def normalize_code(text: str | None) -> str:
-    """Persian or Arabic-Indic digits to ASCII, spaces and dashes dropped."""
-    return re.sub(r"[\s\-]", "", to_latin_digits(text or ""))
-
-
-def find_status(ctx: Context, code: str) -> dict | None:
-    """The public facts about the request with this tracking code, or None when there is none."""
-    code = normalize_code(code)
-    if not TRACKING_CODE.match(code):
-        return None
-    with ctx.db.transaction() as session:
-        instance = session.scalar(select(ProcessInstance).where(ProcessInstance.tracking_code == code))
-        if instance is None:
-            return None
-        steps = session.scalars(
-            select(HumanTask.name)
-            .where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
-            .order_by(HumanTask.created_at)
-        ).all()
-        waits = session.scalars(
-            select(MessageSubscription.correlation).where(MessageSubscription.instance_id == instance.id)
-        ).all()
-        return {
-            "tracking_code": code,
-            "process_key": instance.process_key,
-            "state": public_state(instance.status, any("tracking_code" in (w or {}) for w in waits)),
-            "received_at": instance.started_at,
-            "updated_at": instance.updated_at,
-            "ended_at": instance.ended_at,
-            "steps": list(dict.fromkeys(steps)) if instance.status in ("running", "incident") else [],
-        }
-
-
-def public_state(status: str, waits_for_applicant: bool) -> str:
-    """in_progress | waiting_for_you | on_hold | done | closed."""
-    if status == "completed":
-        return "done"
-    if status == "terminated":
-        return "closed"
-    if status == "suspended":
-        return "on_hold"
-    if waits_for_applicant:
-        return "waiting_for_you"
-    return "in_progress"
+from engine.cases.public_status import PublicStatus
 
 
 def state_message(state: str) -> str:
@@ -76,16 +19,16 @@ def state_message(state: str) -> str:
     }[state]
 
 
-def status_json(status: dict, process_name: str) -> dict:
+def status_json(status: PublicStatus, process_name: str) -> dict:
     return {
-        "tracking_code": status["tracking_code"],
+        "tracking_code": status.tracking_code,
         "process": process_name,
-        "state": status["state"],
-        "message": state_message(status["state"]),
-        "steps": status["steps"],
-        "received_at": _iso(status["received_at"]),
-        "updated_at": _iso(status["updated_at"]),
-        "ended_at": _iso(status["ended_at"]),
+        "state": status.state,
+        "message": state_message(status.state),
+        "steps": status.steps,
+        "received_at": _iso(status.received_at),
+        "updated_at": _iso(status.updated_at),
+        "ended_at": _iso(status.ended_at),
     }
 
 
