@@ -28,10 +28,10 @@ from sqlalchemy import select
 from engine import audit
 from engine.context import Context
 from engine.definitions.parsing import ParsedBundle
-from engine.definitions.specs import is_user_task, user_task_info
+from engine.definitions.specs import is_user_task
 from engine.errors import N_, NotFound, RavandError
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
-from engine.runtime.projection import lane_of
+from engine.runtime.projection import new_human_task
 from engine.runtime.serialization import dump_state, load_state
 from engine.runtime.unit_of_work import advancing, run_engine
 
@@ -238,17 +238,30 @@ def _task_entry(task) -> dict:
     }
 
 
+# What a surviving task takes from the new version; it keeps its id, assignee, draft and deadline.
+_FROM_NEW_VERSION = (
+    "element_id",
+    "name",
+    "lane",
+    "role_code",
+    "unit_id",
+    "form_key",
+    "instructions",
+    "priority",
+)
+
+
 def _refresh_open_rows(ctx: Context, session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
-    """Open inbox rows whose task survived take the new version's name, form, lane and instructions."""
+    """Open inbox rows whose task survived are rebuilt as the projection builds a new row (the new
+    version's name, form, lane, role, unit and instructions), keeping what belongs to the task."""
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY) if is_user_task(t.task_spec)}
     rows = session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
     ).all()
     for row in rows:
-        task = next((t for t in workflow.get_tasks(state=TaskState.READY) if str(t.id) == row.id), None)
-        if task is None or not is_user_task(task.task_spec):
+        task = ready.get(row.id)
+        if task is None:
             continue
-        info = user_task_info(task.task_spec)
-        lane = lane_of(workflow, task)
-        row.element_id, row.name, row.form_key = info.element_id, info.name, info.form_key
-        row.instructions, row.priority, row.lane = info.instructions, info.priority, lane
-        row.role_code = ctx.role_for_lane(session, lane)
+        values = new_human_task(ctx, session, instance, workflow, task, row.created_at)
+        for name in _FROM_NEW_VERSION:
+            setattr(row, name, values[name])

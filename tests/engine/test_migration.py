@@ -11,7 +11,7 @@ from engine.definitions import drafts
 from engine.definitions.bundle import collect_bundles
 from engine.definitions.deployment import deploy
 from engine.demo.seed import seed_demo
-from engine.models import AuditEvent, Job, ProcessInstance
+from engine.models import AuditEvent, Job, OrgUnit, ProcessInstance
 from engine.runtime import lifecycle, migration, starting
 from engine.runtime.messages import send_message
 from engine.work import tasks
@@ -87,6 +87,33 @@ def test_preview_then_migrate_moves_an_instance_onto_the_new_step(ctx, approval)
     tasks.complete(ctx, approve["id"], {"approved": "yes"}, user="carol")
     shown = show.show(ctx, old.id)
     assert shown["status"] == "completed" and shown["version"] == 2 and shown["data"]["total"] == 1000
+
+
+def test_a_surviving_task_takes_the_new_versions_name_and_unit_and_keeps_its_deadline(ctx, approval):
+    old = starting.start(ctx, "approval", {}, user="alice", unit="region-01")
+    (before,) = _open(ctx, old.id)
+
+    def moved_to_region_2(xml: str) -> str:
+        xml = xml.replace('name="ثبت درخواست"', 'name="ثبت درخواست منطقه"')
+        return xml.replace(
+            '<spiffworkflow:property name="dueInWorkingDays" value="2" />',
+            '<spiffworkflow:property name="dueInWorkingDays" value="5" />\n'
+            '<spiffworkflow:property name="unit" value="\'region-02\'" />',
+        )
+
+    v2 = _deploy_changed(ctx, moved_to_region_2)
+    (result,) = migration.migrate(ctx, v2.definition_id, [old.id], "designer")
+    assert result.migrated, result.error
+    (after,) = _open(ctx, old.id)
+    assert (after["id"], after["name"], after["due_at"]) == (
+        before["id"],
+        "ثبت درخواست منطقه",
+        before["due_at"],
+    )
+    with ctx.db.read() as session:
+        region2 = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "region-02"))
+    assert after["unit_id"] == region2
+    assert [t["id"] for t in list_tasks(ctx, TaskQuery(user="dave"))] == [after["id"]]
 
 
 def _without_submit(xml: str) -> str:
