@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -58,7 +58,7 @@ def publish(session: Session, instance_id: int, values: dict, now: datetime) -> 
     if session.scalar(select(Poll.id).where(Poll.instance_id == instance_id)) is not None:
         raise Conflict(N_("The poll of this case is already published."))
     closes_at = closing_moment(values.get("closes_on"))
-    if closes_at <= now + timedelta(hours=1):
+    if parse_day(values.get("closes_on")) <= now.astimezone(TEHRAN).date():
         raise InvalidData(
             N_("The poll must close on a later day."),
             field_errors={"poll_closes_on": N_("Choose a day after today.")},
