@@ -11,8 +11,9 @@ Read from the derived tables and the audit trail only (no workflow is loaded):
   the period: held (the minutes say so), and the citizens' satisfaction (1–5) where they answered.
 - **commitments** — the commitments given to citizens for the unit in meetings whose cases have ended
   in the period: kept when its follow-up reported it done.
-- **tasks** — every task of the unit completed in the period: on time (by its due moment) and the mean
-  working days from its arrival to its completion; the same for each of the unit's PR managers.
+- **tasks** — every task the unit's own people (its per-unit roles) completed in the period: on time
+  (by its due moment) and the mean working days from its arrival to its completion; the same for each
+  of the unit's PR managers.
 
 The three indicators the manager evaluation reads (0–100, None without data): ``policy_compliance`` is
 the mean policy score; ``citizen_responsiveness`` the mean of the satisfaction (1 → 0, 5 → 100) and the
@@ -28,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.calendar.working import WorkingCalendar
-from engine.models import AuditEvent, HumanTask, OrgUnit, ProcessInstance
+from engine.models import AuditEvent, HumanTask, OrgUnit, ProcessInstance, Role
 from engine.org.holders import holders_of
 
 
@@ -159,6 +160,7 @@ def unit_figures(
     done = session.scalars(
         select(HumanTask).where(
             HumanTask.unit_id == unit.id,
+            HumanTask.role_code.in_(select(Role.code).where(Role.per_unit.is_(True))),
             HumanTask.state == "completed",
             HumanTask.completed_at >= start,
             HumanTask.completed_at < end,
