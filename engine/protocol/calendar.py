@@ -58,14 +58,10 @@ class Occasion:
             "venue": self.venue,
             "starts_at": self.starts_at.isoformat(),
             "ends_at": self.ends_at.isoformat(),
-            "date": to_jalali_str(local_start),
-            "start": to_persian_time(local_start),
-            "end": to_persian_time(local_end),
+            "date": to_jalali_str(local_start, persian_digits=False),
+            "start": f"{local_start:%H:%M}",
+            "end": f"{local_end:%H:%M}",
         }
-
-
-def to_persian_time(moment: datetime) -> str:
-    return to_jalali_str(moment, with_time=True).split(" ")[1]
 
 
 def parse_day(value) -> date:
@@ -188,5 +184,8 @@ def check_candidate(
     for other in occasions(session, candidate.starts_at - margin, candidate.ends_at + margin, ("accepted",)):
         how = clash(candidate, other) if other.instance_id != ignore else None
         if how is not None:
-            found.append({**other.to_dict(), **how, "gap": to_persian_digits(how["gap_minutes"])})
+            shown = other.to_dict()
+            # for the Persian forms that show it: digits as the reader writes them
+            shown |= {key: to_persian_digits(shown[key]) for key in ("date", "start", "end")}
+            found.append({**shown, **how, "gap": to_persian_digits(how["gap_minutes"])})
     return found
