@@ -16,9 +16,10 @@ from openpyxl import Workbook
 from engine.errors import RavandError
 from engine.polls import answers, results
 from web.documents import error_page
-from web.i18n import error_text, field_texts
+from web.i18n import error_text, field_texts, localized_number
 
 bp = Blueprint("polls", __name__, url_prefix="/polls")
+bp.add_app_template_filter(localized_number, "number")
 
 
 def _ctx():

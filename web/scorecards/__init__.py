@@ -12,8 +12,10 @@ from engine.errors import RavandError
 from engine.scorecards.periods import PERIODS, current_period
 from engine.scorecards.views import scorecards
 from web.documents import error_page, pdf_response
+from web.i18n import localized_number
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecards")
+bp.add_app_template_filter(localized_number, "number")  # 87.5 is ۸۷٫۵ on a Persian page, 85.0 is ۸۵
 PERIOD_NAMES = {"first_half": _l("First half"), "second_half": _l("Second half"), "year": _l("Whole year")}
 
 
