@@ -100,6 +100,7 @@ def expressions(spec: BpmnProcessSpec) -> Iterator[Expression]:
                 ("unit", info.unit_expression),
                 ("mayorCalendar", props.get("mayorCalendar")),  # engine.duties.completion
                 ("publishPoll", props.get("publishPoll")),
+                ("letterWhen", props.get("letterWhen")),
             ):
                 if source:
                     yield Expression(element, what, source, "eval")

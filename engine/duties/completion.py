@@ -5,7 +5,8 @@ transaction (so that all of it is saved with the step, or none of it):
 
 - ``letter``: the task produces a letter of that kind (``invitation_answer``, ``policy_notice``, …).
   The letter gets its registry number and Jalali date from the issuing unit's series; the task's data
-  gets ``<kind>_letter`` = ``{"number": "۱۴۰۵/ت/۱۲۳", "date": "۱۴۰۵/۰۹/۰۵"}``.
+  gets ``<kind>_letter`` = ``{"number": "۱۴۰۵/ت/۱۲۳", "date": "۱۴۰۵/۰۹/۰۵"}``. With ``letterWhen``
+  (an expression over the task's data), only when it holds (a signed notice, not one sent back).
 - ``mayorCalendar``: an expression over the task's data giving the occasion as the mayor's calendar
   should now show it: ``{'status': 'pending'|'accepted'|'representative'|'declined', 'date': …,
   'time': 'HH:MM', 'minutes': …, 'title': …, 'venue': …}`` (keys left out keep their values).
@@ -36,7 +37,7 @@ def on_complete(step: Step, row, task) -> dict:
     """Carry out what the completed task's properties ask for; returns what it added to the task's data."""
     props = properties(task.task_spec)
     added: dict = {}
-    if props.get("letter"):
+    if props.get("letter") and _wanted(step, task, props.get("letterWhen")):
         kind = props["letter"]
         letter = registry.issue(
             step.session,
@@ -60,15 +61,18 @@ def on_complete(step: Step, row, task) -> dict:
     return added
 
 
+def _wanted(step: Step, task, condition: str | None) -> bool:
+    return not condition or bool(step.ctx.script_engine.evaluate(task, condition))
+
+
 def issuing_unit(step: Step, row) -> int | None:
     """The unit whose series numbers a task's letter: the task's unit, else the department whose
     process it is, else the case's unit, else the PR Deputy."""
     if row.unit_id is not None:
         return row.unit_id
     department = step.ctx.departments().get(step.instance.process_key)
-    codes = [f"dept_{department}"] if department else []
-    for code in codes:
-        unit_id = step.session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))
+    if department:
+        unit_id = step.session.scalar(select(OrgUnit.id).where(OrgUnit.code == f"dept_{department}"))
         if unit_id is not None:
             return unit_id
     if step.instance.unit_id is not None:
