@@ -22,6 +22,7 @@ from engine.db import Database
 from engine.definitions.bundle import Bundle
 from engine.definitions.catalog import PROCESSES_DIR, CatalogEntry, load_catalog
 from engine.definitions.parsing import ParsedBundle, parse_bundle
+from engine.duties.helpers import duty_helpers
 from engine.models import CalendarClosure, DefinitionFile, ProcessDefinition, Role
 from engine.sandbox.scripting import SandboxedScriptEngine, make_script_engine
 
@@ -73,7 +74,8 @@ class Context:
 
     def __post_init__(self) -> None:
         if self.script_engine is None:
-            self.script_engine = make_script_engine(script_helpers(lambda: self.calendar))
+            helpers = script_helpers(lambda: self.calendar) | duty_helpers(self.db, lambda: self.calendar)
+            self.script_engine = make_script_engine(helpers)
 
     @property
     def calendar(self) -> WorkingCalendar:

@@ -40,17 +40,25 @@ def create_app(config: dict | None = None) -> Flask:
 
     from web.api import register_api
     from web.auth import bp as auth_bp
+    from web.calendar import bp as calendar_bp
     from web.designer import bp as designer_bp
     from web.home import bp as home_bp
     from web.inbox import bp as inbox_bp
     from web.monitor import register_monitor
+    from web.polls import bp as polls_bp
+    from web.printing import bp as printing_bp
     from web.public import bp as public_bp
+    from web.scorecards import bp as scorecards_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(designer_bp)
+    app.register_blueprint(calendar_bp)
+    app.register_blueprint(polls_bp)
+    app.register_blueprint(scorecards_bp)
+    app.register_blueprint(printing_bp)
     register_api(app)
     register_monitor(app)
     if app.config["RAVAND_SCHEDULER"]:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from engine import audit
 from engine.context import Context
 from engine.errors import N_, NotFound
+from engine.letters.registry import letters_of
 from engine.models import (
     AuditEvent,
     HumanTask,
@@ -48,6 +49,7 @@ def show(ctx: Context, instance_id: int) -> dict:
             "data": data,
             "open_tasks": [task_dict(t) for t in tasks if t.state == "open"],
             "history": [event_dict(e) for e in history],
+            "letters": letters_of(session, instance_id),
             "incidents": [
                 {
                     "id": i.id,

@@ -94,9 +94,13 @@ def expressions(spec: BpmnProcessSpec) -> Iterator[Expression]:
                     yield Expression(element, "message payload", event.expression, "eval")
         if is_user_task(task_spec):
             info = user_task_info(task_spec)
+            props = task_spec.extensions.get("properties", {})
             for what, source in (
                 ("dueInWorkingDays", info.due_in_working_days),
                 ("unit", info.unit_expression),
+                ("mayorCalendar", props.get("mayorCalendar")),  # engine.duties.completion
+                ("publishPoll", props.get("publishPoll")),
+                ("letterWhen", props.get("letterWhen")),
             ):
                 if source:
                     yield Expression(element, what, source, "eval")

@@ -3,6 +3,7 @@
 from engine.models.base import Base, UTCDateTime, utcnow
 from engine.models.cases import Attachment, Comment, Notification
 from engine.models.definitions import DefinitionFile, ProcessDefinition, ProcessDraft
+from engine.models.duties import Letter, LetterSeries, MayorEngagement, Poll, PollAnswer
 from engine.models.org import CalendarClosure, Delegation, OrgUnit, Position, Role, User
 from engine.models.runtime import (
     AuditEvent,
@@ -25,9 +26,14 @@ __all__ = [
     "HumanTask",
     "Incident",
     "Job",
+    "Letter",
+    "LetterSeries",
+    "MayorEngagement",
     "MessageSubscription",
     "Notification",
     "OrgUnit",
+    "Poll",
+    "PollAnswer",
     "Position",
     "ProcessDefinition",
     "ProcessDraft",

@@ -68,6 +68,17 @@ class Viewer:
         """Reassign a task or move its due date: authority over its process or its unit."""
         return self.actor.is_admin or self.scope.manages_task(task)
 
+    def may_oversee(self, process_key: str, roles: tuple[str, ...]) -> bool:
+        """A process's own overview across its cases (the mayor's calendar, the scorecards, a poll's
+        results): the holders of ``roles``, and the supervisors whose scope covers the process."""
+        actor = self.actor
+        return (
+            actor.is_admin
+            or actor.has_role(*roles)
+            or self.scope.everything
+            or process_key in self.scope.process_keys
+        )
+
 
 def load_viewer(ctx: Context, session: Session, username: str, now: datetime) -> Viewer:
     """The user ``username`` with their positions and scope now; NotFound for an unknown user."""

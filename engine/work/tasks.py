@@ -16,6 +16,7 @@ from engine import audit
 from engine.cases.show import task_dict
 from engine.context import Context
 from engine.definitions.forms import validate_submission
+from engine.duties.completion import on_complete
 from engine.errors import N_, Conflict, Forbidden, InvalidData, NotFound
 from engine.models import Comment, HumanTask, Job
 from engine.notify.notices import notify_assigned
@@ -88,6 +89,7 @@ def complete(ctx: Context, task_id: str, data: dict | None = None, user: str | N
         cleaned = validate_submission(form, data or {}) if form is not None else dict(data or {})
         task = step.workflow.get_task_from_id(UUID(task_id))
         task.data.update(cleaned)
+        cleaned |= on_complete(step, row, task)
         task.run()
         conn.execute(_COMPLETE_ROW, {"task": task_id, "now": step.now, "actor": user})
         if row.due_at is not None:

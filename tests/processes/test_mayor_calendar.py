@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
+import jdatetime
 import pytest
+from icalendar import Calendar
 
+from engine.calendar.jalali import to_jalali_str, to_persian_digits
 from engine.cases import show
 from engine.definitions.forms import validate_submission
-from engine.errors import InvalidData, NotFound
+from engine.errors import Forbidden, InvalidData, NotFound
+from engine.protocol.calendar_views import ics, month, week
 from engine.runtime import starting
 from engine.runtime.messages import send_message
 from engine.work import tasks
+from engine.work.views import task_data
 from tests.processes.conftest import (
     ROOT,
     complete_named,
@@ -41,7 +47,6 @@ COMPLETE = {
     "invitation_complete": "yes",
     "event_level": "international",
     "strategic_relevance": "high",
-    "calendar_conflict": "no",
 }
 
 
@@ -103,11 +108,7 @@ def test_invitation_accepted_goes_to_the_calendar_and_is_answered(ctx):
         },
         "protocol.expert",
     )
-    answer = {
-        "answer_text": "حضور شهردار تأیید شد.",
-        "letter_number": "۱۴۰۵/ت/۳۲۱",
-        "answer_channel": "letter",
-    }
+    answer = {"answer_text": "حضور شهردار تأیید شد.", "answer_channel": "letter"}
     complete_named(ctx, instance.id, "answer", answer, "protocol.expert")
 
     shown = show.show(ctx, instance.id)
@@ -166,7 +167,7 @@ def test_office_sends_a_representative_or_declines(ctx, decision, next_task, sta
         ctx,
         instance.id,
         "answer",
-        {"answer_text": "پاسخ", "letter_number": "۱۲", "answer_channel": "automation"},
+        {"answer_text": "پاسخ", "answer_channel": "automation"},
         "protocol.expert",
     )
     assert data_of(ctx, instance.id)["invitation_status"] == status
@@ -175,7 +176,6 @@ def test_office_sends_a_representative_or_declines(ctx, decision, next_task, sta
 @pytest.mark.parametrize(
     ("assessment", "audience", "expected"),
     [
-        ({"event_level": "international", "calendar_conflict": "yes"}, 800, ("high", "representative")),
         ({"event_level": "national", "strategic_relevance": "high"}, 800, ("high", "accept")),
         ({"event_level": "city", "strategic_relevance": "high"}, 2500, ("high", "accept")),
         ({"event_level": "city", "strategic_relevance": "high"}, 200, ("medium", "representative")),
@@ -269,3 +269,108 @@ def test_only_the_protocol_expert_may_assess(ctx):
 
     with pytest.raises(NotFound):  # not theirs to see, let alone to complete
         complete_named(ctx, instance.id, "assess", COMPLETE, "region05.manager")
+
+
+def accept(ctx, when=("1405/10/12", "10:15", 45), **changes) -> object:
+    """An invitation taken all the way to the mayor's calendar and answered."""
+    instance = start_invitation(ctx, **changes)
+    complete_named(ctx, instance.id, "assess", COMPLETE, "protocol.expert")
+    complete_named(
+        ctx, instance.id, "propose", {"proposed_action": "accept", "proposal_note": "-"}, "protocol.head"
+    )
+    complete_named(ctx, instance.id, "office_decision", {"mayor_decision": "accept"}, "deputy")
+    day, at, minutes = when
+    entry = {"calendar_date": day, "arrival_time": at, "presence_minutes": minutes}
+    complete_named(ctx, instance.id, "calendar_entry", entry, "protocol.expert")
+    preparation = {
+        "reception_by": "رئیس اداره تشریفات",
+        "seating_confirmed": "yes",
+        "speech_brief_ready": "yes",
+        "security_coordinated": "yes",
+    }
+    complete_named(ctx, instance.id, "protocol_preparation", preparation, "protocol.expert")
+    complete_named(
+        ctx,
+        instance.id,
+        "answer",
+        {"answer_text": "پذیرفته شد", "answer_channel": "letter"},
+        "protocol.expert",
+    )
+    return instance
+
+
+def this_jalali_year() -> str:
+    return to_persian_digits(jdatetime.date.today().year)
+
+
+def test_the_answer_is_a_numbered_letter_of_the_protocol_department(ctx):
+    first, second = accept(ctx), accept(ctx, when=("1405/10/13", "09:00", 30))
+    year = this_jalali_year()
+    assert data_of(ctx, first.id)["invitation_answer_letter"]["number"] == f"{year}/ت/۱"
+    letters = show.show(ctx, second.id)["letters"]
+    assert [(x["number"], x["kind"]) for x in letters] == [(f"{year}/ت/۲", "invitation_answer")]
+    assert letters[0]["date"] == to_jalali_str(date.today())
+    assert letters[0]["element_name"] == "پاسخ به دستگاه دعوت‌کننده"
+
+
+def test_an_overlap_with_an_accepted_occasion_is_flagged_before_acceptance(ctx):
+    accepted = accept(ctx)
+    clashing = start_invitation(ctx, title="همایش روز شهر", event_time="10:30", venue="تالار وحدت")
+    check = task_data(ctx, task_named(ctx, clashing.id, "assess")["id"])["calendar_check"]
+    assert (check["count"], check["overlaps"]) == (1, 1)
+    (clash,) = check["clashes"]
+    assert (clash["instance_id"], clash["kind"], clash["start"], clash["end"]) == (
+        accepted.id,
+        "overlap",
+        "۱۰:۱۵",
+        "۱۱:۰۰",
+    )
+    complete_named(ctx, clashing.id, "assess", COMPLETE, "protocol.expert")
+    data = data_of(ctx, clashing.id)
+    # the decision table weighs the clash: an international occasion that clashes goes to a representative
+    assert (data["calendar_conflict"], data["recommendation"]) == ("yes", "representative")
+    check = task_data(ctx, task_named(ctx, clashing.id, "propose")["id"])["calendar_check"]
+    assert check["clashes"][0]["title"] == INVITATION["title"]
+
+
+@pytest.mark.parametrize(
+    ("at", "venue", "expected"),
+    [
+        ("11:30", "تالار وحدت", ("travel", "۳۰")),
+        ("11:30", "باغ موزه قصر", None),
+        ("12:00", "تالار وحدت", None),
+    ],
+)
+def test_too_little_time_to_cross_the_city_is_a_travel_gap(ctx, at, venue, expected):
+    accept(ctx)  # 10:15 to 11:00 at the Qasr garden museum
+    candidate = start_invitation(ctx, event_time=at, venue=venue)
+    check = task_data(ctx, task_named(ctx, candidate.id, "assess")["id"])["calendar_check"]
+    assert [(c["kind"], c["gap"]) for c in check["clashes"]] == ([expected] if expected else [])
+
+
+def test_the_calendar_shows_the_month_and_week_with_their_clashes_and_exports_them(ctx):
+    first = accept(ctx)
+    second = accept(ctx, when=("1405/10/12", "10:45", 60), venue="تالار وحدت")
+    declined = start_invitation(ctx, event_date="1405/10/20")
+    complete_named(ctx, declined.id, "assess", COMPLETE, "protocol.expert")
+    pending = month(ctx, "protocol.head", 1405, 10)
+    cells = {cell["jalali"]: cell for week_cells in pending["weeks"] for cell in week_cells}
+    assert [o["instance_id"] for o in cells["1405/10/12"]["occasions"]] == [first.id, second.id]
+    assert cells["1405/10/12"]["occasions"][0]["clashes"] == ["overlap"]
+    assert [o["status"] for o in cells["1405/10/20"]["occasions"]] == ["pending"]
+    assert pending["clashes"] == [
+        {"first": first.id, "second": second.id, "kind": "overlap", "gap_minutes": 0}
+    ]
+    assert all(len(w) == 7 and w[0]["weekday"] == 0 for w in pending["weeks"])
+    shown_week = week(ctx, "protocol.expert", date(2027, 1, 5))
+    assert shown_week["days"][0]["jalali"] == "1405/10/12"  # the Saturday before
+    assert [len(d["occasions"]) for d in shown_week["days"]] == [2, 0, 0, 0, 0, 0, 0]
+    parsed = Calendar.from_ical(ics(ctx, "deputy", date(2026, 12, 22), date(2027, 1, 20)))
+    events = parsed.walk("VEVENT")
+    assert [(str(e["STATUS"]), e.decoded("DTSTART").isoformat()) for e in events] == [
+        ("CONFIRMED", "2027-01-02T06:45:00+00:00"),
+        ("CONFIRMED", "2027-01-02T07:15:00+00:00"),
+        ("TENTATIVE", "2027-01-10T07:00:00+00:00"),
+    ]
+    with pytest.raises(Forbidden):
+        month(ctx, "coord.expert", 1405, 10)

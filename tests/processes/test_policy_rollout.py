@@ -259,3 +259,19 @@ def test_all_22_regions_each_manager_gets_their_own_task(ctx):
     for n in (1, 12, 22):
         mine = list_tasks(ctx, TaskQuery(user=f"region{n:02d}.manager", instance_id=iid))
         assert [t["unit_id"] for t in mine] == [unit_id(ctx, f"region-{n:02d}")]
+
+
+def test_the_signed_notice_is_a_numbered_letter_of_the_coordination_department(ctx):
+    iid = begin(ctx, units=["region-03"])
+    complete(ctx, task_named(ctx, iid, "approve_rollout")["id"], {"approval": "revise"}, user="coord.head")
+    assert show(ctx, iid)["letters"] == []  # sent back: no letter
+    complete(
+        ctx,
+        task_named(ctx, iid, "revise_rollout")["id"],
+        {**START, "units": ["region-03"]},
+        user="coord.expert",
+    )
+    approve(ctx, iid)
+    (letter,) = show(ctx, iid)["letters"]
+    assert (letter["kind"], letter["number"].split("/")[1]) == ("policy_notice", "ه")
+    assert show(ctx, iid)["data"]["policy_notice_letter"]["number"] == letter["number"]

@@ -1,0 +1,1 @@
+"""How processes reach the departments' tools: completion effects and script helpers."""

@@ -1,0 +1,1 @@
+"""Opinion polls: publishing a questionnaire, answers from the public, live results."""
