@@ -26,7 +26,7 @@ from engine.context import Context
 from engine.definitions.bundle import Bundle, file_kind
 from engine.definitions.deployment import DeployResult, deploy
 from engine.definitions.deployment import check as check_bundle
-from engine.definitions.parsing import UnsafeXML, parse_xml
+from engine.definitions.safe_xml import UnsafeXML, parse_xml
 from engine.errors import N_, Conflict, InvalidData, NotFound, Problem
 from engine.models import DefinitionFile, ProcessDefinition, ProcessDraft, ProcessInstance, utcnow
 

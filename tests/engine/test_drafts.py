@@ -74,7 +74,7 @@ def test_deploy_refuses_a_draft_with_problems_and_a_stale_revision(ctx, approval
     broken = files["approval.bpmn"].replace('value="decision.json"', 'value="missing.json"')
     drafts.save_draft(ctx, "approval", {**files, "approval.bpmn": broken}, 0, "alice")
     problems = drafts.check_draft(ctx, "approval")
-    assert [(p.element, "missing.json" in p.message) for p in problems] == [("approve", True)]
+    assert [(p.element, "missing.json" in p.text) for p in problems] == [("approve", True)]
     with pytest.raises(BundleInvalid):
         drafts.deploy_draft(ctx, "approval", 1, "alice", "fix")
     with pytest.raises(drafts.DraftConflict):

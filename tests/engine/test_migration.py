@@ -256,7 +256,9 @@ def test_a_reset_timer_that_fails_under_the_new_version_makes_the_instance_not_m
         demo, task_named(demo, instance.id, "check_documents")["id"], incomplete, user="social.expert"
     )
     draft = drafts.get_draft(demo, "ngo_partnership")
-    broken = draft.files["ngo_partnership.bpmn"].replace("working_days_later(10)", "no_such_deadline")
+    broken = draft.files["ngo_partnership.bpmn"].replace(
+        "working_days_later(10)", "working_days_later(no_such_deadline)"
+    )
     drafts.save_draft(demo, "ngo_partnership", {**draft.files, "ngo_partnership.bpmn": broken}, 0, "designer")
     v2 = drafts.deploy_draft(demo, "ngo_partnership", 1, "designer", "مهلت تازه")
     (plan,) = migration.preview(demo, v2.definition_id, [instance.id])

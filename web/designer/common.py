@@ -17,8 +17,7 @@ from engine.errors import N_, BundleInvalid, InvalidData, RavandError
 from engine.models import Role
 from web.auth import roles_required
 from web.catalog import current_catalog
-from web.designer.problems import translated
-from web.i18n import error_text, field_texts
+from web.i18n import error_text, field_texts, problem_dict
 
 DESIGNER_ROLE = "designer"
 _seed_lock = threading.Lock()
@@ -68,7 +67,7 @@ def error_json(exc: RavandError):
     if isinstance(exc, InvalidData):
         body["fields"] = field_texts(exc)
     if isinstance(exc, BundleInvalid):
-        body["problems"] = [translated(p) for p in exc.problems]
+        body["problems"] = [problem_dict(p) for p in exc.problems]
     return jsonify(body), exc.http_status
 
 

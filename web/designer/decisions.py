@@ -8,7 +8,8 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from engine.audit import jsonable
 from engine.context import Context
 from engine.definitions.bundle import Bundle
-from engine.definitions.parsing import UnsafeXML, parse_bundle
+from engine.definitions.parsing import parse_bundle
+from engine.definitions.safe_xml import UnsafeXML
 from engine.errors import N_, InvalidData
 
 _PROCESS = "ravand_try_decision"

@@ -24,9 +24,8 @@ from web.designer.common import (
     seed_files,
 )
 from web.designer.decisions import try_decision
-from web.designer.problems import translated
 from web.home import digits
-from web.i18n import error_text
+from web.i18n import error_text, problem_dict
 
 _DECISION_ID = re.compile(r"<(?:\w+:)?decision\b[^>]*?\bid=\"([^\"]+)\"")
 
@@ -132,7 +131,7 @@ def check(key: str):
         problems = drafts.check_draft(engine(), key, seed_files(key))
     except RavandError as exc:
         return error_json(exc)
-    return jsonify(problems=[translated(p) for p in problems])
+    return jsonify(problems=[problem_dict(p) for p in problems])
 
 
 @bp.post("/<key>/deploy")
