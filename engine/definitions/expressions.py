@@ -8,12 +8,16 @@ digits, so that a due time typed «۳» or a decision cell «> ۸۵» is read as
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
+
+from lxml import etree
 
 from engine.calendar.jalali import to_latin_digits
-from engine.definitions.model import SPIFF, BundleModel, is_bpmn, local
+from engine.definitions.model import SPIFF, BpmnFile, BundleModel, is_bpmn, local, read_model
 
+T = TypeVar("T", str, bytes)
 PROPERTY_EXPRESSIONS = ("dueInWorkingDays", "unit")
 TIMER_KINDS = ("timeDate", "timeCycle", "timeDuration")
 
@@ -46,29 +50,32 @@ def _spiff(element, name: str) -> list:
     return [e for e in element.iter(f"{{{SPIFF}}}{name}")]
 
 
-def bpmn_sites(model: BundleModel) -> Iterator[Site]:
-    """The expressions of every BPMN file."""
-    for file in model.bpmn_files.values():
-        for element in file.root.iter():
-            if not is_bpmn(element):
-                continue
-            name = local(element)
-            if name == "script" and is_bpmn(element.getparent(), "scriptTask"):
-                yield Site(element.getparent(), element, "script", "exec")
-            elif name == "conditionExpression":
-                yield Site(element.getparent(), element, "condition", "eval")
-            elif name == "condition" and is_bpmn(element.getparent(), "conditionalEventDefinition"):
-                yield Site(element.getparent().getparent(), element, "condition", "eval")
-            elif name in ("formalExpression", "messagePath") and is_bpmn(
-                element.getparent(), "correlationPropertyRetrievalExpression"
-            ):
-                yield Site(element.getparent().getparent(), element, "correlation", "eval")
-            elif name in ("loopCardinality", "completionCondition", "loopCondition"):
-                yield Site(_activity_of(element), element, name, "eval")
-            elif name in TIMER_KINDS and is_bpmn(element.getparent(), "timerEventDefinition"):
-                yield Site(element.getparent().getparent(), element, "timer", "timer")
-            elif name == "extensionElements":
-                yield from _extension_sites(element)
+def sites_of(file: BpmnFile) -> Iterator[Site]:
+    """The expressions of one BPMN or DMN file."""
+    yield from (_dmn_sites if file.name.endswith(".dmn") else _bpmn_sites)(file)
+
+
+def _bpmn_sites(file: BpmnFile) -> Iterator[Site]:
+    for element in file.root.iter():
+        if not is_bpmn(element):
+            continue
+        name = local(element)
+        if name == "script" and is_bpmn(element.getparent(), "scriptTask"):
+            yield Site(element.getparent(), element, "script", "exec")
+        elif name == "conditionExpression":
+            yield Site(element.getparent(), element, "condition", "eval")
+        elif name == "condition" and is_bpmn(element.getparent(), "conditionalEventDefinition"):
+            yield Site(element.getparent().getparent(), element, "condition", "eval")
+        elif name in ("formalExpression", "messagePath") and is_bpmn(
+            element.getparent(), "correlationPropertyRetrievalExpression"
+        ):
+            yield Site(element.getparent().getparent(), element, "correlation", "eval")
+        elif name in ("loopCardinality", "completionCondition", "loopCondition"):
+            yield Site(_activity_of(element), element, name, "eval")
+        elif name in TIMER_KINDS and is_bpmn(element.getparent(), "timerEventDefinition"):
+            yield Site(element.getparent().getparent(), element, "timer", "timer")
+        elif name == "extensionElements":
+            yield from _extension_sites(element)
 
 
 def _activity_of(element):
@@ -94,28 +101,28 @@ def _extension_sites(extensions) -> Iterator[Site]:
             yield Site(owner, prop, prop.get("name"), "eval", attribute="value")
 
 
-def dmn_sites(model: BundleModel) -> Iterator[Site]:
-    """The expressions of every decision table: input expressions, input cells and output cells."""
-    for file in model.dmn_files.values():
-        for element in file.root.iter():
-            name = local(element)
-            if name == "inputExpression":
-                for text in (e for e in element if local(e) == "text"):
-                    yield Site(element.getparent(), text, "DMN input", "eval")
-            elif name in ("inputEntry", "outputEntry"):
-                rule = element.getparent()
-                for text in (e for e in element if local(e) == "text"):
-                    if (text.text or "").strip() in ("", "-"):
-                        continue  # any value
-                    if name == "inputEntry":
-                        yield Site(rule, text, "DMN input cell", "dmn-input")
-                    else:
-                        yield Site(rule, text, "DMN output cell", "eval")
+def _dmn_sites(file: BpmnFile) -> Iterator[Site]:
+    """A decision table's input expressions, input cells and output cells."""
+    for element in file.root.iter():
+        name = local(element)
+        if name == "inputExpression":
+            for text in (e for e in element if local(e) == "text"):
+                yield Site(element.getparent(), text, "DMN input", "eval")
+        elif name in ("inputEntry", "outputEntry"):
+            rule = element.getparent()
+            for text in (e for e in element if local(e) == "text"):
+                if (text.text or "").strip() in ("", "-"):
+                    continue  # any value
+                if name == "inputEntry":
+                    yield Site(rule, text, "DMN input cell", "dmn-input")
+                else:
+                    yield Site(rule, text, "DMN output cell", "eval")
 
 
 def sites(model: BundleModel) -> Iterator[Site]:
-    yield from bpmn_sites(model)
-    yield from dmn_sites(model)
+    """Every expression of the bundle's BPMN and DMN files."""
+    for file in (*model.bpmn_files.values(), *model.dmn_files.values()):
+        yield from sites_of(file)
 
 
 # --- Persian digits --------------------------------------------------------------------------------------
@@ -139,3 +146,20 @@ def latin_digits(source: str) -> str:
 
 def has_persian_digits(source: str) -> bool:
     return bool(_PERSIAN.search(source))
+
+
+def with_latin_digits(files: Mapping[str, T]) -> dict[str, T]:
+    """The files with the Persian digits of every expression written as Latin digits; a file whose
+    expressions have none is returned untouched (byte for byte)."""
+    fixed = dict(files)
+    model = read_model({n: c for n, c in files.items() if n.endswith((".bpmn", ".dmn"))})
+    for file in (*model.bpmn_files.values(), *model.dmn_files.values()):
+        changed = False
+        for site in sites_of(file):
+            if has_persian_digits(site.source):
+                site.source = latin_digits(site.source)
+                changed = True
+        if changed:
+            text = etree.tostring(file.root, xml_declaration=True, encoding="UTF-8")
+            fixed[file.name] = text.decode("utf-8") if isinstance(files[file.name], str) else text
+    return fixed

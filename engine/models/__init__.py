@@ -2,7 +2,7 @@
 
 from engine.models.base import Base, UTCDateTime, utcnow
 from engine.models.cases import Attachment, Comment, Notification
-from engine.models.definitions import DefinitionFile, ProcessDefinition, ProcessDraft
+from engine.models.definitions import DefinitionFile, ProcessDefinition, ProcessDraft, ProcessSettings
 from engine.models.org import CalendarClosure, Delegation, OrgUnit, Position, Role, User
 from engine.models.runtime import (
     AuditEvent,
@@ -32,6 +32,7 @@ __all__ = [
     "ProcessDefinition",
     "ProcessDraft",
     "ProcessInstance",
+    "ProcessSettings",
     "ReceivedMessage",
     "Role",
     "UTCDateTime",

@@ -25,6 +25,14 @@ APPROVE = """    <bpmn:userTask id="approve" name="تأیید نهایی">
     </bpmn:userTask>
     <bpmn:sequenceFlow id="f_approved" sourceRef="approve" targetRef="done" />
 """
+APPROVE_DI = """      <bpmndi:BPMNShape id="approve_di" bpmnElement="approve">
+        <dc:Bounds x="460" y="140" width="100" height="80" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="f_approved_di" bpmnElement="f_approved">
+        <di:waypoint x="560" y="180" />
+        <di:waypoint x="562" y="180" />
+      </bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>"""
 
 
 @pytest.fixture
@@ -190,6 +198,7 @@ def test_migration_preview_and_run_from_the_versions_page(app):
         "<bpmn:flowNodeRef>done</bpmn:flowNodeRef>",
         "<bpmn:flowNodeRef>done</bpmn:flowNodeRef><bpmn:flowNodeRef>approve</bpmn:flowNodeRef>",
     )
+    xml = xml.replace("    </bpmndi:BPMNPlane>", APPROVE_DI)  # the studio deploys only what its diagram draws
     assert save(designer, {**files, f"{KEY}.bpmn": xml}, 1).status_code == 200
     v2 = deploy(designer, "افزودن تأیید نهایی")
     assert v2["version"] == 2
