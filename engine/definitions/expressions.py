@@ -22,7 +22,7 @@ PROPERTY_EXPRESSIONS = ("dueInWorkingDays", "unit")
 TIMER_KINDS = ("timeDate", "timeCycle", "timeDuration")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Site:
     """Where an expression lives: the element that owns it (for the problem's element id), the node that
     holds the text (or the attribute that does), what it is and how it compiles (``exec``, ``eval``,

@@ -48,6 +48,7 @@ UNSUPPORTED: tuple[Gap, ...] = (
     Gap("transformation", N_("Ravand cannot run data transformations; use a script.")),
     Gap("choreography", N_("Ravand runs processes, not choreographies.")),
     Gap("globalConversation", N_("Ravand runs processes, not conversations.")),
+    Gap("serviceTask", N_("Ravand cannot call services from a service task yet; use a script task.")),
     Gap("globalTask", N_("Ravand cannot call a global task; call a process.")),
     Gap("globalUserTask", N_("Ravand cannot call a global task; call a process.")),
     Gap("globalScriptTask", N_("Ravand cannot call a global task; call a process.")),

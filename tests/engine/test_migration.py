@@ -269,3 +269,32 @@ def test_a_reset_timer_that_fails_under_the_new_version_makes_the_instance_not_m
     assert not plan.migratable and "no_such_deadline" in str(plan.reasons[0])
     (result,) = migration.migrate(demo, v2.definition_id, [instance.id], "designer")
     assert not result.migrated and show.show(demo, instance.id)["version"] == 1
+
+
+def test_the_preview_says_which_tasks_keep_their_place_deadline_and_timers(ctx):
+    """A review with a three-day reminder, migrated to a version that only renames the reminder: the
+    review stays the same task with the same deadline; the reminder's timer starts again, and the
+    preview says so before the migration does exactly that."""
+    bundle = collect_bundles([ROOT / "tests" / "fixtures" / "reminder"])[0]
+    deploy(ctx, bundle)
+    instance = starting.start(ctx, "reminder", {}, user="alice", unit="region-01")
+    (review,) = _open(ctx, instance.id)
+    files = {n: c.decode("utf-8") for n, c in bundle.files.items()}
+    renamed = files["reminder.bpmn"].replace('name="سه روز گذشت"', 'name="یادآوری"')
+    v2 = _deploy_files(ctx, "reminder", {**files, "reminder.bpmn": renamed})
+
+    (plan,) = migration.preview(ctx, v2.definition_id, [instance.id])
+    assert [t["element"] for t in plan.kept] == ["review"]
+    (timer,) = plan.restarted
+    assert (timer["element"], timer["to_name"], timer["new_task"]) == ("overdue", "یادآوری", False)
+    assert timer["due_after"] >= timer["due"]
+
+    (result,) = migration.migrate(ctx, v2.definition_id, [instance.id], "designer")
+    assert result.migrated and [t["element"] for t in result.plan.kept] == ["review"]
+    (after,) = _open(ctx, instance.id)
+    assert (after["id"], after["due_at"]) == (review["id"], review["due_at"])
+    with ctx.db.read() as session:
+        job = session.scalar(select(Job).where(Job.instance_id == instance.id, Job.element_id == "overdue"))
+        event = session.scalar(select(AuditEvent).where(AuditEvent.kind == "migrated"))
+    assert job.due_at >= timer["due"]
+    assert [t["element"] for t in event.data["restarted"]] == ["overdue"]

@@ -96,3 +96,30 @@ def test_bad_bundles_are_refused_with_file_and_line(ravand, tmp_path):
     assert "evil.bpmn:2" in refused.stderr and "DTD" in refused.stderr
     assert "root:" not in refused.stderr
     assert _json(ravand("definitions", "--json")) == []
+
+
+def test_deploy_check_reports_every_problem_located_and_never_a_traceback(ravand, tmp_path):
+    folder = _bundle_with_roles(tmp_path)
+    bpmn = folder / "approval.bpmn"
+    bpmn.write_text(
+        bpmn.read_text()
+        .replace(
+            "</bpmn:process>",
+            '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
+            "<bpmn:timeDate/></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent></bpmn:process>",
+        )
+        .replace("total &gt; 100", "total &gt;")
+    )
+    done = ravand("deploy", str(folder), "--check", ok=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "approval.bpmn:" in done.stderr and "[wait] The timer's timeDate is empty." in done.stderr
+    assert "[flow_big] The condition does not run in the sandbox" in done.stderr
+    as_json = json.loads(ravand("deploy", str(folder), "--check", "--json", ok=False).stderr)
+    problems = as_json["error"]["problems"]
+    assert {(p["element"], p["rule"]) for p in problems} >= {
+        ("wait", "timer-values"),
+        ("flow_big", "expressions-compile"),
+    }
+    timer = next(p for p in problems if p["element"] == "wait" and p["rule"] == "timer-values")
+    assert timer["template"] == "The timer's {kind} is empty." and timer["params"] == {"kind": "timeDate"}
+    assert timer["line"] and timer["file"] == "approval.bpmn"

@@ -263,3 +263,32 @@ def io_bindings(c: Checking) -> Iterator[Problem]:
                     message=message.get("id"),
                     item=expected.get("id"),
                 )
+
+
+def _io(element) -> tuple[list, list]:
+    specs = children(element, "ioSpecification")
+    if not specs:
+        return [], []
+    return children(specs[0], "dataInput"), children(specs[0], "dataOutput")
+
+
+@rule("call-activity-data", "§10.3.6 Call Activity (data requirements of the called element)")
+def call_activity_data(c: Checking) -> Iterator[Problem]:
+    """A call activity passes the data inputs its called process declares and takes back its data
+    outputs: as many, of the same items."""
+    for call in c.model.bpmn("callActivity"):
+        called = c.model.process(call.get("calledElement") or "")
+        if called is None or not children(called, "ioSpecification") or not children(call, "ioSpecification"):
+            continue
+        templates = (
+            N_("The call activity's data inputs do not match those of the process it calls ('{process}')."),
+            N_("The call activity's data outputs do not match those of the process it calls ('{process}')."),
+        )
+        for template, mine, theirs in zip(templates, _io(call), _io(called), strict=True):
+            if sorted(_structure_of(c, d) for d in mine) != sorted(_structure_of(c, d) for d in theirs):
+                yield c.problem(call, template, process=called.get("id"))
+
+
+def _structure_of(c: Checking, data) -> str:
+    item = _item_of(c, data, "itemSubjectRef")
+    return (item.get("structureRef") or item.get("id") or "") if item is not None else ""

@@ -221,7 +221,8 @@ def connected_nodes(c: Checking) -> Iterator[Problem]:
         ends = [n for n in nodes if local(n) == "endEvent"]
         if local(level) == "adHocSubProcess":
             continue
-        if nodes and not starts and not _instantiating(c, nodes):
+        executable = local(level) == "process" and is_executable(level)
+        if (nodes or executable) and not starts and not _instantiating(c, nodes):
             yield c.problem(
                 level, N_("Ravand starts every process and sub-process at a start event: add one.")
             )

@@ -154,9 +154,12 @@ def working_day_counts(c: Checking, element, tree: ast.AST) -> Iterator[Problem]
         if node.func.id not in WORKING_DAY_HELPERS:
             continue
         position = 0 if node.func.id == "working_days_later" else 1
-        if len(node.args) <= position or not isinstance(node.args[position], ast.Constant):
+        if len(node.args) <= position:
             continue
-        count = node.args[position].value
+        try:
+            count = ast.literal_eval(node.args[position])
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            continue  # not a literal: an expression on the task data
         if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_WORKING_DAYS:
             yield c.problem(
                 element,
