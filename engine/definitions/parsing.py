@@ -11,6 +11,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.definitions.bundle import Bundle
 from engine.definitions.safe_xml import parse_xml
+from engine.definitions.specs import quote_bare_iso_timers
 from engine.errors import N_, Problem
 
 
@@ -83,6 +84,9 @@ def parse_bundle(bundle: Bundle, validate: bool = True) -> ParsedBundle:
     parser, trees = build_parser(bundle, validate)
     spec = parser.get_spec(bundle.key)
     subprocess_specs = parser.get_subprocess_specs(bundle.key)
+    for each in (spec, *subprocess_specs.values()):
+        if each is not None:
+            quote_bare_iso_timers(each)
     return ParsedBundle(spec, subprocess_specs, trees)
 
 

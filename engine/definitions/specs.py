@@ -14,8 +14,15 @@ from dataclasses import dataclass
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+
+from engine.definitions.rules.timers import bare_iso
 
 
 @dataclass(frozen=True)
@@ -117,3 +124,20 @@ def _dmn_expressions(table) -> Iterator[Expression]:
         for entry in rule.outputEntries:
             if entry.text:
                 yield Expression(rule.id, "DMN output cell", entry.text, "eval")
+
+
+_KINDS = {
+    TimeDateEventDefinition: "timeDate",
+    DurationTimerEventDefinition: "timeDuration",
+    CycleTimerEventDefinition: "timeCycle",
+}
+
+
+def quote_bare_iso_timers(spec: BpmnProcessSpec) -> None:
+    """Give the timers written as bare ISO 8601 (``PT1H``, as BPMN tools write a formal expression) the
+    Python string they stand for, so that the sandbox evaluates them as the deploy check read them."""
+    for task_spec in spec.task_specs.values():
+        for event in event_parts(getattr(task_spec, "event_definition", None)):
+            kind = next((k for cls, k in _KINDS.items() if isinstance(event, cls)), None)
+            if kind is not None and bare_iso(kind, event.expression):
+                event.expression = repr(event.expression.strip())

@@ -20,6 +20,7 @@ from engine.definitions.forms import FormError, load_form
 from engine.definitions.model import BundleModel, read_model
 from engine.definitions.parsing import ParsedBundle, build_parser, problem_from_validation
 from engine.definitions.rules import Checking, run_rules
+from engine.definitions.specs import quote_bare_iso_timers
 from engine.errors import N_, Problem
 
 LaneResolver = Callable[[str], str | None]
@@ -141,6 +142,9 @@ def _spiff_parse(bundle: Bundle, model: BundleModel) -> tuple[ParsedBundle | Non
         subprocess_specs = parser.get_subprocess_specs(bundle.key)
     except Exception as exc:  # SpiffWorkflow raises many kinds, not all of them its own
         return None, problem_from_validation(exc, main_file)
+    for each in (spec, *subprocess_specs.values()):
+        if each is not None:
+            quote_bare_iso_timers(each)
     return ParsedBundle(spec, subprocess_specs, trees), None
 
 

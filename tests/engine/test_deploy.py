@@ -148,3 +148,19 @@ def test_dmn_cells_are_checked_as_the_dmn_engine_reads_them(cell, ok):
     from engine.definitions.rules.ravand import compile_problems
 
     assert (not compile_problems(cell, "dmn-input")) == ok
+
+
+def test_a_bare_iso_timer_marked_formal_runs_as_the_check_read_it(ctx):
+    """``PT1H`` as BPMN tools write it (a formal expression): accepted at deploy; the timer waits an hour."""
+    from datetime import timedelta
+
+    from engine.models import Job, utcnow
+    from engine.runtime import starting
+    from tests.engine.rule_corpus import timer
+
+    deploy(ctx, Bundle("p", {"p.bpmn": timer("timeDuration", "PT1H", formal=True).encode()}))
+    before = utcnow()
+    instance = starting.start(ctx, "p", {}, user="alice", unit="region-01")
+    with ctx.db.read() as session:
+        (job,) = session.scalars(select(Job).where(Job.instance_id == instance.id)).all()
+    assert before + timedelta(minutes=59) < job.due_at < utcnow() + timedelta(minutes=61)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from engine.definitions import drafts, transfer
 from engine.errors import BundleInvalid, Conflict, InvalidData, NotFound
 
+ROOT = Path(__file__).resolve().parents[2]
 CAMUNDA_FORM = json.dumps(
     {"type": "default", "components": [{"type": "textfield", "key": "note", "label": "یادداشت"}]}
 )
@@ -137,3 +139,14 @@ def test_the_live_lint_checks_unsaved_files(ctx, approval):
     problems = drafts.check_files(ctx, "approval", {**draft.files, "approval.bpmn": xml})
     assert [(p.element, p.rule) for p in problems] == [("compute", "expressions-compile")]
     assert drafts.get_draft(ctx, "approval").revision == 0  # nothing saved
+
+
+def test_a_decision_tried_with_persian_digits_reads_them_as_numbers(ctx):
+    from engine.definitions.trial import try_decision
+
+    dmn = (ROOT / "processes" / "coord" / "manager_grade.dmn").read_text(encoding="utf-8")
+    assert try_decision(ctx, {"g.dmn": dmn}, "manager_grade", {"total_score": "۹۵"})["grade"] == "A"
+    assert try_decision(ctx, {"g.dmn": dmn}, "manager_grade", {"total_score": "۸۰٫۵"})["grade"] == "B"
+    # and a cell typed with Persian digits in the editor is read the same way
+    typed = dmn.replace("&gt;= 90", "&gt;= ۹۰")
+    assert try_decision(ctx, {"g.dmn": typed}, "manager_grade", {"total_score": 95})["grade"] == "A"

@@ -51,6 +51,18 @@ def parse_iso(kind: str, value: str) -> None:
         raise ValueError(value) from exc
 
 
+def bare_iso(kind: str, source: str | None) -> bool:
+    """Whether a timer's text is a bare ISO 8601 value of its kind (not a Python expression)."""
+    text = latin_digits((source or "").strip())
+    if not text or text.isdigit() or not _BARE_ISO.match(text) or literal_value(text)[0]:
+        return False
+    try:
+        parse_iso(kind, text)
+    except ValueError:
+        return False
+    return True
+
+
 def _formal(element) -> bool:
     """Whether an expression is marked formal (xsi:type tFormalExpression), as BPMN tools write ISO values."""
     return (element.get(XSI_TYPE) or "").rsplit(":", 1)[-1] == "tFormalExpression"

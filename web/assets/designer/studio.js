@@ -20,7 +20,8 @@ export function startStudio(root) {
   const digits = (value) => (config.locale === 'fa' ? String(value).replace(/[0-9]/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[d]) : String(value));
   Object.assign(lintMessages, config.messages);
   const $ = (selector) => root.querySelector(selector);
-  const state = { draft: null, files: {}, current: null, dirty: false, problems: [], lint: [] };
+  // ``marked``: the problems the diagram shows, those of the latest check or live lint, whichever came last.
+  const state = { draft: null, files: {}, current: null, dirty: false, problems: [], lint: [], marked: [] };
 
   const modeler = new BpmnModeler({
     container: $('#bpmn-canvas'),
@@ -93,6 +94,7 @@ export function startStudio(root) {
     await flushCurrent();
     const data = await call(config.urls.lint, { files: state.files });
     state.lint = data.problems;
+    state.marked = data.problems;
     renderServerLint();
     showProblemOverlays();
     root.dataset.serverLinted = String(state.lint.length);
@@ -205,14 +207,14 @@ export function startStudio(root) {
     updateLintCount();
   }
 
-  // One badge per element, with every problem found there (the check's and the live lint's).
+  // One badge per element, with every problem found there; on a flow, at its middle.
   function showProblemOverlays() {
     if (!state.current || !state.current.endsWith('.bpmn')) return;
     const overlays = modeler.get('overlays');
     overlays.remove({ type: 'ravand-problem' });
     const registry = modeler.get('elementRegistry');
     const byElement = new Map();
-    for (const problem of [...state.problems, ...state.lint]) {
+    for (const problem of state.marked) {
       if (problem.file !== state.current || !problem.element || !registry.get(problem.element)) continue;
       const messages = byElement.get(problem.element) || new Set();
       messages.add(problem.message);
@@ -224,12 +226,15 @@ export function startStudio(root) {
       badge.dataset.element = element;
       badge.title = [...messages].join('\n');
       badge.textContent = messages.size > 1 ? digits(messages.size) : '!';
-      overlays.add(element, 'ravand-problem', { position: { top: -10, right: 10 }, html: badge });
+      const shape = registry.get(element);
+      const position = shape.waypoints ? { top: -12, left: Math.max(0, shape.width / 2 - 8) } : { top: -10, right: 10 };
+      overlays.add(element, 'ravand-problem', { position, html: badge });
     }
   }
 
   function renderProblems(problems) {
     state.problems = problems;
+    state.marked = problems;
     fillProblemList($('#check-problems'), problems, 'list-group-item-danger');
     showProblemOverlays();
   }
