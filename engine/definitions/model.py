@@ -62,18 +62,22 @@ EVENT_DEFINITIONS = frozenset(
 LEVELS = frozenset({"process"}) | SUB_PROCESSES
 
 
+_BPMN_PREFIX = f"{{{BPMN}}}"
+
+
 def local(element) -> str:
     """The local name of an element ('' for comments and processing instructions)."""
     tag = element.tag
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
 
 
 def is_bpmn(element, *names: str) -> bool:
     tag = element.tag
-    if not isinstance(tag, str):
+    if not isinstance(tag, str) or not tag.startswith(_BPMN_PREFIX):
         return False
-    qname = etree.QName(tag)
-    return qname.namespace == BPMN and (not names or qname.localname in names)
+    return not names or tag[len(_BPMN_PREFIX) :] in names
 
 
 def ref_id(value: str | None) -> str | None:
@@ -106,9 +110,17 @@ class BpmnFile:
     ids: dict[str, etree._Element] = field(default_factory=dict)
     duplicate_ids: list[etree._Element] = field(default_factory=list)
 
+    by_name: dict[str, list] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
-        for element in self.root.iter():
-            element_id = element.get("id") if isinstance(element.tag, str) else None
+        self._order: dict[int, int] = {}
+        for index, element in enumerate(self.root.iter()):
+            if not isinstance(element.tag, str):
+                continue
+            if element.tag.startswith(_BPMN_PREFIX):
+                self.by_name.setdefault(element.tag[len(_BPMN_PREFIX) :], []).append(element)
+                self._order[id(element)] = index
+            element_id = element.get("id")
             if element_id is None:
                 continue
             if element_id in self.ids:
@@ -122,10 +134,13 @@ class BpmnFile:
         return self.ids.get(found) if found else None
 
     def bpmn(self, *names: str) -> Iterator[etree._Element]:
-        """Every BPMN element of the file with one of the local names (all BPMN elements if none)."""
-        for element in self.root.iter():
-            if is_bpmn(element, *names):
-                yield element
+        """Every BPMN element of the file with one of the local names (all BPMN elements if none), in
+        document order."""
+        lists = [self.by_name.get(n, ()) for n in names] if names else list(self.by_name.values())
+        found = [e for found in lists for e in found]
+        if len(lists) > 1:
+            found.sort(key=lambda e: self._order[id(e)])
+        yield from found
 
     @cached_property
     def lanes(self) -> dict[str, str | None]:

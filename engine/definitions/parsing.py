@@ -71,11 +71,12 @@ def build_parser(
     ``validate`` is false); ``trees`` are the files already parsed, if the caller has them."""
     parser = SpiffBpmnParser(validator=VALIDATOR if validate else None)
     trees = dict(trees) if trees is not None else {}
+    for name in bundle.names("bpmn") + bundle.names("dmn"):
+        if name not in trees:
+            trees[name] = parse_xml(bundle.files[name])
     for name in bundle.names("bpmn"):
-        trees.setdefault(name, parse_xml(bundle.files[name]))
         parser.add_bpmn_xml(trees[name], filename=name)
     for name in bundle.names("dmn"):
-        trees.setdefault(name, parse_xml(bundle.files[name]))
         parser.add_dmn_xml(trees[name], filename=name)
     return parser, trees
 
