@@ -150,3 +150,23 @@ def test_who_may_start_it_is_set_in_the_studio_and_counts_at_once(live_server, p
     page.wait_for_selector("#archived-badge", state="attached")
     assert starters.startable_processes(ctx, "social.expert") == []
     screenshot(page, "designer-archived")
+
+
+def test_an_edit_in_a_decision_table_marks_the_draft_unsaved_and_is_saved(live_server, page, login):
+    login(page, "designer")
+    _open_studio(page, live_server, "citizen_meeting")
+    page.click("#file-tabs [data-file='citizen_meeting_triage.dmn']")
+    page.wait_for_selector("#dmn-editor td.output-cell")
+    assert page.locator("#save-state").inner_text() == ""
+    cell = page.locator("#dmn-editor td.output-cell [contenteditable]").first
+    cell.click()
+    page.keyboard.press("End")
+    page.keyboard.type(' + ""')
+    page.wait_for_function("document.querySelector('#save-state').textContent.length > 0")
+    # Going to another file and back keeps the edit; saving stores it.
+    page.click("#file-tabs [data-file='citizen_meeting.bpmn']")
+    page.click("#btn-save")
+    page.wait_for_function("document.querySelector('#save-state').textContent === ''")
+    saved = drafts.get_draft(live_server.ctx, "citizen_meeting")
+    assert saved.revision == 1
+    assert '"coord_expert" + ""' in saved.files["citizen_meeting_triage.dmn"]
