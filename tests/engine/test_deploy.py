@@ -164,3 +164,28 @@ def test_a_bare_iso_timer_marked_formal_runs_as_the_check_read_it(ctx):
     with ctx.db.read() as session:
         (job,) = session.scalars(select(Job).where(Job.instance_id == instance.id)).all()
     assert before + timedelta(minutes=59) < job.due_at < utcnow() + timedelta(minutes=61)
+
+
+def test_the_diagrams_of_a_version_are_read_from_its_model(ctx):
+    """Which file of a version draws a process or an element (for the task page and the monitor)."""
+    from pathlib import Path
+
+    from engine.definitions.bundle import collect_bundles
+    from engine.definitions.diagrams import diagrams, drawing_of
+    from engine.demo.seed import ROLES
+    from engine.models import Role
+
+    root = Path(__file__).resolve().parents[2]
+    (bundle,) = [
+        b for b in collect_bundles([root / "processes"], root / "forms") if b.key == "citizen_meeting"
+    ]
+    with ctx.db.transaction() as session:  # the lanes of the catalog name the demo roles
+        session.add_all(Role(code=c, name_fa=fa, name_en=en, per_unit=p) for c, fa, en, p in ROLES)
+    result = deploy(ctx, bundle)
+    found = diagrams(ctx, result.definition_id)
+    assert set(found) == {"citizen_meeting", "citizen_meeting_commitment"}
+    assert found["citizen_meeting_commitment"].file == "citizen_meeting_commitment.bpmn"
+    called = drawing_of(ctx, result.definition_id, "commitment_progress")
+    assert (called.process, called.file) == ("citizen_meeting_commitment", "citizen_meeting_commitment.bpmn")
+    assert "commitment_progress" in called.content
+    assert drawing_of(ctx, result.definition_id, "no_such_element") is None

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from engine.definitions.model import FLOW_NODES, LEVELS, BundleModel, children, is_bpmn, local
+from engine.definitions.model import LEVELS, BundleModel, is_bpmn, local
 from engine.errors import Problem
 
 LaneResolver = Callable[[str], str | None]
@@ -111,10 +111,6 @@ def process_of(element):
             found = parent
         parent = parent.getparent()
     return found
-
-
-def flow_nodes(level) -> list:
-    return children(level, *FLOW_NODES)
 
 
 def is_event_sub_process(element) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from engine.definitions.model import ARTIFACTS, FLOW_NODES, GATEWAYS, is_bpmn, local, ref_id
+from engine.definitions.model import ARTIFACTS, FLOW_NODES, GATEWAYS, local, ref_id
 from engine.definitions.rules.base import Checking, is_executable, process_of, rule
 from engine.definitions.rules.events import definitions, kind
 from engine.errors import N_, Problem
@@ -103,7 +103,3 @@ def public_process(c: Checking) -> Iterator[Problem]:
         if (process.get("processType") or "").strip() == "Public" and is_executable(process):
             yield c.problem(process, N_("A public process (processType Public) cannot be executable."))
 
-
-def is_collaboration_child(element) -> bool:
-    parent = element.getparent()
-    return parent is not None and is_bpmn(parent, "collaboration")
