@@ -72,6 +72,8 @@ def _bpmn_sites(file: BpmnFile) -> Iterator[Site]:
             yield Site(element.getparent().getparent(), element, "correlation", "eval")
         elif name in ("loopCardinality", "completionCondition", "loopCondition"):
             yield Site(_activity_of(element), element, name, "eval")
+        elif name == "activationCondition":  # a complex gateway's
+            yield Site(element.getparent(), element, "activationCondition", "eval")
         elif name in TIMER_KINDS and is_bpmn(element.getparent(), "timerEventDefinition"):
             yield Site(element.getparent().getparent(), element, "timer", "timer")
         elif name == "extensionElements":
@@ -79,7 +81,10 @@ def _bpmn_sites(file: BpmnFile) -> Iterator[Site]:
 
 
 def _activity_of(element):
+    """The activity a loop expression belongs to (an ad-hoc sub-process holds its completionCondition)."""
     parent = element.getparent()
+    if local(parent) == "adHocSubProcess":
+        return parent
     return parent.getparent() if parent is not None and parent.getparent() is not None else parent
 
 

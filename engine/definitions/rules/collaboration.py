@@ -102,4 +102,3 @@ def public_process(c: Checking) -> Iterator[Problem]:
     for process in c.model.processes():
         if (process.get("processType") or "").strip() == "Public" and is_executable(process):
             yield c.problem(process, N_("A public process (processType Public) cannot be executable."))
-

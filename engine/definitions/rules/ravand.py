@@ -27,6 +27,7 @@ COMPILE_TEMPLATES = {
     "loopCardinality": N_("The number of instances (loopCardinality) does not run in the sandbox: {detail}"),
     "completionCondition": N_("The completion condition does not run in the sandbox: {detail}"),
     "loopCondition": N_("The loop condition does not run in the sandbox: {detail}"),
+    "activationCondition": N_("The gateway's activation condition does not run in the sandbox: {detail}"),
     "DMN input": N_("The decision table's input expression does not run in the sandbox: {detail}"),
     "DMN input cell": N_("The decision table's input cell does not run in the sandbox: {detail}"),
     "DMN output cell": N_("The decision table's output cell does not run in the sandbox: {detail}"),
@@ -37,7 +38,7 @@ EMPTY_TEMPLATES = {
     "dueInWorkingDays": N_("The due time (dueInWorkingDays) is empty."),
     "unit": N_("The unit expression is empty."),
 }
-CONDITIONS = ("condition", "completionCondition", "loopCondition")
+CONDITIONS = ("condition", "completionCondition", "loopCondition", "activationCondition")
 
 
 def property_value(element, name: str) -> str | None:
