@@ -31,7 +31,9 @@ def check(ctx: Context, bundle: Bundle, studio: bool = False) -> list[Problem]:
     """Run every deploy-time check on a bundle without saving anything (``studio``: the lint's rules too)."""
     bundle = Bundle(bundle.key, with_latin_digits(bundle.files))
     with ctx.db.read() as session:
-        _, problems = check_bundle(bundle, lambda lane: ctx.role_for_lane(session, lane), studio)
+        parsed, problems = check_bundle(bundle, lambda lane: ctx.role_for_lane(session, lane), studio)
+    if parsed is not None and not problems:
+        problems = schedule.schedule_problems(ctx, parsed)
     return problems
 
 
@@ -54,6 +56,8 @@ def deploy(
             return DeployResult(existing.key, existing.version, existing.id, created=False)
         ctx.forget_roles()
         parsed, problems = check_bundle(bundle, lambda lane: ctx.role_for_lane(session, lane), studio)
+        if parsed is not None and not problems:
+            problems = schedule.schedule_problems(ctx, parsed)
         if problems:
             raise BundleInvalid(problems)
         version = (

@@ -189,3 +189,19 @@ def test_the_diagrams_of_a_version_are_read_from_its_model(ctx):
     assert (called.process, called.file) == ("citizen_meeting_commitment", "citizen_meeting_commitment.bpmn")
     assert "commitment_progress" in called.content
     assert drawing_of(ctx, result.definition_id, "no_such_element") is None
+
+
+def test_a_timer_start_whose_time_cannot_be_computed_is_a_located_problem(ctx):
+    """A timer start event is scheduled at deploy, before any data exists: a time that cannot be computed
+    then (a cycle that evaluates to a date) is refused at the event, never a traceback."""
+    from engine.definitions.deployment import check
+    from tests.engine.rule_corpus import chain, model
+
+    timer = (
+        "<bpmn:timerEventDefinition><bpmn:timeCycle>working_days_later(3)</bpmn:timeCycle>"
+        "</bpmn:timerEventDefinition>"
+    )
+    bundle = Bundle("p", {"p.bpmn": model(chain(start_inner=timer)).encode()})
+    (problem,) = check(ctx, bundle)
+    assert (problem.rule, problem.element, problem.file) == ("timer-start", "s", "p.bpmn") and problem.line
+    assert _problems(ctx, bundle)[0].rule == "timer-start"

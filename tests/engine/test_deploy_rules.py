@@ -566,7 +566,14 @@ CASES = [
             )
         ),
     ),
-    ("expressions-compile", model(chain('<bpmn:complexGateway id="cg"><bpmn:activationCondition>x ==</bpmn:activationCondition></bpmn:complexGateway>'))),
+    (
+        "expressions-compile",
+        model(
+            chain(
+                '<bpmn:complexGateway id="cg"><bpmn:activationCondition>x ==</bpmn:activationCondition></bpmn:complexGateway>'
+            )
+        ),
+    ),
     ("decisions-in-bundle", model(chain(node("businessRuleTask", "brt")))),
     (
         "decisions-in-bundle",
