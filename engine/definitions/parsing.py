@@ -11,7 +11,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.definitions.bundle import Bundle
 from engine.definitions.safe_xml import parse_xml
-from engine.definitions.specs import quote_bare_iso_timers
+from engine.definitions.specs import event_parts, quote_bare_iso_timers
 from engine.errors import N_, Problem
 
 
@@ -26,8 +26,6 @@ class ParsedBundle:
     @cached_property
     def event_kinds(self) -> frozenset[type]:
         """The event definition classes used anywhere in the bundle (to skip work a process never needs)."""
-        from engine.definitions.specs import event_parts
-
         return frozenset(
             type(part)
             for spec in self.all_specs()
