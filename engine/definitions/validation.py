@@ -43,13 +43,23 @@ def check_bundle(
         return None, problems
     problems += _schema_problems(model)
     problems += run_rules(Checking(model, forms, resolve_lane, studio))
-    if bundle.key not in model.process_ids():
+    main = model.process(bundle.key)
+    if main is None or (main.get("isExecutable") or "").strip() != "true":
+        template = (
+            N_("There is no executable process with the id '{key}'.")
+            if main is None
+            else N_("The process '{key}' is not marked executable (isExecutable).")
+        )
+        file = model.process_file(bundle.key) or bundle.names("bpmn")[0]
+        line = main.sourceline if main is not None else None
         problems.append(
             Problem(
-                bundle.names("bpmn")[0],
-                N_("There is no executable process with the id '{key}'."),
-                params={"key": bundle.key},
-                rule="main-process",
+                file,
+                template,
+                line,
+                bundle.key if main is not None else None,
+                {"key": bundle.key},
+                "main-process",
             )
         )
         return None, _unique(problems)

@@ -614,6 +614,7 @@ CASES = [
     ("schema", model(chain("<bpmn:notAnElement />"))),
     ("well-formed", model(chain()).replace("</bpmn:process>", "</bpmn:proces>")),
     ("main-process", model(chain()).replace('<bpmn:process id="p"', '<bpmn:process id="other"')),
+    ("main-process", model(chain()).replace('isExecutable="true"', 'isExecutable="false"')),
 ]
 
 
