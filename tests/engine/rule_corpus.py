@@ -37,6 +37,10 @@ def flow(flow_id: str, source: str, target: str, condition: str | None = None, a
 
 
 SCRIPT = "<bpmn:script>x = 1</bpmn:script>"
+MSG = '<bpmn:messageEventDefinition messageRef="m" />'
+ERROR = "<bpmn:errorEventDefinition />"
+TIMER = '<bpmn:timerEventDefinition><bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition>'
+LINK = '<bpmn:linkEventDefinition name="jump" />'
 
 
 def chain(middle: str = "", start_inner: str = "", end_inner: str = "", task_attrs: str = "") -> str:
