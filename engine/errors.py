@@ -96,7 +96,8 @@ class InvalidData(RavandError):
 class Problem:
     """One thing wrong with a bundle, located as precisely as the checker could.
 
-    ``message`` is a template (translated by the web layer) and ``params`` its values.
+    ``message`` is a template (translated by the web layer) and ``params`` its values; ``rule`` names
+    the deploy rule that found it (``engine.definitions.rules``), if one did.
     """
 
     file: str
@@ -104,6 +105,7 @@ class Problem:
     line: int | None = None
     element: str | None = None
     params: Mapping[str, object] = field(default_factory=dict)
+    rule: str | None = None
 
     @property
     def text(self) -> str:
@@ -121,6 +123,7 @@ class Problem:
             "message": self.text,
             "template": self.message,
             "params": _jsonable(dict(self.params)),
+            "rule": self.rule,
         }
 
 

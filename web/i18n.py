@@ -68,5 +68,6 @@ def problem_dict(problem: Problem) -> dict:
         "file": problem.file,
         "line": problem.line,
         "element": problem.element,
+        "rule": problem.rule,
         "message": translate(problem.message, problem.params),
     }

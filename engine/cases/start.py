@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.cases.attachments import AttachmentStore, attach_in_session, check_file
@@ -21,26 +21,11 @@ from engine.context import Context
 from engine.definitions.catalog import CatalogEntry
 from engine.definitions.deployment import latest
 from engine.definitions.forms import validate_submission
+from engine.definitions.starters import offered_to
 from engine.errors import N_, FieldErrors, Forbidden, InvalidData, Message, NotFound
-from engine.models import OrgUnit, ProcessDefinition
+from engine.models import OrgUnit
 from engine.org.actors import Actor, load_actor
 from engine.runtime.starting import start_in_session, unit_id_of
-
-
-@dataclass(frozen=True)
-class Startable:
-    """A deployed process someone may start, with its start form."""
-
-    key: str
-    name_fa: str
-    name_en: str
-    department: str
-    version: int
-    public: bool
-    start_form: dict | None
-
-    def name(self, locale: str) -> str:
-        return (self.name_en if locale == "en" else self.name_fa) or self.name_fa or self.key
 
 
 @dataclass(frozen=True)
@@ -57,28 +42,6 @@ class Started:
     started_at: datetime
     open_steps: list[str] = field(default_factory=list)
     next_tasks: list[dict] = field(default_factory=list)
-
-
-def startable(ctx: Context, user: str) -> list[Startable]:
-    """The deployed processes the user may start from the start page, by name."""
-    with ctx.db.read() as session:
-        actor = load_actor(session, user, ctx.clock.now())
-        found = [
-            _startable(ctx, session, entry, definition)
-            for entry, definition in _deployed(ctx, session)
-            if _may_start(actor, entry)
-        ]
-    return sorted(found, key=lambda s: s.name_fa)
-
-
-def public_processes(ctx: Context) -> list[Startable]:
-    """The deployed processes citizens, NGOs and inviting bodies start from the public pages."""
-    with ctx.db.read() as session:
-        return [
-            _startable(ctx, session, entry, definition)
-            for entry, definition in _deployed(ctx, session)
-            if entry.is_public
-        ]
 
 
 @dataclass(frozen=True)
@@ -122,15 +85,21 @@ def start_process(ctx: Context, request: StartRequest, store: AttachmentStore | 
 
 def _start(ctx, session, request: StartRequest, errors: FieldErrors, checked, store, written) -> Started:
     now = ctx.clock.now()
-    entry = _entry(ctx.catalog, request.key)
     actor = load_actor(session, request.user, now) if request.user is not None else None
     checked_user = actor is not None and not request.on_behalf
-    if (entry is None and (request.public or checked_user)) or (request.public and not entry.is_public):
-        raise NotFound(N_("No process '{key}' is deployed."), key=request.key)
-    if checked_user and not _may_start(actor, entry):
-        raise Forbidden(N_("You may not start this process."))
-    definition = latest(session, request.key)
-    form = ctx.form(session, definition.id, entry.start_form) if entry and entry.start_form else None
+    definition = _latest_or_404(session, request.key)
+    entry = ctx.catalog.get(request.key)
+    if request.public or checked_user:
+        offered = offered_to(ctx, session, actor if checked_user else None)
+        process = next((p for p in offered if p.key == request.key), None)
+        if process is None and request.public:
+            raise NotFound(N_("No process '{key}' is deployed."), key=request.key)
+        if process is None:
+            raise Forbidden(N_("You may not start this process."))
+        form, public = process.form, process.public
+    else:  # the engine's operator starts what is deployed, with the catalog's start form
+        form = ctx.form(session, definition.id, entry.start_form) if entry and entry.start_form else None
+        public = bool(entry and entry.is_public)
     cleaned = dict(request.data)
     if form is not None:
         try:
@@ -153,7 +122,7 @@ def _start(ctx, session, request: StartRequest, errors: FieldErrors, checked, st
         unit_id_of(session, unit),
         request.business_key,
         request.title,
-        public=request.public or bool(entry and entry.is_public),
+        public=request.public or public,
     )
     instance = step.instance
     written += attach_in_session(session, store, instance.id, checked, None, now)
@@ -172,40 +141,11 @@ def _start(ctx, session, request: StartRequest, errors: FieldErrors, checked, st
     )
 
 
-def _may_start(actor: Actor, entry: CatalogEntry) -> bool:
-    return entry.may_start(set(actor.role_codes), actor.is_admin)
-
-
-def _deployed(ctx: Context, session: Session) -> list[tuple[CatalogEntry, ProcessDefinition]]:
-    """The latest version of each deployed process with its catalog entry."""
-    catalog = ctx.catalog
-    definitions = session.scalars(
-        select(ProcessDefinition).where(
-            ProcessDefinition.id.in_(select(func.max(ProcessDefinition.id)).group_by(ProcessDefinition.key))
-        )
-    ).all()
-    found = [(_entry(catalog, d.key, d.name), d) for d in definitions]
-    return [(entry, d) for entry, d in found if entry is not None]
-
-
-def _entry(catalog: dict[str, CatalogEntry], key: str, name: str = "") -> CatalogEntry | None:
-    """A process's catalog entry; without any catalog, every process is open to every user."""
-    if not catalog:
-        return CatalogEntry(key, name_fa=name or key, starters=("*",))
-    return catalog.get(key)
-
-
-def _startable(ctx: Context, session: Session, entry: CatalogEntry, definition) -> Startable:
-    form = ctx.form(session, definition.id, entry.start_form) if entry.start_form else None
-    return Startable(
-        entry.key,
-        entry.name_fa or definition.name,
-        entry.name_en,
-        entry.department,
-        definition.version,
-        entry.is_public,
-        form,
-    )
+def _latest_or_404(session, key: str):
+    try:
+        return latest(session, key)
+    except NotFound:
+        raise NotFound(N_("No process '{key}' is deployed."), key=key) from None
 
 
 def _starter_unit(actor: Actor, entry: CatalogEntry | None) -> str | None:

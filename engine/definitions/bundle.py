@@ -7,15 +7,12 @@ the same content is the same version.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.definitions.model import BundleModel, read_model
+
 FILE_KINDS = {".bpmn": "bpmn", ".dmn": "dmn", ".json": "form"}
-_PROCESS_ID = re.compile(rb"<(?:\w+:)?process\b[^>]*?\bid=\"([^\"]+)\"")
-_CALLED = re.compile(rb"<(?:\w+:)?callActivity\b[^>]*?\bcalledElement=\"([^\"]+)\"")
-_DECISION = re.compile(rb"calledDecisionId>\s*([^<\s]+)\s*<")
-_DECISION_ID = re.compile(rb"<(?:\w+:)?decision\b[^>]*?\bid=\"([^\"]+)\"")
 
 
 def file_kind(name: str) -> str | None:
@@ -42,10 +39,6 @@ class Bundle:
         return {n: self.files[n] for n in self.names("form")}
 
 
-def process_ids(content: bytes) -> list[str]:
-    return [m.decode() for m in _PROCESS_ID.findall(content)]
-
-
 def collect_bundles(paths: list[Path], forms_root: Path | None = None) -> list[Bundle]:
     """Assemble one bundle per main BPMN file found under ``paths``.
 
@@ -53,24 +46,26 @@ def collect_bundles(paths: list[Path], forms_root: Path | None = None) -> list[B
     its callers too (it may also be started on its own, as crisis communication is). Each bundle takes
     the BPMN files of the processes it calls, the DMN files of the decisions it names, and its forms:
     the ``.json`` files beside its BPMN file and those in ``<forms_root>/<key>/`` (``forms/`` beside
-    the ``processes/`` folder by default).
+    the ``processes/`` folder by default). A file that is not well-formed XML is a bundle of its own,
+    keyed by its name, so that the check reports it at its line.
     """
     bpmn_files = sorted({f for p in paths for f in _walk(p, ".bpmn")})
     dmn_files = sorted({f for p in paths for f in _walk(p, ".dmn")})
     contents = {f: f.read_bytes() for f in bpmn_files + dmn_files}
-    owner = {pid: f for f in bpmn_files for pid in process_ids(contents[f])}
-    decisions = {d.decode(): f for f in dmn_files for d in _DECISION_ID.findall(contents[f])}
-    bundles = []
-    for main in bpmn_files:
-        members = _called_closure(main, contents, owner)
-        for key in process_ids(contents[main]):
+    model = read_model({str(f): content for f, content in contents.items()})
+    owner = {pid: f for f in bpmn_files if str(f) in model.bpmn_files for pid in model.process_ids(str(f))}
+    decisions = {d: f for f in dmn_files if str(f) in model.dmn_files for d in model.decision_ids(str(f))}
+    bundles = [Bundle(f.stem, {f.name: contents[f]}) for f in bpmn_files if str(f) in model.unreadable]
+    for main in (f for f in bpmn_files if str(f) in model.bpmn_files):
+        members = _called_closure(main, model, owner)
+        for key in model.process_ids(str(main)):
             bundle = Bundle(key)
             for f in members:
                 bundle.files[f.name] = contents[f]
-                for ref in _DECISION.findall(contents[f]):
-                    if (dmn := decisions.get(ref.decode())) is not None:
+                for ref in model.decision_refs(str(f)):
+                    if (dmn := decisions.get(ref)) is not None:
                         bundle.files[dmn.name] = contents[dmn]
-                for pid in process_ids(contents[f]):
+                for pid in model.process_ids(str(f)):
                     for form in _forms_for(f, pid, forms_root):
                         bundle.files.setdefault(form.name, form.read_bytes())
             bundles.append(bundle)
@@ -83,11 +78,11 @@ def _walk(path: Path, suffix: str) -> list[Path]:
     return sorted(path.rglob(f"*{suffix}"))
 
 
-def _called_closure(main: Path, contents: dict[Path, bytes], owner: dict[str, Path]) -> list[Path]:
+def _called_closure(main: Path, model: BundleModel, owner: dict[str, Path]) -> list[Path]:
     seen, queue = [main], [main]
     while queue:
-        for ref in _CALLED.findall(contents[queue.pop()]):
-            target = owner.get(ref.decode())
+        for ref in model.called_elements(str(queue.pop())):
+            target = owner.get(ref)
             if target is not None and target not in seen:
                 seen.append(target)
                 queue.append(target)

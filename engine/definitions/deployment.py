@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from engine.context import Context
 from engine.definitions import schedule
 from engine.definitions.bundle import Bundle, file_kind
+from engine.definitions.expressions import with_latin_digits
 from engine.definitions.validation import check_bundle
-from engine.errors import N_, BundleInvalid, NotFound
+from engine.errors import N_, BundleInvalid, NotFound, Problem
 from engine.models import DefinitionFile, ProcessDefinition
 
 
@@ -26,18 +27,25 @@ class DeployResult:
         return {"key": self.key, "version": self.version, "id": self.definition_id, "created": self.created}
 
 
-def check(ctx: Context, bundle: Bundle) -> list:
-    """Run every deploy-time check on a bundle without saving anything."""
-    with ctx.db.transaction() as session:
-        _, problems = check_bundle(bundle, lambda lane: ctx.role_for_lane(session, lane))
+def check(ctx: Context, bundle: Bundle, studio: bool = False) -> list[Problem]:
+    """Run every deploy-time check on a bundle without saving anything (``studio``: the lint's rules too)."""
+    bundle = Bundle(bundle.key, with_latin_digits(bundle.files))
+    with ctx.db.read() as session:
+        parsed, problems = check_bundle(bundle, lambda lane: ctx.role_for_lane(session, lane), studio)
+    if parsed is not None and not problems:
+        problems = schedule.schedule_problems(ctx, parsed)
     return problems
 
 
-def deploy(ctx: Context, bundle: Bundle, user: str | None = None, comment: str | None = None) -> DeployResult:
+def deploy(
+    ctx: Context, bundle: Bundle, user: str | None = None, comment: str | None = None, studio: bool = False
+) -> DeployResult:
     """Save a bundle as the next version of its key, unless the same content is already deployed.
 
     Nothing is saved if any check fails: ``BundleInvalid`` lists every problem with file and line.
+    The Persian digits of expressions are saved as Latin digits, as the checks read them.
     """
+    bundle = Bundle(bundle.key, with_latin_digits(bundle.files))
     with ctx.db.transaction() as session:
         existing = session.scalar(
             select(ProcessDefinition).where(
@@ -47,7 +55,9 @@ def deploy(ctx: Context, bundle: Bundle, user: str | None = None, comment: str |
         if existing is not None:
             return DeployResult(existing.key, existing.version, existing.id, created=False)
         ctx.forget_roles()
-        parsed, problems = check_bundle(bundle, lambda lane: ctx.role_for_lane(session, lane))
+        parsed, problems = check_bundle(bundle, lambda lane: ctx.role_for_lane(session, lane), studio)
+        if parsed is not None and not problems:
+            problems = schedule.schedule_problems(ctx, parsed)
         if problems:
             raise BundleInvalid(problems)
         version = (
@@ -87,7 +97,7 @@ def latest(session: Session, key: str) -> ProcessDefinition:
 
 
 def list_definitions(ctx: Context) -> list[dict]:
-    with ctx.db.transaction() as session:
+    with ctx.db.read() as session:
         rows = session.scalars(
             select(ProcessDefinition).order_by(ProcessDefinition.key, ProcessDefinition.version)
         )

@@ -1,51 +1,18 @@
-"""Safe XML parsing and SpiffWorkflow spec building for a bundle.
-
-Every file is first read by defusedxml, which refuses DTDs and entity declarations (XXE, "billion
-laughs"), then by lxml with entity resolution and network access off, so nothing is ever expanded.
-"""
+"""SpiffWorkflow spec building for a bundle (its files read safely by ``engine.definitions.safe_xml``)."""
 
 from __future__ import annotations
 
-import xml.parsers.expat
 from dataclasses import dataclass
 from functools import cached_property
 
-import defusedxml.ElementTree as DefusedET
-from defusedxml import DefusedXmlException
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from engine.definitions.bundle import Bundle
-from engine.errors import Problem
-
-_LXML_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
-)
-
-
-class UnsafeXML(Exception):
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.line = line
-
-
-def parse_xml(content: bytes) -> etree._Element:
-    """Parse untrusted XML: refuse DTDs and entities, never resolve anything external."""
-    try:
-        DefusedET.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
-        at = content.find(b"<!DOCTYPE")
-        line = content[:at].count(b"\n") + 1 if at >= 0 else None
-        raise UnsafeXML(f"refused: {type(exc).__name__} (DTDs and entities are not allowed)", line) from exc
-    except DefusedET.ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise UnsafeXML(f"not well-formed XML: {xml.parsers.expat.ErrorString(exc.code)}", line) from exc
-    try:
-        return etree.fromstring(content, _LXML_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise UnsafeXML(f"not well-formed XML: {exc.msg}", exc.lineno) from exc
+from engine.definitions.safe_xml import parse_xml
+from engine.definitions.specs import event_parts, quote_bare_iso_timers
+from engine.errors import N_, Problem
 
 
 @dataclass
@@ -59,8 +26,6 @@ class ParsedBundle:
     @cached_property
     def event_kinds(self) -> frozenset[type]:
         """The event definition classes used anywhere in the bundle (to skip work a process never needs)."""
-        from engine.definitions.specs import event_parts
-
         return frozenset(
             type(part)
             for spec in self.all_specs()
@@ -87,6 +52,7 @@ class ParsedBundle:
         """The file and line of the condition on the sequence flow from ``source`` to ``target``."""
         for name, tree in self.trees.items():
             found = tree.xpath(
+                ""
                 "//*[local-name()='sequenceFlow'][@sourceRef=$s][@targetRef=$t]/*[local-name()='conditionExpression']",
                 s=source,
                 t=target,
@@ -96,15 +62,19 @@ class ParsedBundle:
         return None, None
 
 
-def build_parser(bundle: Bundle, validate: bool = True) -> tuple[SpiffBpmnParser, dict[str, etree._Element]]:
-    """Feed every BPMN and DMN file of the bundle to a SpiffWorkflow parser (XSD-validated)."""
+def build_parser(
+    bundle: Bundle, validate: bool = True, trees: dict[str, etree._Element] | None = None
+) -> tuple[SpiffBpmnParser, dict[str, etree._Element]]:
+    """Feed every BPMN and DMN file of the bundle to a SpiffWorkflow parser (XSD-validated unless
+    ``validate`` is false); ``trees`` are the files already parsed, if the caller has them."""
     parser = SpiffBpmnParser(validator=VALIDATOR if validate else None)
-    trees = {}
+    trees = dict(trees) if trees is not None else {}
+    for name in bundle.names("bpmn") + bundle.names("dmn"):
+        if name not in trees:
+            trees[name] = parse_xml(bundle.files[name])
     for name in bundle.names("bpmn"):
-        trees[name] = parse_xml(bundle.files[name])
         parser.add_bpmn_xml(trees[name], filename=name)
     for name in bundle.names("dmn"):
-        trees[name] = parse_xml(bundle.files[name])
         parser.add_dmn_xml(trees[name], filename=name)
     return parser, trees
 
@@ -113,13 +83,22 @@ def parse_bundle(bundle: Bundle, validate: bool = True) -> ParsedBundle:
     parser, trees = build_parser(bundle, validate)
     spec = parser.get_spec(bundle.key)
     subprocess_specs = parser.get_subprocess_specs(bundle.key)
+    for each in (spec, *subprocess_specs.values()):
+        if each is not None:
+            quote_bare_iso_timers(each)
     return ParsedBundle(spec, subprocess_specs, trees)
 
 
-def problem_from_validation(exc: ValidationException, default_file: str) -> Problem:
+def problem_from_validation(exc: Exception, default_file: str) -> Problem:
+    """A problem SpiffWorkflow's parser raised, located where it says; its English text is the detail."""
     element = getattr(exc, "id", None) or None
     line = getattr(exc, "line_number", None) or None
-    message = str(exc.args[0]) if exc.args else str(exc)
+    detail = str(exc.args[0]) if getattr(exc, "args", None) else str(exc)
     return Problem(
-        file=getattr(exc, "file_name", None) or default_file, message=message, line=line, element=element
+        file=getattr(exc, "file_name", None) or default_file,
+        message=N_("SpiffWorkflow cannot build the process: {detail}"),
+        line=line,
+        element=element,
+        params={"detail": detail or type(exc).__name__},
+        rule="spiffworkflow",
     )

@@ -4,6 +4,8 @@ Deploying a new version replaces the schedule of the older ones."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.definitions.parsing import ParsedBundle
+from engine.errors import N_, Problem
 from engine.models import Job, ProcessDefinition
 
 
@@ -25,6 +28,42 @@ def timer_start_events(parsed: ParsedBundle) -> list:
         if isinstance(ts, StartEvent)
         and isinstance(getattr(ts, "event_definition", None), TimerEventDefinition)
     ]
+
+
+def first_run(ctx: Context, event: TimerEventDefinition, now: datetime) -> tuple[datetime, dict]:
+    """When a timer start event first fires, and its cycles: its time is evaluated now, with no data."""
+    value = ctx.script_engine.environment.evaluate(event.expression, {})
+    if isinstance(event, CycleTimerEventDefinition):
+        cycles, first, duration = TimerEventDefinition.parse_iso_recurring_interval(value)
+        return first, {"cycles": cycles, "seconds": duration.total_seconds()}
+    if isinstance(event, DurationTimerEventDefinition):
+        parsed_duration = TimerEventDefinition.parse_iso_duration(value)
+        return now + TimerEventDefinition.get_timedelta_from_start(parsed_duration), {"cycles": 1}
+    return TimerEventDefinition.get_datetime(value), {"cycles": 1}
+
+
+def schedule_problems(ctx: Context, parsed: ParsedBundle) -> list[Problem]:
+    """The timer start events whose time cannot be computed when the process is deployed."""
+    problems = []
+    for start_event in timer_start_events(parsed):
+        try:
+            first_run(ctx, start_event.event_definition, ctx.clock.now())
+        except Exception as exc:  # the sandbox and SpiffWorkflow's parsers raise many kinds
+            file, line = parsed.element_line(start_event.bpmn_id)
+            problems.append(
+                Problem(
+                    file or parsed.spec.file or "",
+                    N_(
+                        "The timer start event's time cannot be computed when the process is deployed: "
+                        "{detail}"
+                    ),
+                    line,
+                    start_event.bpmn_id,
+                    params={"detail": str(exc) or type(exc).__name__},
+                    rule="timer-start",
+                )
+            )
+    return problems
 
 
 def schedule(
@@ -43,19 +82,7 @@ def schedule(
     jobs = []
     now = ctx.clock.now()
     for start_event in timer_start_events(parsed):
-        event = start_event.event_definition
-        value = ctx.script_engine.environment.evaluate(event.expression, {})
-        if isinstance(event, CycleTimerEventDefinition):
-            cycles, first, duration = TimerEventDefinition.parse_iso_recurring_interval(value)
-            payload = {"cycles": cycles, "seconds": duration.total_seconds()}
-        elif isinstance(event, DurationTimerEventDefinition):
-            parsed_duration = TimerEventDefinition.parse_iso_duration(value)
-            first, payload = (
-                now + TimerEventDefinition.get_timedelta_from_start(parsed_duration),
-                {"cycles": 1},
-            )
-        else:
-            first, payload = TimerEventDefinition.get_datetime(value), {"cycles": 1}
+        first, payload = first_run(ctx, start_event.event_definition, now)
         job = Job(
             definition_id=definition.id,
             kind="timer_start",

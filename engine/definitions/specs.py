@@ -1,4 +1,4 @@
-"""What Ravand reads from SpiffWorkflow task specs: the user-task properties and every expression.
+"""What Ravand reads from SpiffWorkflow task specs: the user-task properties and the events waited for.
 
 Ravand's BPMN extensions are ``spiffworkflow:property`` elements on a user task:
 ``formKey`` (a form file of the bundle), ``dueInWorkingDays`` (an expression giving a number of
@@ -8,14 +8,18 @@ in a multi-instance over regions) and ``priority`` (0-100); plus ``spiffworkflow
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+
+from engine.definitions.rules.timers import bare_iso
 
 
 @dataclass(frozen=True)
@@ -60,64 +64,18 @@ def event_parts(event_definition) -> list:
     return [event_definition] if event_definition is not None else []
 
 
-@dataclass(frozen=True)
-class Expression:
-    """A piece of Python in a spec, with what kind it is (``exec`` for scripts, ``eval`` otherwise)."""
-
-    element_id: str
-    what: str
-    source: str
-    mode: str
-    target: str | None = None
+_KINDS = {
+    TimeDateEventDefinition: "timeDate",
+    DurationTimerEventDefinition: "timeDuration",
+    CycleTimerEventDefinition: "timeCycle",
+}
 
 
-def expressions(spec: BpmnProcessSpec) -> Iterator[Expression]:
-    """Every script, condition, timer, correlation, property expression and DMN cell of a spec."""
+def quote_bare_iso_timers(spec: BpmnProcessSpec) -> None:
+    """Give the timers written as bare ISO 8601 (``PT1H``, as BPMN tools write a formal expression) the
+    Python string they stand for, so that the sandbox evaluates them as the deploy check read them."""
     for task_spec in spec.task_specs.values():
-        element = getattr(task_spec, "bpmn_id", None)
-        if element is None:
-            continue
-        for attr in ("script", "prescript", "postscript"):
-            source = getattr(task_spec, attr, None)
-            if source:
-                yield Expression(element, attr, source, "exec")
-        for condition, target in getattr(task_spec, "cond_task_specs", None) or []:
-            if condition is not None:
-                yield Expression(element, "condition", condition.args[0], "eval", target)
         for event in event_parts(getattr(task_spec, "event_definition", None)):
-            if isinstance(event, TimerEventDefinition):
-                yield Expression(element, "timer", event.expression, "eval")
-            if isinstance(event, MessageEventDefinition):
-                for prop in event.correlation_properties:
-                    yield Expression(element, "correlation", prop.retrieval_expression, "eval")
-                if getattr(event, "expression", None):
-                    yield Expression(element, "message payload", event.expression, "eval")
-        if is_user_task(task_spec):
-            info = user_task_info(task_spec)
-            props = task_spec.extensions.get("properties", {})
-            for what, source in (
-                ("dueInWorkingDays", info.due_in_working_days),
-                ("unit", info.unit_expression),
-                ("mayorCalendar", props.get("mayorCalendar")),  # engine.duties.completion
-                ("publishPoll", props.get("publishPoll")),
-                ("letterWhen", props.get("letterWhen")),
-            ):
-                if source:
-                    yield Expression(element, what, source, "eval")
-        engine = getattr(task_spec, "dmnEngine", None)
-        if engine is not None:
-            yield from _dmn_expressions(engine.decision_table)
-
-
-def _dmn_expressions(table) -> Iterator[Expression]:
-    for column in table.inputs:
-        if column.expression:
-            yield Expression(column.id, "DMN input", column.expression, "eval")
-    for rule in table.rules:
-        for entry in rule.inputEntries:
-            for cell in entry.lhs:
-                if cell and cell.strip() != "-":
-                    yield Expression(rule.id, "DMN input cell", cell, "dmn-input")
-        for entry in rule.outputEntries:
-            if entry.text:
-                yield Expression(rule.id, "DMN output cell", entry.text, "eval")
+            kind = next((k for cls, k in _KINDS.items() if isinstance(event, cls)), None)
+            if kind is not None and bare_iso(kind, event.expression):
+                event.expression = repr(event.expression.strip())

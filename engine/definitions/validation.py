@@ -1,181 +1,182 @@
-"""Deploy-time checks: everything wrong with a bundle, found before anything is saved."""
+"""Deploy-time checks: every problem of a bundle, found at once, before anything is saved.
+
+The check reads each file once (``engine.definitions.model``), validates the BPMN files against the
+BPMN 2.0 schema (every schema error, not only the first), runs Ravand's rule table on the XML
+(``engine.definitions.rules``), and only then lets SpiffWorkflow build the specs. Whatever goes wrong
+is a located ``Problem`` — never an exception: SpiffWorkflow's own refusal is reported too, unless a
+rule already explained the element it names.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.exceptions import SpiffWorkflowException
+from lxml import etree
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from engine.definitions.bundle import Bundle, file_kind
 from engine.definitions.forms import FormError, load_form
-from engine.definitions.parsing import (
-    ParsedBundle,
-    UnsafeXML,
-    build_parser,
-    parse_xml,
-    problem_from_validation,
-)
-from engine.definitions.specs import expressions, is_user_task, user_task_info
-from engine.errors import Problem
-from engine.sandbox.scripting import ScriptProblem, check_source
+from engine.definitions.model import BundleModel, read_model
+from engine.definitions.parsing import ParsedBundle, build_parser, problem_from_validation
+from engine.definitions.rules import Checking, run_rules
+from engine.definitions.specs import quote_bare_iso_timers
+from engine.errors import N_, Problem
 
 LaneResolver = Callable[[str], str | None]
+MAX_SCHEMA_ERRORS = 25
 
 
-def check_bundle(bundle: Bundle, resolve_lane: LaneResolver) -> tuple[ParsedBundle | None, list[Problem]]:
-    """Parse and check a bundle: the parsed specs (None if they could not be built) and the problems."""
-    problems = _check_files(bundle)
-    if problems:
+def check_bundle(
+    bundle: Bundle, resolve_lane: LaneResolver, studio: bool = False
+) -> tuple[ParsedBundle | None, list[Problem]]:
+    """Parse and check a bundle: the parsed specs (None if they could not be built) and the problems.
+
+    ``studio`` adds the rules of the studio's live lint, so that the studio never deploys what its
+    lint marks as an error.
+    """
+    problems, forms = _check_files(bundle)
+    model = read_model(bundle.files)
+    for name, error in model.unreadable.items():
+        problems.append(Problem(name, error.template, error.line, params=error.params, rule="well-formed"))
+    if not model.bpmn_files:
         return None, problems
-    main_file = bundle.names("bpmn")[0]
-    problems = _check_flows(bundle)
-    if problems:
-        return None, problems
-    try:
-        parser, trees = build_parser(bundle)
-        if bundle.key not in parser.get_process_ids():
-            return None, [Problem(main_file, f"no executable process with id '{bundle.key}'")]
-        spec = parser.get_spec(bundle.key)
-        subprocess_specs = parser.get_subprocess_specs(bundle.key)
-    except ValidationException as exc:
-        return None, [problem_from_validation(exc, main_file)]
-    except SpiffWorkflowException as exc:
-        return None, [Problem(main_file, str(exc))]
-    parsed = ParsedBundle(spec, subprocess_specs, trees)
-    problems += _check_user_tasks(bundle, parsed, resolve_lane)
-    problems += _check_expressions(parsed)
-    return parsed, problems
+    problems += _schema_problems(model)
+    problems += run_rules(Checking(model, forms, resolve_lane, studio))
+    main = model.process(bundle.key)
+    if main is None or (main.get("isExecutable") or "").strip() != "true":
+        template = (
+            N_("There is no executable process with the id '{key}'.")
+            if main is None
+            else N_("The process '{key}' is not marked executable (isExecutable).")
+        )
+        file = model.process_file(bundle.key) or bundle.names("bpmn")[0]
+        line = main.sourceline if main is not None else None
+        problems.append(
+            Problem(
+                file,
+                template,
+                line,
+                bundle.key if main is not None else None,
+                {"key": bundle.key},
+                "main-process",
+            )
+        )
+        return None, _unique(problems)
+    parsed, refusal = _spiff_parse(bundle, model)
+    if refusal is not None and not _explained(refusal, problems):
+        problems.append(refusal)
+    return parsed, _unique(problems)
 
 
-def _check_files(bundle: Bundle) -> list[Problem]:
-    problems = []
+def _check_files(bundle: Bundle) -> tuple[list[Problem], dict[str, object]]:
+    """Problems with the bundle's file list and its forms; every form's schema by file name (None for a
+    form that does not load: it is reported here, not again where a task names it)."""
+    problems, forms = [], {}
     if not bundle.names("bpmn"):
-        problems.append(Problem(bundle.key, "the bundle has no BPMN file"))
+        problems.append(Problem(bundle.key, N_("The bundle has no BPMN file."), rule="files"))
     for name, content in sorted(bundle.files.items()):
         kind = file_kind(name)
         if kind is None:
-            problems.append(Problem(name, "unknown file type (expected .bpmn, .dmn or a .json form)"))
+            problems.append(
+                Problem(name, N_("Unknown file type (expected .bpmn, .dmn or a .json form)."), rule="files")
+            )
         elif kind == "form":
             try:
-                load_form(json.loads(content.decode("utf-8")))
+                schema = json.loads(content.decode("utf-8"))
+                load_form(schema)
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                problems.append(Problem(name, f"not valid JSON: {exc}", getattr(exc, "lineno", None)))
-            except FormError as exc:
-                problems.append(Problem(name, str(exc)))
-        else:
-            try:
-                parse_xml(content)
-            except UnsafeXML as exc:
-                problems.append(Problem(name, str(exc), exc.line))
-    return problems
-
-
-def _check_flows(bundle: Bundle) -> list[Problem]:
-    """Every sequence flow connects two elements of its own process (SpiffWorkflow's message is obscure)."""
-    problems = []
-    for name in bundle.names("bpmn"):
-        tree = parse_xml(bundle.files[name])
-        for process in tree.xpath("//*[local-name()='process' or local-name()='subProcess']"):
-            ids = set(process.xpath("./*/@id"))
-            for flow in process.xpath("./*[local-name()='sequenceFlow']"):
-                for end in ("sourceRef", "targetRef"):
-                    ref = flow.get(end)
-                    if ref not in ids:
-                        problems.append(
-                            Problem(
-                                name,
-                                f"sequence flow {end} '{ref}' names no element of the process",
-                                flow.sourceline,
-                                flow.get("id"),
-                            )
-                        )
-    return problems
-
-
-def _check_user_tasks(bundle: Bundle, parsed: ParsedBundle, resolve_lane: LaneResolver) -> list[Problem]:
-    problems = []
-    forms = set(bundle.names("form"))
-    for spec in parsed.all_specs():
-        for task_spec in spec.task_specs.values():
-            if not is_user_task(task_spec):
-                continue
-            info = user_task_info(task_spec)
-            file, line = parsed.element_line(info.element_id)
-            where = {"file": file or spec.file or "", "line": line, "element": info.element_id}
-            if info.lane is None and not _called_with_lane(parsed, spec.name):
-                problems.append(
-                    Problem(message="the user task is in no lane, so nobody would get it", **where)
-                )
-            elif info.lane is not None and resolve_lane(info.lane) is None:
-                problems.append(Problem(message=f"the lane '{info.lane}' names no known role", **where))
-            if not info.form_key:
-                problems.append(Problem(message="the user task names no form (property formKey)", **where))
-            elif info.form_key not in forms:
-                problems.append(Problem(message=f"the form '{info.form_key}' is not in the bundle", **where))
-    return problems
-
-
-def _called_with_lane(parsed: ParsedBundle, process_id: str) -> bool:
-    """Tasks of a called process take the lane of the call activity that runs them."""
-    return any(
-        getattr(ts, "spec", None) == process_id and ts.lane is not None
-        for spec in parsed.all_specs()
-        for ts in spec.task_specs.values()
-    )
-
-
-def _check_expressions(parsed: ParsedBundle) -> list[Problem]:
-    problems = []
-    for spec in parsed.all_specs():
-        for expr in expressions(spec):
-            found = _compile_problems(expr.source, expr.mode)
-            if not found:
-                continue
-            file, line = _locate(parsed, expr)
-            for problem in found:
-                element_line = line + problem.line - 1 if line and problem.line else line
                 problems.append(
                     Problem(
-                        file or spec.file or "",
-                        f"{expr.what}: {problem.message}",
-                        element_line,
-                        expr.element_id,
+                        name,
+                        N_("The form is not valid JSON: {detail}"),
+                        getattr(exc, "lineno", None),
+                        params={"detail": str(exc)},
+                        rule="forms",
                     )
                 )
+            except FormError as exc:
+                problems.append(
+                    Problem(
+                        name, N_("The form is not valid: {detail}"), params={"detail": str(exc)}, rule="forms"
+                    )
+                )
+            else:
+                forms[name] = schema
+            forms.setdefault(name, None)
+    return problems, forms
+
+
+def _schema_problems(model: BundleModel) -> list[Problem]:
+    """Every error of every BPMN file against the BPMN 2.0 schema (with SpiffWorkflow's extensions)."""
+    problems = []
+    schema = VALIDATOR.validator
+    for name, file in model.bpmn_files.items():
+        copy = etree.fromstring(etree.tostring(file.root))
+        VALIDATOR.preprocess(copy)
+        if schema.validate(copy):
+            continue
+        for entry in list(schema.error_log)[:MAX_SCHEMA_ERRORS]:
+            problems.append(
+                Problem(
+                    name,
+                    N_("The file does not follow the BPMN 2.0 schema: {detail}"),
+                    entry.line or None,
+                    _element_at(copy, entry),
+                    params={"detail": entry.message},
+                    rule="schema",
+                )
+            )
     return problems
 
 
-_SCRIPT_CHILDREN = {"script": "script", "prescript": "preScript", "postscript": "postScript"}
+def _element_at(root, entry) -> str | None:
+    path = getattr(entry, "path", None)
+    try:
+        found = root.getroottree().xpath(path) if path else []
+    except etree.XPathError:
+        found = []
+    element = found[0] if found and isinstance(found[0], etree._Element) else None
+    while element is not None and element.get("id") is None:
+        element = element.getparent()
+    return element.get("id") if element is not None else None
 
 
-def _locate(parsed: ParsedBundle, expr) -> tuple[str | None, int | None]:
-    if expr.what == "condition" and expr.target:
-        file, line = parsed.flow_condition_line(expr.element_id, expr.target)
-        if line:
-            return file, line
-    return parsed.element_line(expr.element_id, _SCRIPT_CHILDREN.get(expr.what))
+def _spiff_parse(bundle: Bundle, model: BundleModel) -> tuple[ParsedBundle | None, Problem | None]:
+    """The specs SpiffWorkflow builds, or the problem it raised (any exception: never a traceback)."""
+    main_file = model.process_file(bundle.key) or bundle.names("bpmn")[0]
+    try:
+        trees = {name: f.root for name, f in (*model.bpmn_files.items(), *model.dmn_files.items())}
+        parser, trees = build_parser(bundle, validate=False, trees=trees)
+        spec = parser.get_spec(bundle.key)
+        subprocess_specs = parser.get_subprocess_specs(bundle.key)
+    except Exception as exc:  # SpiffWorkflow raises many kinds, not all of them its own
+        return None, problem_from_validation(exc, main_file)
+    for each in (spec, *subprocess_specs.values()):
+        if each is not None:
+            quote_bare_iso_timers(each)
+    return ParsedBundle(spec, subprocess_specs, trees), None
 
 
-# SpiffWorkflow's DMN engine replaces a "?" outside quotes with the input value.
-_DMN_QUESTION = re.compile(r"(\?)(?=(?:[^'\"]|['\"][^'\"]*['\"])*$)")
+def _explained(refusal: Problem, problems: list[Problem]) -> bool:
+    """Whether the rules already reported what SpiffWorkflow refused (the same element, or anything at
+    all when SpiffWorkflow names no element)."""
+    if refusal.element is None:
+        return bool(problems)
+    return any(p.element == refusal.element for p in problems)
 
 
-def _compile_problems(source: str, mode: str):
-    """Problems compiling a piece of Python; DMN input cells are read as SpiffWorkflow's DMN engine does."""
-    if mode != "dmn-input":
-        return check_source(source, mode)
-    with_input = _DMN_QUESTION.sub("dmninputexpr", source)
-    if with_input != source:
-        return check_source(with_input, "eval")
-    plain = check_source(source, "eval")
-    if not plain:
-        return []
-    if not check_source(f"v {source}", "eval"):
-        # SpiffWorkflow glues such a cell to the input expression without a space ("topicin (...)").
-        if source.lstrip()[:1].isalpha():
-            return [ScriptProblem(None, f"write the cell '{source}' with a ?, e.g. '? {source.strip()}'")]
-        return []
-    return plain
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen, found = set(), []
+    for problem in problems:
+        key = (
+            problem.file,
+            problem.line,
+            problem.element,
+            problem.message,
+            tuple(sorted(problem.params.items())),
+        )
+        if key not in seen:
+            seen.add(key)
+            found.append(problem)
+    return found

@@ -2,7 +2,7 @@
 
 from engine.models.base import Base, UTCDateTime, utcnow
 from engine.models.cases import Attachment, Comment, Notification
-from engine.models.definitions import DefinitionFile, ProcessDefinition, ProcessDraft
+from engine.models.definitions import DefinitionFile, ProcessDefinition, ProcessDraft, ProcessSettings
 from engine.models.duties import Letter, LetterSeries, MayorEngagement, Poll, PollAnswer
 from engine.models.org import CalendarClosure, Delegation, OrgUnit, Position, Role, User
 from engine.models.runtime import (
@@ -38,6 +38,7 @@ __all__ = [
     "ProcessDefinition",
     "ProcessDraft",
     "ProcessInstance",
+    "ProcessSettings",
     "ReceivedMessage",
     "Role",
     "UTCDateTime",

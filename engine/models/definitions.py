@@ -1,4 +1,5 @@
-"""Process definitions: immutable, content-addressed versions with their files, and the designers' drafts."""
+"""Process definitions: immutable, content-addressed versions with their files, the designers' drafts
+and their settings."""
 
 from __future__ import annotations
 
@@ -68,5 +69,22 @@ class ProcessDraft(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProcessSettings(Base):
+    """What designers decide about a process apart from its model: who may start it, and whether it is
+    archived (no longer offered to start; running instances go on).
+
+    ``starters`` are role codes, ``"*"`` for every member of staff, or ``"public"`` for citizens, NGOs
+    and inviting bodies. Without a row, or while ``starters`` is NULL, the starters are those of
+    ``processes/catalog.yaml``: the catalog seeds what the studio then decides.
+    """
+
+    __tablename__ = "process_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)
+    starters: Mapped[list | None] = mapped_column(JSON)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_by: Mapped[str | None] = mapped_column(String(64))
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,9 +1,11 @@
 """Moving running instances to another version of their process, with SpiffWorkflow's diff utilities.
 
-``preview`` tries the migration on a copy of each instance's workflow and reports, per instance, the
-open tasks that move to the new version, the tasks that are reset (re-entered under the new version's
-definition), and — when it cannot be migrated — why. ``migrate`` does the same for real, one instance
-per transaction through ``engine.instances.advancing`` (lock, load, act, save): the instance's
+``preview`` carries out the migration on a copy of each instance's workflow (the engine steps
+included) and compares the open tasks before and after: per instance, the tasks that keep their place,
+deadline and timers (possibly at a renamed step), those that start again (a timer that restarts from
+now, a task replaced by a new one with a new deadline), and — when it cannot be migrated — why.
+``migrate`` does the same for real, one instance per transaction through
+``engine.runtime.unit_of_work.advancing`` (lock, load, act, save): the instance's
 ``definition_id`` changes, its derived tables are rewritten and an audit event records the move. An
 instance that fails is rolled back and left exactly as it was.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
@@ -28,10 +31,10 @@ from sqlalchemy import select
 from engine import audit
 from engine.context import Context
 from engine.definitions.parsing import ParsedBundle
-from engine.definitions.specs import is_user_task
+from engine.definitions.specs import event_parts, is_user_task
 from engine.errors import N_, NotFound, RavandError
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
-from engine.runtime.projection import new_human_task
+from engine.runtime.projection import new_human_task, timer_due
 from engine.runtime.serialization import dump_state, load_state
 from engine.runtime.unit_of_work import advancing, run_engine
 
@@ -66,8 +69,8 @@ class InstancePlan:
     title: str | None
     from_version: int
     to_version: int
-    moved: list[dict] = field(default_factory=list)
-    reset: list[dict] = field(default_factory=list)
+    kept: list[dict] = field(default_factory=list)
+    restarted: list[dict] = field(default_factory=list)
     reasons: list[Reason] = field(default_factory=list)
 
     @property
@@ -100,7 +103,12 @@ def preview(ctx: Context, target_definition_id: int, instance_ids: list[int]) ->
             if not plan.reasons:
                 workflow = load_state(instance.state, ctx.parsed(session, instance.definition_id))
                 workflow.script_engine = ctx.script_engine  # resetting a timer evaluates its expression
-                _apply(workflow, new, plan)
+                before = open_tasks(workflow)
+                aligned = _apply(workflow, new, plan)
+                if not plan.reasons and instance.status == "running":
+                    _run_copy(workflow, plan)
+                if not plan.reasons:
+                    _outcomes(plan, before, open_tasks(workflow), aligned)
             plans.append(plan)
     return plans
 
@@ -126,8 +134,8 @@ def migrate_one(ctx: Context, target_definition_id: int, instance_id: int, user:
         session, instance = step.session, step.instance
         target = _target(session, target_definition_id)
         plan = _plan_for(instance, target)
-        if not plan.reasons:
-            _apply(step.workflow, ctx.parsed(session, target.id), plan)
+        before = open_tasks(step.workflow)
+        aligned = _apply(step.workflow, ctx.parsed(session, target.id), plan) if not plan.reasons else {}
         if plan.reasons:  # raising rolls back; the changed workflow was taken out of the cache for good
             raise MigrationRefused(id=instance_id, reasons="; ".join(map(str, plan.reasons)))
         from_definition = instance.definition_id
@@ -135,6 +143,7 @@ def migrate_one(ctx: Context, target_definition_id: int, instance_id: int, user:
         step.workflow.script_engine = ctx.script_engine
         if instance.status == "running":
             run_engine(step, raise_errors=True)
+        _outcomes(plan, before, open_tasks(step.workflow), aligned)
         _refresh_open_rows(ctx, step.session, instance, step.workflow)
         audit.record(
             session,
@@ -147,8 +156,8 @@ def migrate_one(ctx: Context, target_definition_id: int, instance_id: int, user:
                 "to_definition": target.id,
                 "from_version": plan.from_version,
                 "to_version": plan.to_version,
-                "moved": plan.moved,
-                "reset": plan.reset,
+                "kept": plan.kept,
+                "restarted": plan.restarted,
             },
         )
         return plan
@@ -174,8 +183,10 @@ def _plan_for(instance: ProcessInstance, target: ProcessDefinition) -> InstanceP
     return plan
 
 
-def _apply(workflow: BpmnWorkflow, new: ParsedBundle, plan: InstancePlan) -> None:
-    """Migrate ``workflow`` to the ``new`` specs in place, filling in ``plan`` (its reasons on failure)."""
+def _apply(workflow: BpmnWorkflow, new: ParsedBundle, plan: InstancePlan) -> dict[str, dict]:
+    """Migrate ``workflow`` to the ``new`` specs in place, filling in ``plan``'s reasons on failure; the
+    new step of each open task, by task id."""
+    aligned: dict[str, dict] = {}
     top, sub_diffs = diff_workflow(_REGISTRY, workflow, new.spec, new.subprocess_specs)
     diffs = [(workflow, top, new.spec)]
     for sp_id, sp in workflow.subprocesses.items():
@@ -204,21 +215,19 @@ def _apply(workflow: BpmnWorkflow, new: ParsedBundle, plan: InstancePlan) -> Non
                 )
         for task, new_spec in diff.alignment.items():
             if task.has_state(_OPEN) and getattr(task.task_spec, "bpmn_id", None) and new_spec is not None:
-                entry = _task_entry(task)
-                entry["to"] = new_spec.bpmn_id
-                entry["to_name"] = new_spec.bpmn_name or new_spec.bpmn_id
-                entry["changed"] = task in diff.changed
-                (plan.reset if task.has_state(TaskState.READY | TaskState.WAITING) else plan.moved).append(
-                    entry
-                )
+                aligned[str(task.id)] = {
+                    "to": new_spec.bpmn_id,
+                    "to_name": new_spec.bpmn_name or new_spec.bpmn_id,
+                    "changed": task in diff.changed,
+                }
     if plan.reasons:
-        return
+        return aligned
     try:
         for wf, diff, spec in diffs:
             migrate_workflow(diff, wf, spec)
     except WorkflowException as exc:  # a reset task's expression (a timer, say) failed under the new version
         plan.reasons.append(Reason(N_("the new version could not be applied ({error})"), {"error": str(exc)}))
-        return
+        return aligned
     workflow.subprocess_specs = new.subprocess_specs
     try:
         load_state(dump_state(workflow), new)
@@ -228,14 +237,58 @@ def _apply(workflow: BpmnWorkflow, new: ParsedBundle, plan: InstancePlan) -> Non
                 N_("the migrated state does not load under the new version ({error})"), {"error": str(exc)}
             )
         )
+    return aligned
 
 
-def _task_entry(task) -> dict:
-    return {
-        "element": task.task_spec.bpmn_id,
-        "name": task.task_spec.bpmn_name or task.task_spec.bpmn_id,
-        "state": TaskState.get_name(task.state).lower(),
-    }
+def open_tasks(workflow: BpmnWorkflow) -> dict[str, dict]:
+    """The open tasks of a workflow with a BPMN element, by task id: element, name, state, timer due."""
+    found = {}
+    for task in workflow.get_tasks(state=_OPEN):
+        spec = task.task_spec
+        if not getattr(spec, "bpmn_id", None):
+            continue
+        due = None
+        if task.has_state(TaskState.WAITING):
+            for part in event_parts(getattr(spec, "event_definition", None)):
+                if isinstance(part, TimerEventDefinition):
+                    due = timer_due(task, part)
+        found[str(task.id)] = {
+            "element": spec.bpmn_id,
+            "name": spec.bpmn_name or spec.bpmn_id,
+            "state": TaskState.get_name(task.state).lower(),
+            "due": due,
+        }
+    return found
+
+
+def _run_copy(workflow: BpmnWorkflow, plan: InstancePlan) -> None:
+    """Run the engine steps the migration runs, on the preview's copy."""
+    try:
+        workflow.do_engine_steps()
+    except WorkflowException as exc:
+        plan.reasons.append(Reason(N_("the new version could not be applied ({error})"), {"error": str(exc)}))
+
+
+def _outcomes(plan: InstancePlan, before: dict, after: dict, aligned: dict) -> None:
+    """Each task open before the migration either keeps its place, deadline and timers (the same task,
+    the same timer due) or starts again (a new task, or a timer that starts from now)."""
+    plan.kept, plan.restarted = [], []
+    new_ids = [tid for tid in after if tid not in before]
+    for task_id, entry in before.items():
+        target = aligned.get(task_id, {"to": entry["element"], "to_name": entry["name"], "changed": False})
+        row = {**entry, **target}
+        survivor = after.get(task_id)
+        if survivor is not None and survivor["due"] == entry["due"]:
+            plan.kept.append(row)
+            continue
+        if survivor is None:
+            successor = next((after[t] for t in new_ids if after[t]["element"] == target["to"]), None)
+            row["due_after"] = successor["due"] if successor else None
+            row["new_task"] = True
+        else:
+            row["due_after"] = survivor["due"]
+            row["new_task"] = False
+        plan.restarted.append(row)
 
 
 # What a surviving task takes from the new version; it keeps its id, assignee, draft and deadline.

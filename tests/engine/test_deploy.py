@@ -63,8 +63,8 @@ def test_xxe_entity_is_refused_not_expanded(ctx):
     )
     (problem,) = _problems(ctx, Bundle("approval", {"approval.bpmn": xxe}))
     assert problem.file == "approval.bpmn" and problem.line == 2
-    assert "DTD" in problem.message
-    assert "root:" not in problem.message
+    assert "DTD" in problem.text
+    assert "root:" not in problem.text
 
 
 def test_billion_laughs_is_refused(ctx):
@@ -73,7 +73,7 @@ def test_billion_laughs_is_refused(ctx):
         b"<lolz>&lol2;</lolz>"
     )
     (problem,) = _problems(ctx, Bundle("approval", {"approval.bpmn": lol}))
-    assert problem.line == 2 and "DTD" in problem.message
+    assert problem.line == 2 and "DTD" in problem.text
 
 
 def test_malformed_xml_names_the_line(ctx):
@@ -81,15 +81,17 @@ def test_malformed_xml_names_the_line(ctx):
     (problem,) = _problems(ctx, broken)
     assert problem.file == "approval.bpmn"
     assert problem.line == 40
-    assert "well-formed" in problem.message
+    assert "well-formed" in problem.text
 
 
 def test_broken_sequence_flow_is_refused_with_file_and_line(ctx):
     broken = _variant(bundle_of("approval"), b'targetRef="compute"', b'targetRef="nowhere"')
-    (problem,) = _problems(ctx, broken)
-    assert problem.file == "approval.bpmn"
-    assert problem.line == 60
-    assert "nowhere" in problem.message
+    problems = _problems(ctx, broken)
+    (problem,) = [p for p in problems if p.rule == "sequence-flow-ends"]
+    assert (problem.file, problem.line, problem.params["ref"]) == ("approval.bpmn", 60, "nowhere")
+    assert "nowhere" in problem.text
+    # and what follows from it, at the element it leaves without a way in
+    assert {p.element for p in problems if p.rule == "connected-nodes"} == {"compute"}
 
 
 def test_missing_form_is_refused_with_element_and_line(ctx):
@@ -97,12 +99,13 @@ def test_missing_form_is_refused_with_element_and_line(ctx):
     del bundle.files["decision.json"]
     (problem,) = _problems(ctx, bundle)
     assert (problem.file, problem.element, problem.line) == ("approval.bpmn", "approve", 46)
-    assert "decision.json" in problem.message
+    assert problem.message == "The form '{form}' is not in the bundle."
+    assert problem.params == {"form": "decision.json"}
 
 
 def test_unknown_lane_role_is_refused(ctx):
     (problem,) = _problems(ctx, _variant(bundle_of("approval"), b'name="head"', b'name="janitor"'))
-    assert problem.element == "approve" and "janitor" in problem.message
+    assert problem.element == "approve" and problem.params == {"lane": "janitor"}
 
 
 def test_lane_may_name_the_role_in_persian(ctx):
@@ -114,7 +117,7 @@ def test_bad_form_json_is_refused(ctx):
     bundle = bundle_of("approval")
     bundle.files["request.json"] = b'{"components": [ {"type": "number"} ]}'
     (problem,) = _problems(ctx, bundle)
-    assert problem.file == "request.json" and "no key" in problem.message
+    assert problem.file == "request.json" and "no key" in problem.text
 
 
 def test_script_that_does_not_compile_in_the_sandbox_is_refused(ctx):
@@ -127,7 +130,7 @@ def test_script_that_does_not_compile_in_the_sandbox_is_refused(ctx):
 def test_condition_with_dunder_access_is_refused(ctx):
     bundle = _variant(bundle_of("approval"), b"total &gt; 100", b"total.__class__ is int")
     (problem,) = _problems(ctx, bundle)
-    assert problem.element == "big_amount" and problem.message.startswith("condition")
+    assert problem.element == "flow_big" and problem.text.startswith("The condition does not run")
     assert problem.line == 63
 
 
@@ -142,6 +145,66 @@ def test_condition_with_dunder_access_is_refused(ctx):
     ],
 )
 def test_dmn_cells_are_checked_as_the_dmn_engine_reads_them(cell, ok):
-    from engine.definitions.validation import _compile_problems
+    from engine.definitions.rules.ravand import compile_problems
 
-    assert (not _compile_problems(cell, "dmn-input")) == ok
+    assert (not compile_problems(cell, "dmn-input")) == ok
+
+
+def test_a_bare_iso_timer_marked_formal_runs_as_the_check_read_it(ctx):
+    """``PT1H`` as BPMN tools write it (a formal expression): accepted at deploy; the timer waits an hour."""
+    from datetime import timedelta
+
+    from engine.models import Job, utcnow
+    from engine.runtime import starting
+    from tests.engine.rule_corpus import timer
+
+    deploy(ctx, Bundle("p", {"p.bpmn": timer("timeDuration", "PT1H", formal=True).encode()}))
+    before = utcnow()
+    instance = starting.start(ctx, "p", {}, user="alice", unit="region-01")
+    with ctx.db.read() as session:
+        (job,) = session.scalars(select(Job).where(Job.instance_id == instance.id)).all()
+    assert before + timedelta(minutes=59) < job.due_at < utcnow() + timedelta(minutes=61)
+
+
+def test_the_diagrams_of_a_version_are_read_from_its_model(ctx):
+    """Which file of a version draws a process or an element (for the task page and the monitor)."""
+    from pathlib import Path
+
+    from engine.definitions.bundle import collect_bundles
+    from engine.definitions.diagrams import diagrams, drawing_of
+    from engine.demo.seed import ROLES
+    from engine.models import Role
+
+    root = Path(__file__).resolve().parents[2]
+    (bundle,) = [
+        b for b in collect_bundles([root / "processes"], root / "forms") if b.key == "citizen_meeting"
+    ]
+    with ctx.db.transaction() as session:  # the lanes of the catalog name the demo roles
+        known = set(session.scalars(select(Role.code)))
+        session.add_all(
+            Role(code=c, name_fa=fa, name_en=en, per_unit=p) for c, fa, en, p in ROLES if c not in known
+        )
+    result = deploy(ctx, bundle)
+    found = diagrams(ctx, result.definition_id)
+    assert set(found) == {"citizen_meeting", "citizen_meeting_commitment"}
+    assert found["citizen_meeting_commitment"].file == "citizen_meeting_commitment.bpmn"
+    called = drawing_of(ctx, result.definition_id, "commitment_progress")
+    assert (called.process, called.file) == ("citizen_meeting_commitment", "citizen_meeting_commitment.bpmn")
+    assert "commitment_progress" in called.content
+    assert drawing_of(ctx, result.definition_id, "no_such_element") is None
+
+
+def test_a_timer_start_whose_time_cannot_be_computed_is_a_located_problem(ctx):
+    """A timer start event is scheduled at deploy, before any data exists: a time that cannot be computed
+    then (a cycle that evaluates to a date) is refused at the event, never a traceback."""
+    from engine.definitions.deployment import check
+    from tests.engine.rule_corpus import chain, model
+
+    timer = (
+        "<bpmn:timerEventDefinition><bpmn:timeCycle>working_days_later(3)</bpmn:timeCycle>"
+        "</bpmn:timerEventDefinition>"
+    )
+    bundle = Bundle("p", {"p.bpmn": model(chain(start_inner=timer)).encode()})
+    (problem,) = check(ctx, bundle)
+    assert (problem.rule, problem.element, problem.file) == ("timer-start", "s", "p.bpmn") and problem.line
+    assert _problems(ctx, bundle)[0].rule == "timer-start"

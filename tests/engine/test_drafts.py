@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.cases import show
-from engine.definitions import drafts
+from engine.definitions import drafts, starters, versions
 from engine.errors import BundleInvalid, Conflict, InvalidData, NotFound
 from engine.models import ProcessDefinition
 from engine.runtime import starting
@@ -55,10 +55,10 @@ def test_create_from_the_template_checks_and_deploys_with_who_and_why(ctx):
         drafts.deploy_draft(ctx, "legal_review", 1, "designer", "  ")
     result = drafts.deploy_draft(ctx, "legal_review", 1, "designer", "نسخه نخست")
     assert (result.version, result.created) == (1, True)
-    (version,) = drafts.versions(ctx, "legal_review")
+    (version,) = versions.versions(ctx, "legal_review")
     assert (version["deployed_by"], version["comment"], version["running"]) == ("designer", "نسخه نخست", 0)
     instance = starting.start(ctx, "legal_review", {}, user="alice", unit="region-01")
-    assert drafts.versions(ctx, "legal_review")[0]["instances"] == {"running": 1}
+    assert versions.versions(ctx, "legal_review")[0]["instances"] == {"running": 1}
     assert show.show(ctx, instance.id)["open_tasks"][0]["element_id"] == "review"
 
 
@@ -74,12 +74,12 @@ def test_deploy_refuses_a_draft_with_problems_and_a_stale_revision(ctx, approval
     broken = files["approval.bpmn"].replace('value="decision.json"', 'value="missing.json"')
     drafts.save_draft(ctx, "approval", {**files, "approval.bpmn": broken}, 0, "alice")
     problems = drafts.check_draft(ctx, "approval")
-    assert [(p.element, "missing.json" in p.message) for p in problems] == [("approve", True)]
+    assert [(p.element, "missing.json" in p.text) for p in problems] == [("approve", True)]
     with pytest.raises(BundleInvalid):
         drafts.deploy_draft(ctx, "approval", 1, "alice", "fix")
     with pytest.raises(drafts.DraftConflict):
         drafts.deploy_draft(ctx, "approval", 0, "alice", "fix")
-    assert [v["version"] for v in drafts.versions(ctx, "approval")] == [1]
+    assert [v["version"] for v in versions.versions(ctx, "approval")] == [1]
 
 
 def test_copy_renames_the_process_and_archive_hides_it_at_the_end(ctx, approval):
@@ -88,14 +88,14 @@ def test_copy_renames_the_process_and_archive_hides_it_at_the_end(ctx, approval)
         copy.main_file == "approval_copy.bpmn" and 'processRef="approval_copy"' in copy.files[copy.main_file]
     )
     assert drafts.check_draft(ctx, "approval_copy") == []
-    drafts.set_archived(ctx, "approval", True, "designer")
+    starters.set_archived(ctx, "approval", True, "designer")
     models = drafts.list_models(ctx, {"from_catalog": "از فهرست"})
     assert [(m.key, m.archived) for m in models] == [
         ("approval_copy", False),
         ("from_catalog", False),
         ("approval", True),
     ]
-    drafts.set_archived(ctx, "approval", False, "designer")
+    starters.set_archived(ctx, "approval", False, "designer")
     assert not drafts.get_draft(ctx, "approval").archived
 
 
@@ -106,4 +106,4 @@ def test_a_catalog_model_without_deployment_opens_from_its_seed(ctx):
     with pytest.raises(NotFound):
         drafts.get_draft(ctx, "approval")
     with pytest.raises(NotFound):
-        drafts.version_files(ctx, "approval", 1)
+        versions.version_files(ctx, "approval", 1)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.cases import show
 from engine.context import Context
 from engine.definitions import drafts
-from engine.definitions.bundle import collect_bundles
+from engine.definitions.bundle import Bundle, collect_bundles
 from engine.definitions.deployment import deploy
 from engine.demo.seed import seed_demo
 from engine.models import AuditEvent, Job, OrgUnit, ProcessInstance
@@ -32,11 +32,16 @@ LEGAL_REVIEW = """
 """
 
 
+def _deploy_files(ctx, key, files, comment="v2"):
+    """A new version edited as text (its diagram is not redrawn, so it goes through the CLI's deploy)."""
+    return deploy(ctx, Bundle(key, {n: t.encode("utf-8") for n, t in files.items()}), "designer", comment)
+
+
 def _deploy_changed(ctx, change, comment="v2"):
     draft = drafts.get_draft(ctx, "approval")
-    files = {**draft.files, "approval.bpmn": change(draft.files["approval.bpmn"])}
-    saved = drafts.save_draft(ctx, "approval", files, draft.revision, "designer")
-    return drafts.deploy_draft(ctx, "approval", saved.revision, "designer", comment)
+    return _deploy_files(
+        ctx, "approval", {**draft.files, "approval.bpmn": change(draft.files["approval.bpmn"])}, comment
+    )
 
 
 def _with_legal_review(xml: str) -> str:
@@ -66,7 +71,7 @@ def test_preview_then_migrate_moves_an_instance_onto_the_new_step(ctx, approval)
 
     (plan,) = migration.preview(ctx, v2.definition_id, [old.id])
     assert plan.migratable and (plan.from_version, plan.to_version) == (1, 2)
-    assert [(t["element"], t["to"]) for t in plan.reset] == [("submit", "submit")]
+    assert [(t["element"], t["to"]) for t in plan.kept] == [("submit", "submit")] and plan.restarted == []
     with ctx.db.transaction() as session:  # a preview saves nothing
         assert session.get(ProcessInstance, old.id).definition_id == approval.definition_id
 
@@ -134,7 +139,7 @@ def test_a_renamed_step_is_aligned_by_its_place_in_the_flow(ctx, approval):
         ctx, lambda xml: xml.replace('"submit"', '"submit_v2"').replace(">submit<", ">submit_v2<")
     )
     (plan,) = migration.preview(ctx, v2.definition_id, [old.id])
-    assert plan.migratable and [(t["element"], t["to"]) for t in plan.reset] == [("submit", "submit_v2")]
+    assert plan.migratable and [(t["element"], t["to"]) for t in plan.kept] == [("submit", "submit_v2")]
     assert migration.migrate(ctx, v2.definition_id, [old.id], "designer")[0].migrated
     assert _open(ctx, old.id)[0]["element_id"] == "submit_v2"
 
@@ -235,12 +240,12 @@ def test_ngo_applications_waiting_on_timers_and_messages_migrate_and_continue(de
     )
     draft = drafts.get_draft(ctx, "ngo_partnership")
     files = {**draft.files, "ngo_partnership.bpmn": _with_screening(draft.files["ngo_partnership.bpmn"])}
-    drafts.save_draft(ctx, "ngo_partnership", files, 0, "designer")
-    v2 = drafts.deploy_draft(ctx, "ngo_partnership", 1, "designer", "غربالگری حقوقی")
+    v2 = _deploy_files(ctx, "ngo_partnership", files, "غربالگری حقوقی")
 
     plans = migration.preview(ctx, v2.definition_id, [at_check.id, waiting.id])
     assert all(plan.migratable for plan in plans), [plan.reasons for plan in plans]
-    assert {t["element"] for t in plans[1].reset} >= {"wait_documents", "documents_deadline"}
+    # the deadline (ten working days) comes out the same when its timer is set again: kept, as the job shows
+    assert {t["element"] for t in plans[1].kept} >= {"wait_documents", "documents_deadline"}
     assert all(
         r.migrated for r in migration.migrate(ctx, v2.definition_id, [at_check.id, waiting.id], "designer")
     )
@@ -283,10 +288,40 @@ def test_a_reset_timer_that_fails_under_the_new_version_makes_the_instance_not_m
         demo, task_named(demo, instance.id, "check_documents")["id"], incomplete, user="social.expert"
     )
     draft = drafts.get_draft(demo, "ngo_partnership")
-    broken = draft.files["ngo_partnership.bpmn"].replace("working_days_later(10)", "no_such_deadline")
-    drafts.save_draft(demo, "ngo_partnership", {**draft.files, "ngo_partnership.bpmn": broken}, 0, "designer")
-    v2 = drafts.deploy_draft(demo, "ngo_partnership", 1, "designer", "مهلت تازه")
+    broken = draft.files["ngo_partnership.bpmn"].replace(
+        "working_days_later(10)", "working_days_later(no_such_deadline)"
+    )
+    v2 = _deploy_files(demo, "ngo_partnership", {**draft.files, "ngo_partnership.bpmn": broken}, "مهلت تازه")
     (plan,) = migration.preview(demo, v2.definition_id, [instance.id])
     assert not plan.migratable and "no_such_deadline" in str(plan.reasons[0])
     (result,) = migration.migrate(demo, v2.definition_id, [instance.id], "designer")
     assert not result.migrated and show.show(demo, instance.id)["version"] == 1
+
+
+def test_the_preview_says_which_tasks_keep_their_place_deadline_and_timers(ctx):
+    """A review with a three-day reminder, migrated to a version that only renames the reminder: the
+    review stays the same task with the same deadline; the reminder's timer starts again, and the
+    preview says so before the migration does exactly that."""
+    bundle = collect_bundles([ROOT / "tests" / "fixtures" / "reminder"])[0]
+    deploy(ctx, bundle)
+    instance = starting.start(ctx, "reminder", {}, user="alice", unit="region-01")
+    (review,) = _open(ctx, instance.id)
+    files = {n: c.decode("utf-8") for n, c in bundle.files.items()}
+    renamed = files["reminder.bpmn"].replace('name="سه روز گذشت"', 'name="یادآوری"')
+    v2 = _deploy_files(ctx, "reminder", {**files, "reminder.bpmn": renamed})
+
+    (plan,) = migration.preview(ctx, v2.definition_id, [instance.id])
+    assert [t["element"] for t in plan.kept] == ["review"]
+    (timer,) = plan.restarted
+    assert (timer["element"], timer["to_name"], timer["new_task"]) == ("overdue", "یادآوری", False)
+    assert timer["due_after"] >= timer["due"]
+
+    (result,) = migration.migrate(ctx, v2.definition_id, [instance.id], "designer")
+    assert result.migrated and [t["element"] for t in result.plan.kept] == ["review"]
+    (after,) = _open(ctx, instance.id)
+    assert (after["id"], after["due_at"]) == (review["id"], review["due_at"])
+    with ctx.db.read() as session:
+        job = session.scalar(select(Job).where(Job.instance_id == instance.id, Job.element_id == "overdue"))
+        event = session.scalar(select(AuditEvent).where(AuditEvent.kind == "migrated"))
+    assert job.due_at >= timer["due"]
+    assert [t["element"] for t in event.data["restarted"]] == ["overdue"]

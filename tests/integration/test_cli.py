@@ -105,3 +105,30 @@ def test_start_validates_the_start_form_like_the_pages_do(ravand):
     error = json.loads(refused.stderr)["error"]
     assert error["code"] == "invalid_data" and {"full_name", "phone"} <= set(error["fields"])
     assert json.loads(ravand("show", "1", "--json", ok=False).stderr)["error"]["code"] == "not_found"
+
+
+def test_deploy_check_reports_every_problem_located_and_never_a_traceback(ravand, tmp_path):
+    folder = _bundle_with_roles(tmp_path)
+    bpmn = folder / "approval.bpmn"
+    bpmn.write_text(
+        bpmn.read_text()
+        .replace(
+            "</bpmn:process>",
+            '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>'
+            "<bpmn:timeDate/></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent></bpmn:process>",
+        )
+        .replace("total &gt; 100", "total &gt;")
+    )
+    done = ravand("deploy", str(folder), "--check", ok=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "approval.bpmn:" in done.stderr and "[wait] The timer's timeDate is empty." in done.stderr
+    assert "[flow_big] The condition does not run in the sandbox" in done.stderr
+    as_json = json.loads(ravand("deploy", str(folder), "--check", "--json", ok=False).stderr)
+    problems = as_json["error"]["problems"]
+    assert {(p["element"], p["rule"]) for p in problems} >= {
+        ("wait", "timer-values"),
+        ("flow_big", "expressions-compile"),
+    }
+    timer = next(p for p in problems if p["element"] == "wait" and p["rule"] == "timer-values")
+    assert timer["template"] == "The timer's {kind} is empty." and timer["params"] == {"kind": "timeDate"}
+    assert timer["line"] and timer["file"] == "approval.bpmn"

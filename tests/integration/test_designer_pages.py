@@ -3,6 +3,8 @@ administrators only), drafts with optimistic saves, check, deploy, history, diff
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import select
 
@@ -25,6 +27,14 @@ APPROVE = """    <bpmn:userTask id="approve" name="تأیید نهایی">
     </bpmn:userTask>
     <bpmn:sequenceFlow id="f_approved" sourceRef="approve" targetRef="done" />
 """
+APPROVE_DI = """      <bpmndi:BPMNShape id="approve_di" bpmnElement="approve">
+        <dc:Bounds x="460" y="140" width="100" height="80" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="f_approved_di" bpmnElement="f_approved">
+        <di:waypoint x="560" y="180" />
+        <di:waypoint x="562" y="180" />
+      </bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>"""
 
 
 @pytest.fixture
@@ -190,6 +200,7 @@ def test_migration_preview_and_run_from_the_versions_page(app):
         "<bpmn:flowNodeRef>done</bpmn:flowNodeRef>",
         "<bpmn:flowNodeRef>done</bpmn:flowNodeRef><bpmn:flowNodeRef>approve</bpmn:flowNodeRef>",
     )
+    xml = xml.replace("    </bpmndi:BPMNPlane>", APPROVE_DI)  # the studio deploys only what its diagram draws
     assert save(designer, {**files, f"{KEY}.bpmn": xml}, 1).status_code == 200
     v2 = deploy(designer, "افزودن تأیید نهایی")
     assert v2["version"] == 2
@@ -220,3 +231,76 @@ def test_migration_preview_and_run_from_the_versions_page(app):
         "/designer/citizen_meeting/migration/preview", data={"target": v2["id"], "from_version": "1"}
     )
     assert elsewhere.status_code == 404
+
+
+def test_the_designer_blueprint_is_thin():
+    """web/designer imports no engine.models and opens no transaction: each action is one engine call."""
+    from pathlib import Path
+
+    for path in (Path(__file__).parents[2] / "web" / "designer").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert (
+            "engine.models" not in text
+            and "transaction()" not in text
+            and ".read()" not in text.replace("f.read()", "")
+        ), path
+
+
+def test_lint_reports_every_problem_of_the_unsaved_editor_in_persian(app):
+    designer = client_of(app, "designer")
+    create(designer)
+    files = draft(designer)["files"]
+    xml = files[f"{KEY}.bpmn"].replace(f'value="{KEY}_request.json"', 'value="missing.json"')
+    xml = xml.replace('name="dueInWorkingDays" value="3"', 'name="dueInWorkingDays" value="3 روز"')
+    response = designer.post(f"/designer/{KEY}/lint", json={"files": {**files, f"{KEY}.bpmn": xml}})
+    problems = response.get_json()["problems"]
+    assert {(p["element"], p["rule"]) for p in problems} == {
+        ("review", "user-task-lane-and-form"),
+        ("review", "expressions-compile"),
+    }
+    assert "فرم «missing.json» در بسته نیست." in {p["message"] for p in problems}
+    assert draft(designer)["revision"] == 1  # the lint saves nothing
+    assert designer.post(f"/designer/{KEY}/lint", json={"files": "x"}).status_code == 400
+
+
+def test_starters_archive_discard_import_and_export_from_the_studio(app):
+    designer = client_of(app, "designer")
+    create(designer)
+    loaded = designer.get(f"/designer/{KEY}/draft").get_json()
+    assert loaded["access"]["starters"] == ["coord_expert"] and not loaded["access"]["from_catalog"]
+    saved = designer.post(f"/designer/{KEY}/starters", json={"starters": ["coord_head", "public"]}).get_json()
+    assert saved["access"]["starters"] == ["coord_head", "public"]
+    refused = designer.post(f"/designer/{KEY}/starters", json={"starters": ["janitor"]})
+    assert refused.status_code == 422 and "janitor" in refused.get_json()["fields"]["starters"]
+
+    archived = designer.post(f"/designer/{KEY}/archive", data={"archived": "1", "next": f"/designer/{KEY}/"})
+    assert archived.status_code == 302 and archived.location.endswith(f"/designer/{KEY}/")
+    assert draft(designer)["archived"] is True
+
+    exported = designer.get(f"/designer/{KEY}/export/{KEY}.bpmn")
+    assert exported.status_code == 200 and "attachment" in exported.headers["Content-Disposition"]
+    assert exported.headers["Content-Security-Policy"] == "sandbox"
+    assert designer.get(f"/designer/{KEY}/export.zip").data[:2] == b"PK"
+    assert designer.get(f"/designer/{KEY}/export/nothing.bpmn").status_code == 404
+
+    form = b'{"components": [{"type": "textfield", "key": "note", "label": "N"}]}'
+    imported = designer.post(
+        f"/designer/{KEY}/import",
+        data={"revision": "1", "files": [(io.BytesIO(form), "extra.form")]},
+        content_type="multipart/form-data",
+    )
+    assert imported.status_code == 200 and "extra.json" in imported.get_json()["draft"]["files"]
+    bad = designer.post(
+        f"/designer/{KEY}/import",
+        data={"revision": "2", "files": [(io.BytesIO(b"x"), "notes.txt")]},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and "notes.txt" in bad.get_json()["fields"]
+
+    never_deployed = designer.post(f"/designer/{KEY}/discard", json={"revision": 2})
+    assert never_deployed.status_code == 409
+    deploy(designer)
+    files = draft(designer)["files"]
+    assert save(designer, {**files, "scratch.json": "{}"}, 2).status_code == 200
+    discarded = designer.post(f"/designer/{KEY}/discard", json={"revision": 3})
+    assert discarded.status_code == 200 and "scratch.json" not in discarded.get_json()["draft"]["files"]

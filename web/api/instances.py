@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from engine.cases import attachments
 from engine.cases.show import task_dict
-from engine.cases.start import StartRequest, start_process, startable
+from engine.cases.start import StartRequest, start_process
+from engine.definitions import starters
 from engine.models import Attachment, AuditEvent, HumanTask, ProcessInstance
 from engine.org.access import load_viewer, visible_instance
 from web.api.common import api_blueprint, attachment_store, ctx, require_user
@@ -41,9 +42,9 @@ def startable_processes():
             "name": p.name(locale),
             "department": p.department,
             "public": p.public,
-            "start_form": p.start_form,
+            "start_form": p.form,
         }
-        for p in startable(ctx(), user.username)
+        for p in starters.startable_processes(ctx(), user.username)
     ]
 
 

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 
-from web.designer import studio, versions  # noqa: E402, F401  (they register their routes on bp)
+from web.designer import files, studio, versions  # noqa: E402, F401  (they register their routes on bp)

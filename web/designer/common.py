@@ -8,17 +8,14 @@ from pathlib import Path
 
 from flask import abort, current_app, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from engine.context import Context
 from engine.definitions.bundle import collect_bundles
 from engine.definitions.catalog import PROCESSES_DIR
 from engine.errors import N_, BundleInvalid, InvalidData, RavandError
-from engine.models import Role
 from web.auth import roles_required
 from web.catalog import current_catalog
-from web.designer.problems import translated
-from web.i18n import error_text, field_texts
+from web.i18n import error_text, field_texts, problem_dict
 
 DESIGNER_ROLE = "designer"
 _seed_lock = threading.Lock()
@@ -54,21 +51,13 @@ def seed_files(key: str) -> dict[str, str] | None:
         return _seed_cache[stamp].get(key)
 
 
-def roles() -> list[dict]:
-    with engine().db.transaction() as session:
-        return [
-            {"code": r.code, "name_fa": r.name_fa, "name_en": r.name_en}
-            for r in session.scalars(select(Role).order_by(Role.code))
-        ]
-
-
 def error_json(exc: RavandError):
     """An engine error as the studio's JavaScript reads it: a translated message and the details."""
     body = {"code": exc.code, "message": error_text(exc)}
     if isinstance(exc, InvalidData):
         body["fields"] = field_texts(exc)
     if isinstance(exc, BundleInvalid):
-        body["problems"] = [translated(p) for p in exc.problems]
+        body["problems"] = [problem_dict(p) for p in exc.problems]
     return jsonify(body), exc.http_status
 
 
@@ -98,6 +87,11 @@ JS_MESSAGES = (
     N_("The lane names no known role: "),
     N_("The gateway has no default flow and a flow without a condition."),
     N_("This is the first version."),
+    N_("Discard the draft and go back to the deployed version?"),
+    N_("Who may start it was saved."),
+    N_("All staff"),
+    N_("The public (no login)"),
+    N_("From the catalog until you save."),
     N_("No element changed."),
     N_("added"),
     N_("removed"),

@@ -1,17 +1,15 @@
-"""The models list and the studio: drafts, checks and deploys (JSON endpoints for the editor's script)."""
+"""The models list and the studio: drafts, checks, deploys, starters and archiving (JSON endpoints for
+the editor's script). Each action calls one engine service."""
 
 from __future__ import annotations
 
-import re
-
-from flask import Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from engine.definitions import drafts
+from engine.definitions import drafts, starters, trial
 from engine.errors import RavandError
-from engine.models import ProcessDefinition, ProcessDraft
+from web.catalog import current_catalog
 from web.designer import bp
 from web.designer.common import (
     catalog_names,
@@ -20,22 +18,17 @@ from web.designer.common import (
     error_json,
     js_messages,
     json_body,
-    roles,
     seed_files,
 )
-from web.designer.decisions import try_decision
-from web.designer.problems import translated
 from web.home import digits
-from web.i18n import error_text
-
-_DECISION_ID = re.compile(r"<(?:\w+:)?decision\b[^>]*?\bid=\"([^\"]+)\"")
+from web.i18n import error_text, field_texts, problem_dict
 
 
 @bp.get("/")
 @designer_required
 def index():
     models = drafts.list_models(engine(), catalog_names())
-    return render_template("designer/index.html", models=models, roles=roles())
+    return render_template("designer/index.html", models=models, roles=drafts.role_choices(engine()))
 
 
 @bp.post("/new")
@@ -58,7 +51,7 @@ def create():
 def copy(key: str):
     new_key = request.form.get("new_key", "").strip()
     try:
-        drafts.copy_draft(engine(), key, new_key, current_user.username, seed_files(key))
+        drafts.copy_draft(engine(), key, new_key, current_user.username, seed_files(key), current_catalog())
     except RavandError as exc:
         flash(_field_errors(exc), "danger")
         return redirect(url_for("designer.index"))
@@ -71,12 +64,17 @@ def copy(key: str):
 def archive(key: str):
     archived = request.form.get("archived", "1") == "1"
     try:
-        drafts.set_archived(engine(), key, archived, current_user.username)
+        starters.set_archived(engine(), key, archived, current_user.username)
     except RavandError as exc:
+        if request.is_json:
+            return error_json(exc)
         flash(error_text(exc), "danger")
     else:
-        flash(_("The process was archived.") if archived else _("The process was restored."), "success")
-    return redirect(url_for("designer.index"))
+        message = _("The process was archived.") if archived else _("The process was restored.")
+        if request.is_json:
+            return jsonify(message=message, archived=archived)
+        flash(message, "success")
+    return redirect(request.form.get("next") or url_for("designer.index"))
 
 
 @bp.get("/<key>/")
@@ -94,21 +92,10 @@ def studio(key: str):
 @bp.get("/<key>/draft")
 @designer_required
 def draft_json(key: str):
-    ctx = engine()
     try:
-        draft = drafts.get_draft(ctx, key, seed_files(key))
+        return jsonify(drafts.studio(engine(), key, seed_files(key), current_catalog()))
     except RavandError as exc:
         return error_json(exc)
-    with ctx.db.transaction() as session:
-        processes = sorted(
-            set(session.scalars(select(ProcessDefinition.key)).all())
-            | set(session.scalars(select(ProcessDraft.key)).all())
-            | set(catalog_names())
-        )
-    decisions = sorted(
-        {d for name, text in draft.files.items() if name.endswith(".dmn") for d in _DECISION_ID.findall(text)}
-    )
-    return jsonify(draft=draft.to_dict(), roles=roles(), processes=processes, decisions=decisions)
 
 
 @bp.post("/<key>/draft")
@@ -125,6 +112,19 @@ def save(key: str):
     return jsonify(draft=draft.to_dict(), message=_("The draft was saved."))
 
 
+@bp.post("/<key>/discard")
+@designer_required
+def discard(key: str):
+    revision = json_body().get("revision")
+    if not isinstance(revision, int):
+        return jsonify(code="invalid_data", message=_("The request could not be carried out.")), 400
+    try:
+        draft = drafts.discard_draft(engine(), key, revision, current_user.username)
+    except RavandError as exc:
+        return error_json(exc)
+    return jsonify(draft=draft.to_dict(), message=_("The draft was discarded."))
+
+
 @bp.post("/<key>/check")
 @designer_required
 def check(key: str):
@@ -132,7 +132,21 @@ def check(key: str):
         problems = drafts.check_draft(engine(), key, seed_files(key))
     except RavandError as exc:
         return error_json(exc)
-    return jsonify(problems=[translated(p) for p in problems])
+    return jsonify(problems=[problem_dict(p) for p in problems])
+
+
+@bp.post("/<key>/lint")
+@designer_required
+def lint(key: str):
+    """The deploy checks on what is in the editor, unsaved: the studio's live lint asks after each edit."""
+    files = json_body().get("files")
+    if not isinstance(files, dict):
+        return jsonify(code="invalid_data", message=_("The request could not be carried out.")), 400
+    try:
+        problems = drafts.check_files(engine(), key, files)
+    except RavandError as exc:
+        return error_json(exc)
+    return jsonify(problems=[problem_dict(p) for p in problems])
 
 
 @bp.post("/<key>/deploy")
@@ -157,20 +171,17 @@ def deploy(key: str):
     return jsonify({**result.to_dict(), "message": message, "diff_url": diff_url})
 
 
-@bp.get("/<key>/versions/<int:version>/files/<name>")
+@bp.post("/<key>/starters")
 @designer_required
-def version_file(key: str, version: int, name: str):
+def set_starters(key: str):
+    wanted = json_body().get("starters")
+    if not isinstance(wanted, list):
+        return jsonify(code="invalid_data", message=_("The request could not be carried out.")), 400
     try:
-        files = drafts.version_files(engine(), key, version)
+        access = starters.set_starters(engine(), key, wanted, current_user.username, current_catalog())
     except RavandError as exc:
         return error_json(exc)
-    if name not in files:
-        return jsonify(code="not_found", message=_("Not found.")), 404
-    # Plain text, never rendered: a file is designers' content, and XML could carry XHTML scripts.
-    response = Response(files[name], mimetype="text/plain")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    return response
+    return jsonify(access=access.to_dict(), message=_("Who may start it was saved."))
 
 
 @bp.post("/<key>/decisions/try")
@@ -178,19 +189,19 @@ def version_file(key: str, version: int, name: str):
 def try_it(key: str):
     body = json_body()
     try:
-        # The table as it is in the editor, else the draft's decision files.
-        if isinstance(body.get("dmn"), str):
-            files = {"try.dmn": body["dmn"]}
-        else:
-            files = drafts.get_draft(engine(), key, seed_files(key)).files
-        result = try_decision(engine(), files, str(body.get("decision") or ""), body.get("inputs") or {})
+        result = trial.try_in_draft(
+            engine(),
+            key,
+            str(body.get("decision") or ""),
+            body.get("inputs") or {},
+            body.get("dmn"),
+            seed_files(key),
+        )
     except RavandError as exc:
         return error_json(exc)
     return jsonify(result=result)
 
 
 def _field_errors(exc: RavandError) -> str:
-    fields = getattr(exc, "field_errors", None)
-    if fields:
-        return " ".join(_(message) for message in fields.values())
-    return error_text(exc)
+    fields = field_texts(exc)
+    return " ".join(fields.values()) if fields else error_text(exc)

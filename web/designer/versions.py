@@ -5,62 +5,39 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from engine.definitions import drafts
-from engine.errors import RavandError
-from engine.models import ProcessDefinition, ProcessInstance
+from engine.definitions import versions as history
+from engine.errors import NotFound, RavandError
 from engine.runtime import migration
-from engine.runtime.migration import MIGRATABLE
 from web.designer import bp
 from web.designer.common import designer_required, engine, js_messages
 from web.i18n import error_text
-
-MAX_INSTANCES = 500
 
 
 @bp.get("/<key>/versions")
 @designer_required
 def versions(key: str):
-    ctx = engine()
-    history = drafts.versions(ctx, key)
-    if not history:
+    try:
+        page = history.versions_page(engine(), key)
+    except NotFound:
         abort(404)
-    with ctx.db.transaction() as session:
-        running = session.execute(
-            select(
-                ProcessInstance.id, ProcessInstance.title, ProcessInstance.status, ProcessDefinition.version
-            )
-            .join(ProcessDefinition)
-            .where(ProcessInstance.process_key == key, ProcessInstance.status.in_(MIGRATABLE))
-            .order_by(ProcessInstance.id)
-            .limit(MAX_INSTANCES)
-        ).all()
-    return render_template("designer/versions.html", key=key, history=history, running=running)
+    return render_template("designer/versions.html", key=key, history=page.history, running=page.running)
 
 
 @bp.get("/<key>/versions/<int:version>/diff")
 @designer_required
 def diff(key: str, version: int):
-    history = {v["version"]: v for v in drafts.versions(engine(), key)}
-    if version not in history:
+    try:
+        found = history.version_diff(engine(), key, version)
+    except NotFound:
         abort(404)
-    current = drafts.version_files(engine(), key, version)
-    main = drafts.main_bpmn_file(key, current)
-    previous = max((v for v in history if v < version), default=None)
-    before = drafts.version_files(engine(), key, previous) if previous else {}
-    files = {
-        "added": sorted(set(current) - set(before)),
-        "removed": sorted(set(before) - set(current)),
-        "changed": sorted(n for n in set(current) & set(before) if current[n] != before[n]),
-    }
     return render_template(
         "designer/diff.html",
         key=key,
-        version=history[version],
-        previous=previous,
-        main=main,
-        files=files,
+        version=found.version,
+        previous=found.previous,
+        main=found.main,
+        files=found.files,
         messages=js_messages(),
     )
 
@@ -74,22 +51,10 @@ def _selection(key: str) -> tuple[int, list[int]]:
         from_versions = [int(v) for v in request.form.getlist("from_version")]
     except ValueError:
         abort(400)
-    with engine().db.transaction() as session:
-        definition = session.get(ProcessDefinition, target)
-        if definition is None or definition.key != key:
-            abort(404)
-        if from_versions:
-            ids += session.scalars(
-                select(ProcessInstance.id)
-                .join(ProcessDefinition)
-                .where(
-                    ProcessDefinition.key == key,
-                    ProcessDefinition.version.in_(from_versions),
-                    ProcessInstance.status.in_(MIGRATABLE),
-                )
-                .order_by(ProcessInstance.id)
-            ).all()
-    return target, sorted(set(ids))[:MAX_INSTANCES]
+    try:
+        return target, history.migration_selection(engine(), key, target, ids, from_versions)
+    except NotFound:
+        abort(404)
 
 
 @bp.post("/<key>/migration/preview")

@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from engine.cases.start import Startable, StartRequest, start_process, startable
+from engine.cases.start import StartRequest, start_process
+from engine.definitions.starters import StartableProcess, startable_processes
 from engine.errors import RavandError
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 from web.catalog import current_catalog
@@ -19,8 +20,8 @@ from web.inbox.forms import viewer_data, viewer_schema
 PER_PAGE = 20
 
 
-def _startable() -> list[Startable]:
-    return startable(engine(), current_user.username)
+def _startable() -> list[StartableProcess]:
+    return startable_processes(engine(), current_user.username)
 
 
 @bp.get("/start/")
@@ -37,7 +38,7 @@ def start():
     return render_template("inbox/start.html", groups=sorted(groups.items()))
 
 
-def _process_or_404(key: str) -> Startable:
+def _process_or_404(key: str) -> StartableProcess:
     for process in _startable():
         if process.key == key:
             return process
@@ -48,7 +49,7 @@ def _process_or_404(key: str) -> Startable:
 @login_required
 def start_form(key: str):
     process = _process_or_404(key)
-    form = process.start_form
+    form = process.form
     return render_template(
         "inbox/start_form.html",
         key=key,

@@ -12,7 +12,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engine.cases.public_status import normalize_code, public_status
-from engine.cases.start import Startable, StartRequest, public_processes, start_process
+from engine.cases.start import StartRequest, start_process
+from engine.definitions.starters import StartableProcess, public_processes
 from engine.errors import InvalidData
 from web.api.common import attachment_store
 from web.catalog import current_catalog
@@ -39,7 +40,7 @@ def _ctx():
     return current_app.extensions["ravand"]
 
 
-def _public_process(key: str) -> Startable:
+def _public_process(key: str) -> StartableProcess:
     for process in public_processes(_ctx()):
         if process.key == key:
             return process
@@ -56,7 +57,7 @@ def index():
 @bp.route("/<key>", methods=["GET", "POST"])
 def form(key: str):
     entry = _public_process(key)
-    schema = entry.start_form
+    schema = entry.form
     fields = layout(schema or {"components": []})
     errors: dict[str, str] = {}
     notice, status = None, 200
@@ -91,7 +92,7 @@ def form(key: str):
     )
 
 
-def _submit(entry: Startable, fields) -> tuple[str | None, dict[str, str]]:
+def _submit(entry: StartableProcess, fields) -> tuple[str | None, dict[str, str]]:
     """Validate and start; the tracking code, or the messages by field."""
     data, uploads = read_submission(fields, request.form, request.files)
     store = attachment_store()

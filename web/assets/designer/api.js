@@ -18,6 +18,24 @@ export async function call(url, body) {
   return data;
 }
 
+// A multipart upload (the import of files), answered like call().
+export async function upload(url, form) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'X-CSRFToken': csrf(), Accept: 'application/json' },
+    body: form,
+    credentials: 'same-origin'
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const error = new Error(data.message || response.statusText);
+    error.status = response.status;
+    error.data = data;
+    throw error;
+  }
+  return data;
+}
+
 export async function text(url) {
   const response = await fetch(url, { credentials: 'same-origin' });
   if (!response.ok) throw new Error(response.statusText);

@@ -10,8 +10,22 @@ export class DecisionsTab {
     this.config = config;
     this.t = t;
     this.loading = false;
-    this.modeler.on('views.changed', () => this.renderTry());
-    this.modeler.on('commandStack.changed', () => !this.loading && onChange());
+    this.onChange = onChange;
+    this.watched = new WeakSet();
+    // Each view (the decision table, the DRD, a literal expression) is a viewer with its own command
+    // stack: every one is watched, so that any edit marks the draft unsaved.
+    this.modeler.on('views.changed', () => {
+      this.watchActiveViewer();
+      this.renderTry();
+    });
+  }
+
+  watchActiveViewer() {
+    const viewer = this.modeler.getActiveViewer();
+    if (!viewer || this.watched.has(viewer)) return;
+    this.watched.add(viewer);
+    viewer.on('commandStack.changed', () => !this.loading && this.onChange());
+    viewer.on('elements.changed', () => !this.loading && this.onChange());
   }
 
   async open(xml) {
@@ -20,6 +34,7 @@ export class DecisionsTab {
       await this.modeler.importXML(xml);
       const table = this.modeler.getViews().find((v) => v.type === 'decisionTable');
       if (table) await this.modeler.open(table);
+      this.watchActiveViewer();
     } finally {
       this.loading = false;
     }

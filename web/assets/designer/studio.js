@@ -7,12 +7,12 @@ import spiffworkflow from './spiffworkflow.json';
 import ravandProperties, { RAVAND_GROUPS, choices } from './properties';
 import { lintConfig, lintMessages } from './lint';
 import translateModule from './translate';
-import { call } from './api';
+import { call, upload } from './api';
 import { importBpmn } from './references';
 import { FormsTab } from './forms';
 import { DecisionsTab } from './decisions';
 
-const DECISION_ID = /<(?:\w+:)?decision\b[^>]*?\bid="([^"]+)"/g;
+const SERVER_LINT_DELAY = 1200;
 
 export function startStudio(root) {
   const config = JSON.parse(root.querySelector('#designer-config').textContent);
@@ -20,7 +20,8 @@ export function startStudio(root) {
   const digits = (value) => (config.locale === 'fa' ? String(value).replace(/[0-9]/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[d]) : String(value));
   Object.assign(lintMessages, config.messages);
   const $ = (selector) => root.querySelector(selector);
-  const state = { draft: null, files: {}, current: null, dirty: false, problems: [] };
+  // ``marked``: the problems the diagram shows, those of the latest check or live lint, whichever came last.
+  const state = { draft: null, files: {}, current: null, dirty: false, problems: [], lint: [], marked: [] };
 
   const modeler = new BpmnModeler({
     container: $('#bpmn-canvas'),
@@ -58,15 +59,45 @@ export function startStudio(root) {
   function markDirty() {
     state.dirty = true;
     $('#save-state').textContent = t('Unsaved changes');
+    scheduleServerLint();
   }
 
+  // The choices the properties panel offers: the bundle's forms, the decisions its DMN files define
+  // (read as XML, never by pattern) and the processes the diagram's call activities call.
   function refreshChoices() {
     choices.forms = Object.keys(state.files).filter((n) => n.endsWith('.json')).sort();
-    choices.decisions = [...new Set(Object.entries(state.files)
-      .filter(([n]) => n.endsWith('.dmn'))
-      .flatMap(([, text]) => [...text.matchAll(DECISION_ID)].map((m) => m[1])))].sort();
-    const called = Object.values(state.files).flatMap((text) => [...text.matchAll(/calledElement="([^"]+)"/g)].map((m) => m[1]));
-    choices.calledProcesses = called;
+    choices.decisions = [...new Set(Object.entries(state.files).filter(([n]) => n.endsWith('.dmn'))
+      .flatMap(([, text]) => decisionIds(text)))].sort();
+    choices.calledProcesses = calledProcesses();
+  }
+
+  function decisionIds(xml) {
+    const doc = new DOMParser().parseFromString(xml, 'application/xml');
+    return [...doc.getElementsByTagNameNS('*', 'decision')].map((d) => d.getAttribute('id')).filter(Boolean);
+  }
+
+  function calledProcesses() {
+    if (!state.current || !state.current.endsWith('.bpmn')) return choices.calledProcesses || [];
+    return modeler.get('elementRegistry').filter((e) => e.type === 'bpmn:CallActivity')
+      .map((e) => e.businessObject.calledElement).filter(Boolean);
+  }
+
+  // --- the live lint's server half: every deploy check, on what is in the editor ------------------------
+
+  let lintTimer = null;
+  function scheduleServerLint() {
+    clearTimeout(lintTimer);
+    lintTimer = setTimeout(() => serverLint().catch(() => {}), SERVER_LINT_DELAY);
+  }
+
+  async function serverLint() {
+    await flushCurrent();
+    const data = await call(config.urls.lint, { files: state.files });
+    state.lint = data.problems;
+    state.marked = data.problems;
+    renderServerLint();
+    showProblemOverlays();
+    root.dataset.serverLinted = String(state.lint.length);
   }
 
   // --- files and tabs -----------------------------------------------------------------------------------
@@ -97,6 +128,7 @@ export function startStudio(root) {
       const { warnings } = await importBpmn(modeler, state.files[name]);
       if (warnings.length) console.warn(warnings.map((w) => w.message).join('\n'));
       modeler.get('canvas').zoom('fit-viewport', 'auto');
+      refreshChoices();
     } else if (kind === 'form') {
       await forms.open(JSON.parse(state.files[name]));
     } else {
@@ -140,12 +172,19 @@ export function startStudio(root) {
 
   // --- lint and check problems ---------------------------------------------------------------------------
 
+  let localLint = 0;
+
+  function updateLintCount() {
+    $('#lint-count').textContent = digits(localLint + state.lint.length);
+  }
+
   function renderLint(issues) {
     const list = $('#lint-issues');
     list.innerHTML = '';
     root.dataset.linted = '1';
     const entries = Object.entries(issues).flatMap(([id, reports]) => reports.map((r) => ({ id, ...r })));
-    $('#lint-count').textContent = digits(entries.length);
+    localLint = entries.length;
+    updateLintCount();
     for (const issue of entries) {
       const li = document.createElement('li');
       li.className = `list-group-item list-group-item-action py-1 small ${issue.category === 'error' ? 'text-danger' : 'text-warning'}`;
@@ -163,28 +202,50 @@ export function startStudio(root) {
     modeler.get('canvas').scrollToElement(element);
   }
 
+  function renderServerLint() {
+    fillProblemList($('#lint-server'), state.lint, 'list-group-item-warning');
+    updateLintCount();
+  }
+
+  // One badge per element, with every problem found there; on a flow, at its middle.
   function showProblemOverlays() {
+    if (!state.current || !state.current.endsWith('.bpmn')) return;
     const overlays = modeler.get('overlays');
     overlays.remove({ type: 'ravand-problem' });
     const registry = modeler.get('elementRegistry');
-    for (const problem of state.problems) {
+    const byElement = new Map();
+    for (const problem of state.marked) {
       if (problem.file !== state.current || !problem.element || !registry.get(problem.element)) continue;
+      const messages = byElement.get(problem.element) || new Set();
+      messages.add(problem.message);
+      byElement.set(problem.element, messages);
+    }
+    for (const [element, messages] of byElement) {
       const badge = document.createElement('div');
       badge.className = 'ravand-problem badge text-bg-danger';
-      badge.title = problem.message;
-      badge.textContent = '!';
-      overlays.add(problem.element, 'ravand-problem', { position: { top: -10, right: 10 }, html: badge });
+      badge.dataset.element = element;
+      badge.title = [...messages].join('\n');
+      badge.textContent = messages.size > 1 ? digits(messages.size) : '!';
+      const shape = registry.get(element);
+      const position = shape.waypoints ? { top: -12, left: Math.max(0, shape.width / 2 - 8) } : { top: -10, right: 10 };
+      overlays.add(element, 'ravand-problem', { position, html: badge });
     }
   }
 
   function renderProblems(problems) {
     state.problems = problems;
-    const list = $('#check-problems');
+    state.marked = problems;
+    fillProblemList($('#check-problems'), problems, 'list-group-item-danger');
+    showProblemOverlays();
+  }
+
+  function fillProblemList(list, problems, kind) {
     list.innerHTML = '';
     for (const p of problems) {
       const li = document.createElement('li');
-      li.className = 'list-group-item list-group-item-action list-group-item-danger py-1 small';
+      li.className = `list-group-item list-group-item-action ${kind} py-1 small`;
       li.dataset.element = p.element || '';
+      li.dataset.rule = p.rule || '';
       li.innerHTML = '';
       const where = document.createElement('span');
       where.dir = 'ltr';
@@ -197,7 +258,6 @@ export function startStudio(root) {
       });
       list.appendChild(li);
     }
-    showProblemOverlays();
   }
 
   // --- save, check, deploy --------------------------------------------------------------------------------
@@ -207,6 +267,7 @@ export function startStudio(root) {
     try {
       const data = await call(config.urls.save, { revision: state.draft.revision, files: state.files });
       state.draft = data.draft;
+      state.files = { ...data.draft.files };
       state.dirty = false;
       $('#save-state').textContent = '';
       showDraftInfo();
@@ -283,19 +344,109 @@ export function startStudio(root) {
     if (state.dirty) event.preventDefault();
   });
 
-  // --- start -------------------------------------------------------------------------------------------
+  // --- discard, import, export, starters -----------------------------------------------------------
 
-  (async () => {
+  async function reload(message) {
     const data = await call(config.urls.draft);
     state.draft = data.draft;
     state.files = { ...data.draft.files };
+    state.current = null;
+    state.problems = [];
     choices.roles = data.roles;
     choices.processes = data.processes;
     refreshChoices();
     showDraftInfo();
     renderTabs();
+    renderStarters(data.access);
+    renderProblems([]);
     await open(state.draft.main || Object.keys(state.files).find((n) => n.endsWith('.bpmn')));
+    state.dirty = false;
+    $('#save-state').textContent = '';
+    $('#btn-discard').disabled = !state.draft.revision || !state.draft.latest_version;
+    if (message) status(message, 'success');
+    serverLint().catch(() => {});
+  }
+
+  async function discard() {
+    if (!window.confirm(t('Discard the draft and go back to the deployed version?'))) return;
+    try {
+      const data = await call(config.urls.discard, { revision: state.draft.revision });
+      await reload(data.message);
+    } catch (error) {
+      status(error.message, error.status === 409 ? 'warning' : 'danger');
+    }
+  }
+
+  async function importFiles(input) {
+    if (!input.files.length) return;
+    if (state.dirty && !(await save())) return;
+    const form = new FormData();
+    form.append('revision', String(state.draft.revision));
+    for (const file of input.files) form.append('files', file, file.name);
+    try {
+      const data = await upload(config.urls.import, form);
+      await reload(data.message);
+    } catch (error) {
+      const fields = error.data && error.data.fields ? ' ' + Object.entries(error.data.fields).map(([n, m]) => `${n}: ${m}`).join(' ') : '';
+      status(error.message + fields, 'danger');
+    } finally {
+      input.value = '';
+    }
+  }
+
+  async function exportFile(all) {
+    if (state.dirty && !(await save())) return;
+    window.location.href = all ? config.urls.exportZip : config.urls.exportFile.replace('__name__', encodeURIComponent(state.current));
+  }
+
+  function renderStarters(access) {
+    const box = $('#starters');
+    box.innerHTML = '';
+    const chosen = new Set(access.starters);
+    const options = [
+      { code: '*', name: t('All staff') },
+      { code: 'public', name: t('The public (no login)') },
+      ...choices.roles.map((r) => ({ code: r.code, name: config.locale === 'fa' ? r.name_fa : r.name_en }))
+    ];
+    for (const option of options) {
+      const label = document.createElement('label');
+      label.className = 'form-check form-check-inline small';
+      const input = document.createElement('input');
+      input.type = 'checkbox';
+      input.className = 'form-check-input';
+      input.name = 'starter';
+      input.value = option.code;
+      input.checked = chosen.has(option.code);
+      label.append(input, document.createTextNode(' ' + option.name));
+      box.appendChild(label);
+    }
+    $('#starters-source').textContent = access.from_catalog ? t('From the catalog until you save.') : '';
+    $('#starters-none').classList.toggle('d-none', access.starters.length > 0);
+  }
+
+  async function saveStarters() {
+    const wanted = [...root.querySelectorAll('#starters input[name=starter]:checked')].map((i) => i.value);
+    try {
+      const data = await call(config.urls.starters, { starters: wanted });
+      renderStarters(data.access);
+      status(data.message, 'success');
+      root.dataset.startersSaved = data.access.starters.join(',');
+    } catch (error) {
+      const fields = error.data && error.data.fields ? ' ' + Object.values(error.data.fields).join(' ') : '';
+      status(error.message + fields, 'danger');
+    }
+  }
+
+  $('#btn-discard').addEventListener('click', () => discard());
+  $('#import-files').addEventListener('change', (event) => importFiles(event.target));
+  $('#btn-export-file').addEventListener('click', () => exportFile(false));
+  $('#btn-export-zip').addEventListener('click', () => exportFile(true));
+  $('#btn-starters').addEventListener('click', () => saveStarters());
+
+  // --- start -------------------------------------------------------------------------------------------
+
+  reload().then(() => {
     status(t('The editor is ready.'), 'secondary');
     root.dataset.ready = '1';
-  })().catch((error) => status(error.message, 'danger'));
+  }).catch((error) => status(error.message, 'danger'));
 }

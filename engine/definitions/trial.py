@@ -1,14 +1,25 @@
-"""Trying a decision table on sample inputs: it runs in the engine's sandbox, as a business rule task does."""
+"""Trying a decision table on sample inputs: it runs in the engine's sandbox, as a business rule task does.
+
+Inputs typed in the studio arrive as text or JSON; a text that is a number in Latin or Persian digits
+(«۸۵», «۱۲٫۵») is read as that number, as a form field would be.
+"""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.audit import jsonable
+from engine.calendar.jalali import to_latin_digits
 from engine.context import Context
 from engine.definitions.bundle import Bundle
-from engine.definitions.parsing import UnsafeXML, parse_bundle
+from engine.definitions.drafts import get_draft
+from engine.definitions.expressions import with_latin_digits
+from engine.definitions.parsing import parse_bundle
+from engine.definitions.safe_xml import UnsafeXML
 from engine.errors import N_, InvalidData
 
 _PROCESS = "ravand_try_decision"
@@ -35,8 +46,9 @@ def try_decision(ctx: Context, files: dict[str, str], decision: str, inputs: dic
     """The outputs of ``decision`` (from the draft's DMN files) for ``inputs``, computed in the sandbox."""
     if not decision.replace("_", "").isalnum() or not isinstance(inputs, dict):
         raise InvalidData(N_("Choose a decision and give its inputs."))
+    inputs = {name: _number_or_text(value) for name, value in inputs.items()}
     bundle = Bundle(_PROCESS, {"try.bpmn": _WRAPPER.format(process=_PROCESS, decision=decision).encode()})
-    for name, text in files.items():
+    for name, text in with_latin_digits(files).items():
         if name.endswith(".dmn"):
             bundle.files[name] = text.encode("utf-8")
     try:
@@ -44,7 +56,32 @@ def try_decision(ctx: Context, files: dict[str, str], decision: str, inputs: dic
         workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=ctx.script_engine)
         workflow.task_tree.data.update(inputs)
         workflow.do_engine_steps()
-    except (SpiffWorkflowException, UnsafeXML, KeyError) as exc:
+    except (SpiffWorkflowException, UnsafeXML, KeyError, TypeError, ValueError) as exc:
         raise InvalidData(N_("The decision could not be evaluated: {error}"), error=str(exc)) from exc
     data = workflow.data if workflow.completed else {}
     return jsonable({k: v for k, v in data.items() if k not in inputs or data[k] != inputs[k]})
+
+
+_NUMBER = re.compile(r"^[+-]?\d+([.]\d+)?$")
+
+
+def _number_or_text(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    text = to_latin_digits(value.strip()).replace("٫", ".")
+    if not _NUMBER.match(text):
+        return value
+    return float(text) if "." in text else int(text)
+
+
+def try_in_draft(
+    ctx: Context,
+    key: str,
+    decision: str,
+    inputs: dict,
+    dmn: str | None = None,
+    seed: Mapping[str, str] | None = None,
+) -> dict:
+    """``try_decision`` on the table as the editor has it (``dmn``), else on the draft's decision files."""
+    files = {"try.dmn": dmn} if isinstance(dmn, str) else get_draft(ctx, key, seed).files
+    return try_decision(ctx, files, decision, inputs)
