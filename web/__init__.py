@@ -9,6 +9,7 @@ from flask import Flask
 from flask_babel import get_locale
 
 from engine.db import database_url
+from web.bounds import IdConverter
 from web.extensions import babel, csrf, db, migrate, select_locale
 from web.scheduler import start_scheduler
 
@@ -24,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         RAVAND_SCHEDULER=os.environ.get("RAVAND_SCHEDULER") == "1",
     )
     app.config.update(config or {})
+    app.url_map.converters["id"] = IdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     babel.init_app(app, locale_selector=select_locale)

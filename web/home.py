@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from engine.calendar.jalali import to_jalali_str, to_persian_digits
-from engine.models import utcnow
+from web.context import engine
 
 bp = Blueprint("home", __name__)
 
@@ -28,4 +28,4 @@ def digits(value) -> str:
 def index():
     if current_user.is_authenticated:
         return redirect("/inbox/")
-    return render_template("home.html", now=utcnow(), public_url=url_for("public.index"))
+    return render_template("home.html", now=engine().clock.now(), public_url=url_for("public.index"))

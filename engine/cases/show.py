@@ -19,7 +19,7 @@ from engine.runtime.unit_of_work import final_data, load_workflow
 
 def show(ctx: Context, instance_id: int) -> dict:
     """Everything about one instance: status, current data, open tasks, history and incidents."""
-    with ctx.db.transaction() as session:
+    with ctx.db.read() as session:
         instance = session.get(ProcessInstance, instance_id)
         if instance is None:
             raise NotFound(N_("Process instance {id} does not exist."), id=instance_id)

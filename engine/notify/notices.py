@@ -196,46 +196,62 @@ def deliver(messages: list[OutgoingMessage]) -> None:
 
 
 def unread_count(ctx: Context, username: str) -> int:
-    with ctx.db.transaction() as session:
-        return session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .join(User, User.id == Notification.user_id)
-            .where(User.username == username, Notification.read_at.is_(None))
-        )
+    with ctx.db.read() as session:
+        return unread_in(session, username)
+
+
+def unread_in(session: Session, username: str) -> int:
+    """The number on a user's badge, in the caller's session."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .join(User, User.id == Notification.user_id)
+        .where(User.username == username, Notification.read_at.is_(None))
+    )
 
 
 def list_for(
     ctx: Context, username: str, unread_only: bool = False, limit: int = 50, offset: int = 0
 ) -> list[dict]:
     """A user's notices, newest first, with the task's name and the instance's title."""
-    with ctx.db.transaction() as session:
-        stmt = (
-            select(Notification, HumanTask.name, HumanTask.state, ProcessInstance.title)
-            .join(User, User.id == Notification.user_id)
-            .outerjoin(HumanTask, HumanTask.id == Notification.task_id)
-            .outerjoin(ProcessInstance, ProcessInstance.id == Notification.instance_id)
-            .where(User.username == username)
-        )
-        if unread_only:
-            stmt = stmt.where(Notification.read_at.is_(None))
-        stmt = (
-            stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit).offset(offset)
-        )
-        return [
-            {
-                "id": n.id,
-                "kind": n.kind,
-                "task_id": n.task_id,
-                "task_name": task_name,
-                "task_open": task_state == "open",
-                "instance_id": n.instance_id,
-                "instance_title": title,
-                "created_at": n.created_at.isoformat(),
-                "read": n.read_at is not None,
-            }
-            for n, task_name, task_state, title in session.execute(stmt)
-        ]
+    with ctx.db.read() as session:
+        return list_in(session, username, unread_only, limit, offset)
+
+
+def notices_page(ctx: Context, username: str, limit: int = 100) -> tuple[list[dict], int]:
+    """The notifications page: the newest notices and the number of unread ones, in one read."""
+    with ctx.db.read() as session:
+        return list_in(session, username, limit=limit), unread_in(session, username)
+
+
+def list_in(
+    session: Session, username: str, unread_only: bool = False, limit: int = 50, offset: int = 0
+) -> list[dict]:
+    """``list_for`` in the caller's session."""
+    stmt = (
+        select(Notification, HumanTask.name, HumanTask.state, ProcessInstance.title)
+        .join(User, User.id == Notification.user_id)
+        .outerjoin(HumanTask, HumanTask.id == Notification.task_id)
+        .outerjoin(ProcessInstance, ProcessInstance.id == Notification.instance_id)
+        .where(User.username == username)
+    )
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    stmt = stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit).offset(offset)
+    return [
+        {
+            "id": n.id,
+            "kind": n.kind,
+            "task_id": n.task_id,
+            "task_name": task_name,
+            "task_open": task_state == "open",
+            "instance_id": n.instance_id,
+            "instance_title": title,
+            "created_at": n.created_at.isoformat(),
+            "read": n.read_at is not None,
+        }
+        for n, task_name, task_state, title in session.execute(stmt)
+    ]
 
 
 def mark_read(ctx: Context, username: str, notification_id: int | None = None) -> int:

@@ -5,18 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.calendar.jalali import TEHRAN
 from engine.cases.show import task_dict
 from engine.context import Context
+from engine.definitions.specs import is_user_task
 from engine.models import (
     HumanTask,
     OrgUnit,
     ProcessDefinition,
     ProcessInstance,
 )
-from engine.org.actors import load_actor
+from engine.org.actors import Actor, load_actor
 from engine.org.holders import task_filter
 
 
@@ -64,11 +67,15 @@ INBOX_SORTS = ("due", "priority", "created")
 @dataclass
 class InboxQuery:
     """One page of a user's inbox. ``view``: mine (assigned to me), group (unclaimed tasks of my
-    positions and delegations), completed (done by me). ``due``: overdue, today or week (due by the
-    end of today or of the Iranian week, Friday, in Tehran)."""
+    positions and delegations), completed (done by me). ``process`` (a process key) or ``department``
+    (a department of the catalog) keep the tasks of those processes, the processes they call included;
+    ``process_keys`` the tasks of those instances' processes exactly. ``due``: overdue, today or week
+    (due by the end of today or of the Iranian week, Friday, in Tehran)."""
 
     user: str
     view: str = "mine"
+    process: str | None = None
+    department: str | None = None
     process_keys: list[str] | None = None
     unit_id: int | None = None
     due: str | None = None
@@ -101,63 +108,99 @@ def _due_before(due: str, now: datetime) -> datetime:
 
 
 def inbox(ctx: Context, query: InboxQuery) -> InboxPage:
-    """A page of the inbox, answered from the human-task table (its indexes), never from workflows.
+    """A page of the inbox, answered from the human-task table (its indexes), never from workflows."""
+    with ctx.db.read() as session:
+        now = ctx.clock.now()
+        return inbox_in(ctx, session, load_actor(session, query.user, now), query, now)
+
+
+def inbox_in(ctx: Context, session: Session, actor: Actor, query: InboxQuery, now: datetime) -> InboxPage:
+    """``inbox`` in the caller's session, for the actor already loaded.
 
     The filters, the count and the page's ids are found on ``human_task`` alone (joined to the
     instances only to search their titles); only the page's rows are joined to their instance,
     process and unit.
     """
-    with ctx.db.read() as session:
-        now = ctx.clock.now()
-        actor = load_actor(session, query.user, now)
-        ids = select(HumanTask.id)
-        if query.view == "completed":
-            ids = ids.where(HumanTask.state == "completed", HumanTask.completed_by == actor.username)
-        elif query.view == "group":
-            ids = ids.where(
-                HumanTask.state == "open", HumanTask.assignee.is_(None), task_filter(actor.position_rows())
+    ids = select(HumanTask.id).where(view_condition(query.view, actor))
+    if query.process or query.department:
+        ids = ids.where(process_condition(ctx, session, query.process, query.department))
+    if query.process_keys is not None:
+        ids = ids.where(HumanTask.process_key.in_(query.process_keys))
+    if query.unit_id is not None:
+        ids = ids.where(HumanTask.unit_id == query.unit_id)
+    if query.due in INBOX_DUE:
+        ids = ids.where(HumanTask.due_at < _due_before(query.due, now))
+    if query.search and query.search.strip():
+        pattern = f"%{query.search.strip()}%"
+        ids = ids.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(
+            or_(
+                HumanTask.name.ilike(pattern),
+                ProcessInstance.title.ilike(pattern),
+                ProcessInstance.business_key.ilike(pattern),
+                ProcessInstance.tracking_code.ilike(pattern),
             )
-        else:
-            ids = ids.where(HumanTask.state == "open", HumanTask.assignee == actor.username)
-        if query.process_keys is not None:
-            ids = ids.where(HumanTask.process_key.in_(query.process_keys))
-        if query.unit_id is not None:
-            ids = ids.where(HumanTask.unit_id == query.unit_id)
-        if query.due in INBOX_DUE:
-            ids = ids.where(HumanTask.due_at < _due_before(query.due, now))
-        if query.search and query.search.strip():
-            pattern = f"%{query.search.strip()}%"
-            ids = ids.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(
-                or_(
-                    HumanTask.name.ilike(pattern),
-                    ProcessInstance.title.ilike(pattern),
-                    ProcessInstance.business_key.ilike(pattern),
-                    ProcessInstance.tracking_code.ilike(pattern),
-                )
-            )
-        total = session.scalar(select(func.count()).select_from(ids.subquery()))
-        due_last = (HumanTask.due_at.is_(None), HumanTask.due_at)
-        if query.sort == "priority":
-            ids = ids.order_by(HumanTask.priority.desc(), *due_last, HumanTask.id)
-        elif query.sort == "created":
-            ids = ids.order_by(HumanTask.created_at.desc(), HumanTask.id)
-        elif query.view == "completed":
-            ids = ids.order_by(HumanTask.completed_at.desc(), HumanTask.id)
-        else:
-            ids = ids.order_by(*due_last, HumanTask.created_at, HumanTask.id)
-        page = max(1, query.page)
-        page_ids = session.scalars(ids.limit(query.per_page).offset((page - 1) * query.per_page)).all()
-        rows = session.execute(
-            select(HumanTask, ProcessInstance, ProcessDefinition.name, OrgUnit)
-            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-            .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-            .outerjoin(OrgUnit, OrgUnit.id == HumanTask.unit_id)
-            .where(HumanTask.id.in_(page_ids))
-        ).all()
-        by_id = {task.id: (task, instance, name, unit) for task, instance, name, unit in rows}
-        return InboxPage(
-            [_inbox_row(*by_id[i], now) for i in page_ids if i in by_id], total, page, query.per_page
         )
+    total = session.scalar(select(func.count()).select_from(ids.subquery()))
+    due_last = (HumanTask.due_at.is_(None), HumanTask.due_at)
+    if query.sort == "priority":
+        ids = ids.order_by(HumanTask.priority.desc(), *due_last, HumanTask.id)
+    elif query.sort == "created":
+        ids = ids.order_by(HumanTask.created_at.desc(), HumanTask.id)
+    elif query.view == "completed":
+        ids = ids.order_by(HumanTask.completed_at.desc(), HumanTask.id)
+    else:
+        ids = ids.order_by(*due_last, HumanTask.created_at, HumanTask.id)
+    page = max(1, query.page)
+    page_ids = session.scalars(ids.limit(query.per_page).offset((page - 1) * query.per_page)).all()
+    rows = session.execute(
+        select(HumanTask, ProcessInstance, ProcessDefinition.name, OrgUnit)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .outerjoin(OrgUnit, OrgUnit.id == HumanTask.unit_id)
+        .where(HumanTask.id.in_(page_ids))
+    ).all()
+    by_id = {task.id: (task, instance, name, unit) for task, instance, name, unit in rows}
+    return InboxPage(
+        [_inbox_row(*by_id[i], now) for i in page_ids if i in by_id], total, page, query.per_page
+    )
+
+
+def view_condition(view: str, actor: Actor) -> ColumnElement[bool]:
+    """The tasks of one of the inbox's views (``INBOX_VIEWS``; anything else is "mine")."""
+    if view == "completed":
+        return and_(HumanTask.state == "completed", HumanTask.completed_by == actor.username)
+    if view == "group":
+        return and_(
+            HumanTask.state == "open", HumanTask.assignee.is_(None), task_filter(actor.position_rows())
+        )
+    return and_(HumanTask.state == "open", HumanTask.assignee == actor.username)
+
+
+def process_condition(
+    ctx: Context, session: Session, process: str | None, department: str | None
+) -> ColumnElement[bool]:
+    """The tasks of a process (or of a department's processes), with those of the processes they call.
+
+    A task keeps the key of its instance's process: the tasks of a called process are found in its
+    callers' instances by the ids of its user tasks (from the called process's latest version).
+    """
+    catalog = ctx.catalog
+    keys = {process} if process else {key for key, entry in catalog.items() if entry.department == department}
+    clauses = [HumanTask.process_key.in_(sorted(keys))]
+    for key in sorted(keys):
+        callers = sorted(k for k, entry in catalog.items() if key in entry.calls and k not in keys)
+        elements = _user_task_ids(ctx, session, key) if callers else []
+        if elements:
+            clauses.append(and_(HumanTask.process_key.in_(callers), HumanTask.element_id.in_(elements)))
+    return or_(*clauses)
+
+
+def _user_task_ids(ctx: Context, session: Session, key: str) -> list[str]:
+    definition_id = session.scalar(select(func.max(ProcessDefinition.id)).where(ProcessDefinition.key == key))
+    if definition_id is None:
+        return []
+    spec = ctx.parsed(session, definition_id).spec
+    return sorted(s.bpmn_id for s in spec.task_specs.values() if is_user_task(s) and s.bpmn_id)
 
 
 def _inbox_row(

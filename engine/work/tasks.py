@@ -13,6 +13,8 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
+from engine.cases import attachments
+from engine.cases.attachments import AttachmentStore
 from engine.cases.show import task_dict
 from engine.context import Context
 from engine.definitions.forms import validate_submission
@@ -130,14 +132,14 @@ def _viewer(ctx: Context, session: Session, user: str) -> Viewer:
     return load_viewer(ctx, session, user, ctx.clock.now())
 
 
-def claim(ctx: Context, task_id: str, user: str) -> None:
-    """Take a group task: it becomes the user's alone."""
+def claim(ctx: Context, task_id: str, user: str) -> dict:
+    """Take a group task: it becomes the user's alone. Returns the task."""
     with ctx.db.transaction() as session:
         viewer = _viewer(ctx, session, user)
         task = visible_task(session, viewer, task_id)
         ensure_open(session, task)
         if task.assignee == user:
-            return
+            return task_dict(task)
         if task.assignee is not None:
             raise Conflict(
                 N_("The task '{name}' was already claimed by {user}."),
@@ -157,10 +159,12 @@ def claim(ctx: Context, task_id: str, user: str) -> None:
         audit.record(
             session, "task_claimed", task.instance_id, user, task_id, task.element_id, task.name, at=now
         )
+        return task_dict(task) | {"assignee": user}
 
 
-def unclaim(ctx: Context, task_id: str, user: str) -> None:
-    """Give a claimed task back to the group: its assignee, or a supervisor with authority over it."""
+def unclaim(ctx: Context, task_id: str, user: str) -> dict:
+    """Give a claimed task back to the group: its assignee, or a supervisor with authority over it.
+    Returns the task."""
     with ctx.db.transaction() as session:
         viewer = _viewer(ctx, session, user)
         task = visible_task(session, viewer, task_id, lock=True)
@@ -178,14 +182,16 @@ def unclaim(ctx: Context, task_id: str, user: str) -> None:
             task.name,
             at=ctx.clock.now(),
         )
+        return task_dict(task)
 
 
 def assign(
     ctx: Context, task_id: str, assignee: str, user: str | None = None, reason: str | None = None
-) -> None:
+) -> dict:
     """Give an open task to one of the holders of its role in its unit (a supervisor's reassignment).
 
-    ``user`` needs authority over the task; without ``user`` the engine's operator does it.
+    ``user`` needs authority over the task; without ``user`` the engine's operator does it. Returns
+    the task, with the new assignee's full name under ``assignee_name``.
     """
     with ctx.db.transaction() as session:
         now = ctx.clock.now()
@@ -198,7 +204,8 @@ def assign(
             task = get_task(session, task_id, lock=True)
         ensure_open(session, task)
         reason = require_reason(reason)
-        if not load_actor(session, assignee, now).holds(task.role_code, task.unit_id):
+        new_holder = load_actor(session, assignee, now)
+        if not new_holder.holds(task.role_code, task.unit_id):
             raise InvalidData(
                 N_("Choose someone who holds this task's position."),
                 field_errors={"assignee": N_("Does not hold the task's position.")},
@@ -216,6 +223,7 @@ def assign(
             data={"from": previous, "to": assignee, "reason": reason},
             at=now,
         )
+        return task_dict(task) | {"assignee_name": new_holder.full_name}
 
 
 def require_reason(reason: str | None) -> str:
@@ -249,3 +257,12 @@ def add_comment(ctx: Context, task_id: str, body: str, user: str) -> None:
                 created_at=ctx.clock.now(),
             )
         )
+
+
+def attach(
+    ctx: Context, store: AttachmentStore, task_id: str, filename: str, content: bytes, user: str
+) -> dict:
+    """Attach a file to a task's case, for whoever may see the task (checked by its content and size)."""
+    with ctx.db.read() as session:
+        instance_id = visible_task(session, _viewer(ctx, session, user), task_id).instance_id
+    return attachments.add(ctx, store, instance_id, filename, content, user=user, task_id=task_id)

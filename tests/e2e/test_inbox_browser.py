@@ -116,8 +116,8 @@ def test_a_date_is_picked_from_the_jalali_calendar_on_a_phone(live_server, phone
     screenshot(phone, "phone-date-picker")
     picker.locator(".jdp-day:not(.not-in-month)", has_text=re.compile("^۱۲$")).click()
     picker.wait_for(state="hidden")
-    phone.wait_for_timeout(400)  # past the picker's 300 ms opening: a quick pick must stay closed
-    assert not picker.is_visible()
+    phone.locator("input[data-date-picker=settled]").wait_for()  # the opening is over: a quick pick
+    assert not picker.is_visible()  # must have stayed closed
     assert field.input_value() == "۱۴۰۵/۰۱/۱۲"
 
     phone.get_by_label("تعداد روز *").fill("۲")  # typing by hand still works beside the picker
@@ -145,3 +145,27 @@ def test_a_file_is_attached_on_the_task_page(live_server, page, login, screensho
         link.click()
     assert download.value.suggested_filename == "گواهی.pdf"
     screenshot(page, "task-attachments")
+
+
+def test_a_day_picked_while_the_picker_opens_stays_picked_and_closed(live_server, page, login):
+    instance = start(live_server.ctx, "leave_request", {"title": "مرخصی فوری"}, user="coord.head")
+    with live_server.ctx.db.transaction() as session:
+        task_id = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance.id))
+    login(page, "coord.expert")
+    page.goto(f"{live_server.url}/inbox/tasks/{task_id}")
+    page.click("button:has-text('برداشتن')")
+    field = page.get_by_label("تاریخ شروع مرخصی *")
+    picked_while_opening = page.evaluate(
+        """(input) => {
+            input.focus();  // opens the picker, which finishes opening 300 ms later
+            const day = [...document.querySelectorAll("jdp-container .jdp-day:not(.not-in-month)")]
+                .find((d) => d.textContent.trim() === "۱۰");
+            day.click();
+            return input.dataset.datePicker;
+        }""",
+        field.element_handle(),
+    )
+    assert picked_while_opening == "opening"
+    page.locator("input[data-date-picker=settled]").wait_for()
+    assert not page.locator("jdp-container").is_visible()
+    assert re.fullmatch(r"[۰-۹]{4}/[۰-۹]{2}/۱۰", field.input_value())

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 
-from tests.integration.test_api_setup import make_app, token_for
+from tests.integration.support import token_for
 from tests.integration.test_api_tasks import start_request
-
-pytest_plugins = ["tests.integration.test_api_setup"]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -59,8 +57,8 @@ def test_a_file_is_judged_by_its_content_not_its_name(app):
     assert missing.status_code == 422 and "file" in missing.get_json()["fields"]
 
 
-def test_a_file_over_the_configured_size_is_refused(template_db, tmp_path):
-    app = make_app(template_db, tmp_path, RAVAND_ATTACHMENT_MAX_MB=0.001)
+def test_a_file_over_the_configured_size_is_refused(make_app, tmp_path):
+    app = make_app(RAVAND_ATTACHMENT_MAX_MB=0.001)
     client, expert = app.test_client(), token_for(app, "coord.expert")
     instance_id = start_request(client, expert).get_json()["instance"]["id"]
     response = upload(client, instance_id, expert, PDF + b"0" * 2000)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from engine.work import tasks
-from tests.integration.test_api_setup import token_for
+from tests.integration.support import token_for
 from tests.integration.test_api_tasks import start_request
-
-pytest_plugins = ["tests.integration.test_api_setup"]
 
 
 def test_a_new_task_notifies_its_role_and_the_badge_counts_it(app):

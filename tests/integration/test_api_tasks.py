@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
-from tests.integration.test_api_setup import PUBLIC_PROCESS, login, make_app, token_for
-
-pytest_plugins = ["tests.integration.test_api_setup"]
+from tests.integration.support import NOW, PUBLIC_PROCESS, login, token_for
 
 GOOD_REQUEST = {
     "full_name": "مینا رستمی",
@@ -110,7 +109,7 @@ def test_tasks_list_claim_complete_and_a_second_completion_is_a_conflict(app):
     assert [t["id"] for t in completed] == [task["id"]]
 
 
-def test_the_task_list_has_the_inbox_filters_and_pages(app):
+def test_the_task_list_has_the_inbox_filters_and_pages(app, clock):
     client, expert = app.test_client(), token_for(app, "coord.expert")
     codes = [start_request(client, expert).get_json()["instance"]["tracking_code"] for _ in range(3)]
 
@@ -123,10 +122,15 @@ def test_the_task_list_has_the_inbox_filters_and_pages(app):
     assert len(items("view=group&department=coord")) == 3 and items("view=group&department=social") == []
     assert len(items(f"view=group&process={PUBLIC_PROCESS}")) == 3 and items("view=group&process=other") == []
     (found,) = items(f"view=group&q={codes[1]}")
-    assert found["process_name"] == "درخواست شهروند (آزمون)" and found["due_at"] and not found["overdue"]
-    assert (
-        items("view=group&due=overdue") == [] and items("view=group&due=today") == []
-    )  # due in 2 working days
+    assert found["process_name"] == "درخواست شهروند (آزمون)" and not found["overdue"]
+    # Started on Saturday 1405/02/05 at 09:00: due two working days later, Monday 16:00 in Tehran.
+    assert found["due_at"] == "2026-04-27T12:30:00+00:00" and found["created_at"] == NOW.isoformat()
+    assert items("view=group&due=overdue") == [] and items("view=group&due=today") == []
+    assert len(items("view=group&due=week")) == 3  # by Friday
+    clock.advance(timedelta(days=2, hours=7))  # Monday 16:00
+    assert items("view=group&due=overdue") == [] and len(items("view=group&due=today")) == 3
+    clock.advance(timedelta(seconds=1))
+    assert len(items("view=group&due=overdue")) == 3 and items("view=group")[0]["overdue"]
     assert len(items("view=group&sort=priority")) == 3
 
 
@@ -173,8 +177,8 @@ def test_bad_parameters_and_bodies_are_422_with_the_fields_named(app):
     assert client.get("/api/v1/tasks/unknown", headers=expert).status_code == 404
 
 
-def test_a_server_failure_is_a_json_500_too(template_db, tmp_path, monkeypatch):
-    app = make_app(template_db, tmp_path, PROPAGATE_EXCEPTIONS=False)
+def test_a_server_failure_is_a_json_500_too(make_app, monkeypatch):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
 
     def broken(*args):
         raise RuntimeError("the database went away")
@@ -215,8 +219,8 @@ def _csrf_token(client) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
-def test_session_requests_need_the_csrf_token_and_token_requests_do_not(template_db, tmp_path):
-    app = make_app(template_db, tmp_path, WTF_CSRF_ENABLED=True)
+def test_session_requests_need_the_csrf_token_and_token_requests_do_not(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     response = client.post(
         "/login",

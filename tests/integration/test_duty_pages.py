@@ -17,7 +17,7 @@ from engine.definitions.bundle import collect_bundles
 from engine.definitions.deployment import deploy
 from engine.demo.seed import seed_demo
 from engine.runtime.starting import start
-from tests.integration.test_api_setup import PASSWORD, login
+from tests.integration.support import PASSWORD, login
 from tests.processes import test_mayor_calendar as invitations
 from tests.processes import test_opinion_poll as polls
 from web import create_app

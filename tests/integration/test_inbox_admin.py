@@ -9,37 +9,17 @@ import pytest
 from sqlalchemy import select
 
 from engine.calendar.jalali import to_persian_digits
-from engine.db import Database
-from engine.demo.seed import USERS, seed_demo
+from engine.demo.seed import USERS
 from engine.models import Delegation, OrgUnit, Position, Role, User, utcnow
-from web import create_app
+from tests.integration.support import NO_CATALOG, client_of
 
-PASSWORD = "secret-pass"
 STAFF_PAGES = ["/inbox/", "/inbox/?view=group", "/inbox/?view=completed", "/start/", "/my-requests/"]
 ADMIN_PAGES = ["/admin/users/", "/admin/delegations/"]
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('admin')}/w.db"
-    Database(url).create_all()
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "RAVAND_CATALOG": "/none",
-            "RAVAND_LOGIN_ATTEMPTS": 100,
-        }
-    )
-    seed_demo(app.extensions["ravand"], password=PASSWORD)
-    return app
-
-
-def client_of(app, username, password=PASSWORD):
-    client = app.test_client()
-    assert client.post("/login", data={"username": username, "password": password}).status_code == 302
-    return client
+@pytest.fixture
+def app(make_app):
+    return make_app(NO_CATALOG, RAVAND_LOGIN_ATTEMPTS=100)
 
 
 @pytest.mark.parametrize("username", sorted({u[0] for u in USERS} - {"admin"}))
@@ -137,6 +117,8 @@ def test_a_delegation_gives_the_substitute_the_position_while_it_lasts(app):
     with app.extensions["ravand"].db.transaction() as session:
         delegation = session.scalar(select(Delegation).where(Delegation.position_id == position))
         assert delegation.starts_at < utcnow() < delegation.ends_at
-    admin.post(f"/admin/delegations/{delegation.id}/delete")
+    assert "پایان اکنون" in page
+    admin.post(f"/admin/delegations/{delegation.id}/end")
     with app.extensions["ravand"].db.transaction() as session:
-        assert session.get(Delegation, delegation.id) is None
+        ended = session.get(Delegation, delegation.id)
+        assert delegation.starts_at < ended.ends_at <= utcnow()  # kept, over: the history stays true

@@ -7,20 +7,17 @@ import re
 
 import pytest
 
-from tests.integration.test_inbox_pages import app, client_of, new_case, text
-
-# The inbox pages' app fixture (the leave process deployed), imported rather than registered as a plugin
-# so that it does not take the place of other modules' ``app`` fixtures.
-__all__ = ["app"]
+from tests.integration.support import LEAVE_CATALOG, client_of, text
+from tests.integration.test_inbox_pages import new_case
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(200)
 
 
-@pytest.fixture(autouse=True)
-def files_in_tmp(app, tmp_path):
-    app.config["RAVAND_ATTACHMENTS_DIR"] = str(tmp_path / "files")
-    app.config["RAVAND_ATTACHMENT_MAX_MB"] = 1
+@pytest.fixture
+def app(make_app):
+    """The inbox pages' app (the leave process), with files of at most 1 MB kept under tmp_path."""
+    return make_app(LEAVE_CATALOG, RAVAND_ATTACHMENT_MAX_MB=1)
 
 
 def upload(client, task_id, content, name):

@@ -9,22 +9,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from engine.db import Database
-from engine.demo.seed import seed_demo
 from engine.models import Delegation, Position, User, utcnow
 from engine.org.accounts import new_api_token
-from web import create_app
+from tests.integration.support import PASSWORD
 from web.auth import roles_required
 
-PASSWORD = "secret-pass"
 
-
-def make_app(tmp_path, **config) -> Flask:
-    url = f"sqlite:///{tmp_path}/w.db"
-    Database(url).create_all()
-    base = {"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "WTF_CSRF_ENABLED": False}
-    app = create_app(base | config)
-    seed_demo(app.extensions["ravand"], password=PASSWORD)
+def probe_app(make_app, **config) -> Flask:
+    """An app on the seeded template with a page for supervisors only."""
+    app = make_app(**config)
 
     @app.get("/_probe/supervisors")
     @roles_required("supervisor")
@@ -35,8 +28,8 @@ def make_app(tmp_path, **config) -> Flask:
 
 
 @pytest.fixture
-def app(tmp_path):
-    return make_app(tmp_path)
+def app(make_app):
+    return probe_app(make_app)
 
 
 def login(client, username, password=PASSWORD, **kwargs):
@@ -76,8 +69,8 @@ def test_next_is_followed_only_within_the_site(app):
     assert login(client, "deputy", query_string={"next": "//evil.example/"}).location == "/inbox/"
 
 
-def test_failed_logins_are_rate_limited_per_address(tmp_path):
-    app = make_app(tmp_path, RAVAND_LOGIN_ATTEMPTS=3)
+def test_failed_logins_are_rate_limited_per_address(make_app):
+    app = probe_app(make_app, RAVAND_LOGIN_ATTEMPTS=3)
     client = app.test_client()
     for _ in range(3):
         assert login(client, "deputy", "wrong").status_code == 401
@@ -129,8 +122,8 @@ def test_a_delegated_position_counts_while_the_delegation_lasts(app):
     assert client.get("/_probe/supervisors").status_code == 403
 
 
-def test_sessions_expire_after_the_configured_idle_time(tmp_path):
-    app = make_app(tmp_path, RAVAND_SESSION_MINUTES=30)
+def test_sessions_expire_after_the_configured_idle_time(make_app):
+    app = probe_app(make_app, RAVAND_SESSION_MINUTES=30)
     assert app.permanent_session_lifetime == timedelta(minutes=30)
     client = app.test_client()
     login(client, "deputy")
@@ -149,8 +142,8 @@ def test_an_api_token_authenticates_without_a_session(app):
     assert response.status_code == 302
 
 
-def test_login_needs_the_csrf_token(tmp_path):
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+def test_login_needs_the_csrf_token(make_app):
+    app = probe_app(make_app, WTF_CSRF_ENABLED=True)
     client = app.test_client()
     assert login(client, "deputy").status_code == 400
     page = client.get("/login").get_data(as_text=True)

@@ -5,52 +5,18 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 
-from engine.db import Database
-from engine.definitions.bundle import collect_bundles
-from engine.definitions.deployment import deploy
-from engine.demo.seed import seed_demo
 from engine.models import Comment, HumanTask, OrgUnit, Position, ProcessInstance, Role, User, utcnow
-from engine.org.accounts import hash_password
 from engine.runtime.starting import start
-from web import create_app
-
-LEAVE = Path(__file__).resolve().parents[1] / "e2e" / "fixtures" / "leave"
-PASSWORD = "secret-pass"
+from tests.integration.support import LEAVE_CATALOG, client_of, text
 
 
 @pytest.fixture
-def app(tmp_path):
-    url = f"sqlite:///{tmp_path}/w.db"
-    Database(url).create_all()
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "TESTING": True,
-            "WTF_CSRF_ENABLED": False,
-            "RAVAND_CATALOG": str(LEAVE / "catalog.yaml"),
-        }
-    )
-    ctx = app.extensions["ravand"]
-    seed_demo(ctx, password=PASSWORD)
-    (bundle,) = collect_bundles([LEAVE])
-    deploy(ctx, bundle)
-    with ctx.db.transaction() as session:  # a second coordination expert
-        role = session.scalar(select(Role).where(Role.code == "coord_expert"))
-        unit = session.scalar(select(OrgUnit).where(OrgUnit.code == "dept_coord"))
-        session.add(
-            User(
-                username="coord.expert2",
-                full_name="کارشناس دوم",
-                password_hash=hash_password(PASSWORD),
-                positions=[Position(role=role, unit=unit)],
-            )
-        )
-    return app
+def app(make_app):
+    return make_app(LEAVE_CATALOG)
 
 
 def new_case(app, title="مرخصی آزمایشی") -> tuple[int, str]:
@@ -59,17 +25,6 @@ def new_case(app, title="مرخصی آزمایشی") -> tuple[int, str]:
     with ctx.db.transaction() as session:
         task_id = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance.id))
     return instance.id, task_id
-
-
-def client_of(app, username):
-    client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
-    assert response.status_code == 302, username
-    return client
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def test_the_inbox_needs_a_login(app):
@@ -324,3 +279,17 @@ def test_notifications_badge_list_and_opening_one(app):
     other = client_of(app, "social.expert")
     assert other.post(f"/inbox/notifications/{notice_id}", data={"task_id": task_id}).status_code == 404
     assert "مرخصی با اعلان" not in text(other.get("/inbox/notifications/"))
+
+
+def test_due_dates_are_counted_in_working_days_from_the_engines_clock(app, clock):
+    _, task_id = new_case(app, "مرخصی با مهلت")  # Saturday 1405/02/05, 09:00 in Tehran
+    expert = client_of(app, "coord.expert")
+    page = text(expert.get(f"/inbox/tasks/{task_id}"))
+    assert "۱۴۰۵/۰۲/۰۵ ۰۹:۰۰" in page  # arrived
+    assert "۱۴۰۵/۰۲/۰۷ ۱۶:۰۰" in page and "دیرکرد" not in page  # due two working days later, 16:00
+    assert text(expert.get("/inbox/?view=group&due=today")).count("inbox-row") == 0
+    assert text(expert.get("/inbox/?view=group&due=week")).count("inbox-row") == 1
+    clock.advance(timedelta(days=2, hours=7, seconds=1))  # Monday, just past 16:00
+    late = text(expert.get("/inbox/?view=group&due=overdue"))
+    assert late.count("inbox-row") == 1 and "list-group-item-danger" in late
+    assert "دیرکرد" in text(expert.get(f"/inbox/tasks/{task_id}"))

@@ -7,12 +7,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from engine.definitions.bundle import collect_bundles
+from engine.definitions.deployment import deploy
 from engine.errors import NotFound
 from engine.models import Comment, Delegation, HumanTask, OrgUnit, Position, User, utcnow
 from engine.org.access import load_viewer
 from engine.runtime.starting import start
 from engine.work.inbox import InboxQuery, inbox
+from engine.work.task_page import task_diagram
 from engine.work.tasks import add_comment, claim, complete
+from tests.conftest import FIXTURES
 
 
 def open_task(ctx, instance_id) -> str:
@@ -120,3 +124,27 @@ def test_who_may_see_a_task_and_comment_on_it(ctx, cases):
     with ctx.db.transaction() as session:
         assert session.scalars(select(Comment.body)).all() == ["بررسی شود"]
         assert session.scalar(select(Position.id)) is not None
+
+
+def test_a_process_filter_keeps_the_tasks_of_the_processes_it_calls(ctx):
+    ctx.catalog_path = FIXTURES / "called" / "catalog.yaml"
+    for bundle in collect_bundles([FIXTURES / "called"]):
+        deploy(ctx, bundle)
+    instance = start(ctx, "caller", {}, user="alice", unit="region-01")
+
+    def found(**query) -> list[str]:
+        return [r["element_id"] for r in inbox(ctx, InboxQuery(user="alice", view="group", **query)).rows]
+
+    assert found(process="caller") == ["open_case"] and found(process="unit_report") == []
+    assert 'calledElement="unit_report"' in task_diagram(ctx, open_task(ctx, instance.id), "alice")
+    complete(ctx, open_task(ctx, instance.id), {}, user="alice")
+    # The called process's task is drawn by the called process's file of the caller's version.
+    drawn = task_diagram(ctx, open_task(ctx, instance.id), "alice")
+    assert '<bpmn:process id="unit_report"' in drawn and 'bpmnElement="write_report"' in drawn
+    with pytest.raises(NotFound):
+        task_diagram(ctx, open_task(ctx, instance.id), "dave")  # another region's expert
+    # The called process's task runs in the caller's instance, under the caller's key.
+    assert found(process="caller") == ["write_report"] and found(department="coord") == ["write_report"]
+    assert found(process="unit_report") == ["write_report"] and found(department="social") == ["write_report"]
+    assert found(process_keys=["unit_report"]) == [] and found(process="other") == []
+    assert found(department="protocol") == []

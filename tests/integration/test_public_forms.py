@@ -9,10 +9,8 @@ from sqlalchemy import func, select
 
 from engine.cases.show import show
 from engine.models import Attachment, HumanTask, ProcessInstance
+from tests.integration.support import PUBLIC_PROCESS
 from tests.integration.test_api_attachments import PDF
-from tests.integration.test_api_setup import PUBLIC_PROCESS, make_app
-
-pytest_plugins = ["tests.integration.test_api_setup"]
 
 URL = f"/public/{PUBLIC_PROCESS}"
 PERSIAN = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
@@ -101,8 +99,8 @@ def test_a_file_that_is_not_a_document_is_refused_at_its_field(app):
     assert instances(app) == []
 
 
-def test_the_spam_guard_wants_the_sum_refuses_the_honeypot_and_limits_each_address(template_db, tmp_path):
-    app = make_app(template_db, tmp_path, RAVAND_PUBLIC_SUBMIT_LIMIT=2)
+def test_the_spam_guard_wants_the_sum_refuses_the_honeypot_and_limits_each_address(make_app):
+    app = make_app(RAVAND_PUBLIC_SUBMIT_LIMIT=2)
     client = app.test_client()
     wrong = submit(client, GOOD, solve=False)
     assert wrong.status_code == 422 and "پاسخ جمع درست نیست" in wrong.get_data(as_text=True)
@@ -120,8 +118,8 @@ def test_only_deployed_public_processes_have_a_form(app):
     assert app.test_client().get("/public/received").location == "/public/"
 
 
-def test_the_form_works_with_csrf_protection_on(template_db, tmp_path):
-    app = make_app(template_db, tmp_path, WTF_CSRF_ENABLED=True)
+def test_the_form_works_with_csrf_protection_on(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     page = client.get(URL).get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -6,10 +6,8 @@ import pytest
 
 from engine.cases.public_status import public_state
 from engine.work import tasks
-from tests.integration.test_api_setup import make_app, token_for
+from tests.integration.support import token_for
 from tests.integration.test_public_forms import GOOD, instances, submit
-
-pytest_plugins = ["tests.integration.test_api_setup"]
 
 TO_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
@@ -48,8 +46,8 @@ def test_an_unknown_or_malformed_code_is_not_found(app):
     assert client.get("/public/status").status_code == 200  # the empty lookup form
 
 
-def test_lookups_are_rate_limited_per_address(template_db, tmp_path):
-    app = make_app(template_db, tmp_path, RAVAND_PUBLIC_STATUS_LIMIT=3)
+def test_lookups_are_rate_limited_per_address(make_app):
+    app = make_app(RAVAND_PUBLIC_STATUS_LIMIT=3)
     client = app.test_client()
     for _ in range(3):
         assert client.get("/public/status?code=1234567890").status_code == 404

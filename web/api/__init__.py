@@ -11,7 +11,8 @@ from flask import Flask
 from flask_smorest import Api
 
 from web.api import account, instances, public, tasks
-from web.api.schemas import ErrorSchema
+from web.api_errors import ErrorSchema
+from web.bounds import MAX_ID, IdConverter
 
 PREFIX = "/api/v1"
 
@@ -40,6 +41,8 @@ def register_api(app: Flask) -> Api:
     )
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
+    id_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    api.register_converter(IdConverter, lambda _converter: id_schema)
     for module in (tasks, instances, account, public):
         api.register_blueprint(module.blp, url_prefix=PREFIX)
     app.extensions["ravand_api"] = api

@@ -6,12 +6,17 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from engine.models import User
 from engine.notify import notices as notifications
-from engine.org.accounts import new_api_token
-from web.api.common import api_blueprint, ctx, require_user
-from web.api.errors import api_locale
-from web.api.schemas import ChangedSchema, CountSchema, NotificationArgs, NotificationSchema, TokenSchema
+from engine.org import tokens
+from web.api.schemas import (
+    ChangedSchema,
+    CountSchema,
+    NotificationArgs,
+    NotificationSchema,
+    TokenSchema,
+)
+from web.api_access import api_blueprint, ctx, require_user
+from web.api_errors import ErrorSchema, api_locale
 
 blp = api_blueprint("api_account", __name__, "The current user's API token and notifications.")
 
@@ -20,20 +25,14 @@ blp = api_blueprint("api_account", __name__, "The current user's API token and n
 @blp.response(201, TokenSchema)
 def create_token():
     """A new personal API token, shown this once; it replaces any earlier token."""
-    user = require_user()
-    token, token_hash = new_api_token()
-    with ctx().db.transaction() as session:
-        session.get(User, user.id).api_token_hash = token_hash
-    return {"token": token}
+    return {"token": tokens.create_token(ctx(), require_user().username)}
 
 
 @blp.route("/token", methods=["DELETE"])
 @blp.response(204)
 def revoke_token():
     """Revoke my personal API token."""
-    user = require_user()
-    with ctx().db.transaction() as session:
-        session.get(User, user.id).api_token_hash = None
+    tokens.revoke_token(ctx(), require_user().username)
 
 
 @blp.route("/notifications")
@@ -62,9 +61,11 @@ def unread_count():
     return {"unread": notifications.unread_count(ctx(), user.username)}
 
 
-@blp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@blp.route("/notifications/<id:notification_id>/read", methods=["POST"])
 @blp.response(200, ChangedSchema)
+@blp.alt_response(404, schema=ErrorSchema)
 def mark_read(notification_id):
+    """Mark one of my notifications read."""
     user = require_user()
     return {"changed": notifications.mark_read(ctx(), user.username, notification_id)}
 
@@ -72,6 +73,7 @@ def mark_read(notification_id):
 @blp.route("/notifications/read", methods=["POST"])
 @blp.response(200, ChangedSchema)
 def mark_all_read():
+    """Mark all my notifications read."""
     user = require_user()
     return {"changed": notifications.mark_read(ctx(), user.username)}
 

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from flask import request, send_file, url_for
 from flask_babel import get_locale
-from sqlalchemy import select
 
 from engine.cases import attachments
-from engine.cases.show import task_dict
+from engine.cases.requests import instance_status as status_of
+from engine.cases.requests import my_requests as requests_of
 from engine.cases.start import StartRequest, start_process
 from engine.definitions import starters
-from engine.models import Attachment, AuditEvent, HumanTask, ProcessInstance
-from engine.org.access import load_viewer, visible_instance
-from web.api.common import api_blueprint, attachment_store, ctx, require_user
 from web.api.schemas import (
     AttachmentSchema,
-    ErrorSchema,
     FileSchema,
     InstanceStatusSchema,
     InstanceSummarySchema,
@@ -25,7 +21,9 @@ from web.api.schemas import (
     StartSchema,
     UploadSchema,
 )
-from web.auth import AppUser
+from web.api_access import api_blueprint, ctx, require_user
+from web.api_errors import ErrorSchema
+from web.uploads import attachment_store
 
 blp = api_blueprint("api_instances", __name__, "Starting processes, my requests, instances and their files.")
 
@@ -87,85 +85,45 @@ def start(body, key):
 @blp.response(200, InstanceSummarySchema(many=True))
 def my_requests(args):
     """The instances I started, newest first, with the names of their open steps."""
-    user = require_user()
-    with ctx().db.transaction() as session:
-        rows = session.scalars(
-            select(ProcessInstance)
-            .where(ProcessInstance.started_by == user.username)
-            .order_by(ProcessInstance.started_at.desc(), ProcessInstance.id.desc())
-            .limit(args["limit"])
-            .offset(args["offset"])
-        ).all()
-        steps: dict[int, list[str]] = {}
-        for instance_id, name in session.execute(
-            select(HumanTask.instance_id, HumanTask.name)
-            .where(HumanTask.instance_id.in_([r.id for r in rows]), HumanTask.state == "open")
-            .order_by(HumanTask.created_at)
-        ):
-            steps.setdefault(instance_id, []).append(name)
-        return [_summary(r, steps.get(r.id, [])) for r in rows]
+    found = requests_of(ctx(), require_user().username, args["limit"], args["offset"])
+    return found.rows
 
 
-@blp.route("/instances/<int:instance_id>")
+@blp.route("/instances/<id:instance_id>")
 @blp.response(200, InstanceStatusSchema)
 @blp.alt_response(404, schema=ErrorSchema)
 def instance_status(instance_id):
     """Where an instance stands: its status, tasks, history and files (for those who may see it)."""
-    user = require_user()
-    with ctx().db.transaction() as session:
-        instance = _visible_instance(session, user, instance_id)
-        task_rows = session.scalars(
-            select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
-        ).all()
-        history = session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.instance_id == instance_id, AuditEvent.kind != "element")
-            .order_by(AuditEvent.id)
-        ).all()
-        files = session.scalars(
-            select(Attachment).where(Attachment.instance_id == instance_id).order_by(Attachment.id)
-        ).all()
-        return {
-            **_summary(instance, [t.name for t in task_rows if t.state == "open"]),
-            "version": instance.definition.version,
-            "tasks": [task_dict(t) for t in task_rows],
-            "history": [
-                {"kind": e.kind, "at": e.at.isoformat(), "actor": e.actor, "element_name": e.element_name}
-                for e in history
-            ],
-            "attachments": [_with_url(attachments.attachment_dict(a)) for a in files],
-        }
+    status = status_of(ctx(), require_user().username, instance_id)
+    return status | {"attachments": [_with_url(a) for a in status["attachments"]]}
 
 
-@blp.route("/instances/<int:instance_id>/attachments")
+@blp.route("/instances/<id:instance_id>/attachments")
 @blp.response(200, AttachmentSchema(many=True))
+@blp.alt_response(404, schema=ErrorSchema)
 def list_attachments(instance_id):
     """The files of an instance."""
-    user = require_user()
-    with ctx().db.transaction() as session:
-        _visible_instance(session, user, instance_id)
-    return [_with_url(a) for a in attachments.list_for_instance(ctx(), instance_id)]
+    files = attachments.list_for_instance(ctx(), instance_id, user=require_user().username)
+    return [_with_url(a) for a in files]
 
 
-@blp.route("/instances/<int:instance_id>/attachments", methods=["POST"])
+@blp.route("/instances/<id:instance_id>/attachments", methods=["POST"])
 @blp.arguments(UploadSchema, location="form")
 @blp.arguments(FileSchema, location="files")
 @blp.response(201, AttachmentSchema)
 @blp.alt_response(422, schema=ErrorSchema, description="Not a PDF, PNG, JPEG or Office file, or too large")
+@blp.alt_response(404, schema=ErrorSchema)
 def upload_attachment(form, files, instance_id):
     """Attach a file (multipart/form-data, field ``file``): checked by its content and size."""
     user = require_user()
-    with ctx().db.transaction() as session:
-        _visible_instance(session, user, instance_id)
     upload = files["file"]
     store = attachment_store()
-    content = upload.stream.read(store.max_bytes + 1)
     added = attachments.add(
         ctx(),
         store,
         instance_id,
         upload.filename or "file",
-        content,
+        upload.stream.read(store.max_bytes + 1),
         user=user.username,
         task_id=form.get("task_id"),
         field=form.get("field"),
@@ -173,7 +131,7 @@ def upload_attachment(form, files, instance_id):
     return _with_url(added)
 
 
-@blp.route("/attachments/<int:attachment_id>")
+@blp.route("/attachments/<id:attachment_id>")
 @blp.response(200, description="The file's bytes, as a download")
 @blp.alt_response(404, schema=ErrorSchema)
 def download_attachment(attachment_id):
@@ -190,26 +148,6 @@ def download_attachment(attachment_id):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
-
-
-def _visible_instance(session, user: AppUser, instance_id: int) -> ProcessInstance:
-    viewer = load_viewer(ctx(), session, user.username, ctx().clock.now())
-    return visible_instance(session, viewer, instance_id)
-
-
-def _summary(instance: ProcessInstance, open_steps: list[str]) -> dict:
-    return {
-        "id": instance.id,
-        "process_key": instance.process_key,
-        "title": instance.title,
-        "business_key": instance.business_key,
-        "tracking_code": instance.tracking_code,
-        "status": instance.status,
-        "started_by": instance.started_by,
-        "started_at": instance.started_at.isoformat(),
-        "ended_at": instance.ended_at.isoformat() if instance.ended_at else None,
-        "open_tasks": open_steps,
-    }
 
 
 def _with_url(attachment: dict) -> dict:

@@ -6,12 +6,12 @@ from flask_babel import force_locale, get_locale
 
 from engine.cases.public_status import public_status as find_status
 from engine.errors import N_
-from web.api.common import api_blueprint, ctx
-from web.api.errors import ApiError, api_locale
-from web.api.schemas import ErrorSchema, PublicStatusSchema
+from web import guard
+from web.api.schemas import PublicStatusSchema
+from web.api_access import api_blueprint, ctx
+from web.api_errors import ApiError, ErrorSchema, api_locale
 from web.catalog import current_catalog
-from web.public import guard
-from web.public.status import status_json
+from web.tracking import status_json
 
 blp = api_blueprint("api_public", __name__, "What a citizen may see without logging in.")
 

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from web.bounds import MAX_ID, MAX_PAGE
+
 DATE_HELP = "ISO 8601, UTC"
-
-
-class ErrorSchema(Schema):
-    code = fields.String(
-        metadata={"description": "A stable error code: not_found, forbidden, invalid_data, ..."}
-    )
-    message = fields.String(metadata={"description": "The message in the request's language"})
-    fields_ = fields.Dict(
-        data_key="fields",
-        keys=fields.String(),
-        values=fields.String(),
-        metadata={"description": "Per-field messages, for invalid input"},
-    )
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
 class PageArgs(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
 
 
 class TaskListArgs(Schema):
@@ -33,15 +23,21 @@ class TaskListArgs(Schema):
             "description": "mine: assigned to me; group: my positions' unclaimed tasks; completed: by me"
         },
     )
-    process = fields.String(metadata={"description": "A process key"})
-    department = fields.String(metadata={"description": "A department of the catalog (coord, social, ...)"})
-    unit = fields.Integer(metadata={"description": "A unit id"})
+    process = fields.String(
+        validate=validate.Length(max=128),
+        metadata={"description": "A process key (its tasks and those of the processes it calls)"},
+    )
+    department = fields.String(
+        validate=validate.Length(max=64),
+        metadata={"description": "A department of the catalog (coord, social, ...)"},
+    )
+    unit = fields.Integer(validate=ID_RANGE, metadata={"description": "A unit id"})
     due = fields.String(validate=validate.OneOf(["overdue", "today", "week"]))
     q = fields.String(
         validate=validate.Length(max=100), metadata={"description": "Search in titles and keys"}
     )
     sort = fields.String(load_default="due", validate=validate.OneOf(["due", "priority", "created"]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
@@ -98,7 +94,9 @@ class CommentSchema(Schema):
 
 class AssignSchema(Schema):
     assignee = fields.String(
-        required=True, metadata={"description": "A username holding the task's position"}
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "A username holding the task's position"},
     )
     reason = fields.String(validate=validate.Length(max=500))
 
@@ -123,7 +121,8 @@ class StartSchema(Schema):
     title = fields.String(validate=validate.Length(max=300))
     business_key = fields.String(validate=validate.Length(max=128))
     unit = fields.String(
-        metadata={"description": "A unit code; by default the unit of the starter's position"}
+        validate=validate.Length(max=64),
+        metadata={"description": "A unit code; by default the unit of the starter's position"},
     )
 
 
@@ -187,8 +186,8 @@ class PublicStatusSchema(Schema):
 
 
 class UploadSchema(Schema):
-    task_id = fields.String()
-    field = fields.String()
+    task_id = fields.String(validate=validate.Length(max=36), metadata={"description": "A task of the case"})
+    field = fields.String(validate=validate.Length(max=128), metadata={"description": "The form field"})
 
 
 class FileSchema(Schema):

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from engine.work import inbox, tasks
 from engine.work.views import task_document
-from web.api.common import api_blueprint, ctx, require_user
 from web.api.schemas import (
     AssignSchema,
     CommentSchema,
     CompletedSchema,
-    ErrorSchema,
     SubmissionSchema,
     TaskDetailSchema,
     TaskListArgs,
     TaskPageSchema,
     TaskSchema,
 )
-from web.catalog import current_catalog
+from web.api_access import api_blueprint, ctx, require_user
+from web.api_errors import ErrorSchema
 
 blp = api_blueprint("api_tasks", __name__, "Human tasks: the inbox of the current user.")
 
@@ -26,17 +25,14 @@ blp = api_blueprint("api_tasks", __name__, "Human tasks: the inbox of the curren
 @blp.response(200, TaskPageSchema)
 @blp.alt_response(401, schema=ErrorSchema)
 def list_my_tasks(args):
-    """A page of my inbox, with the inbox filters: view, process or department, unit, due, search, sort."""
+    """A page of my inbox, with the inbox filters: view, process or department (with the processes they
+    call), unit, due, search, sort."""
     user = require_user()
-    keys = None
-    if args.get("process"):
-        keys = [args["process"]]
-    elif args.get("department"):
-        keys = [e.key for e in current_catalog().values() if e.department == args["department"]]
     query = inbox.InboxQuery(
         user=user.username,
         view=args["view"],
-        process_keys=keys,
+        process=args.get("process"),
+        department=None if args.get("process") else args.get("department"),
         unit_id=args.get("unit"),
         due=args.get("due"),
         search=(args.get("q") or "").strip() or None,
@@ -67,9 +63,7 @@ def get_task(task_id):
 @blp.alt_response(409, schema=ErrorSchema)
 def claim(task_id):
     """Take a group task: it becomes mine alone."""
-    user = require_user()
-    tasks.claim(ctx(), task_id, user.username)
-    return _task(task_id)
+    return tasks.claim(ctx(), task_id, require_user().username)
 
 
 @blp.route("/tasks/<task_id>/unclaim", methods=["POST"])
@@ -77,9 +71,7 @@ def claim(task_id):
 @blp.alt_response(403, schema=ErrorSchema)
 def unclaim(task_id):
     """Give a claimed task back to the group."""
-    user = require_user()
-    tasks.unclaim(ctx(), task_id, user.username)
-    return _task(task_id)
+    return tasks.unclaim(ctx(), task_id, require_user().username)
 
 
 @blp.route("/tasks/<task_id>/draft", methods=["PUT"])
@@ -120,9 +112,4 @@ def comment(body, task_id):
 def assign(body, task_id):
     """Give the task to one of the holders of its position (supervisors)."""
     user = require_user()
-    tasks.assign(ctx(), task_id, body["assignee"], user=user.username, reason=body.get("reason"))
-    return _task(task_id)
-
-
-def _task(task_id: str) -> dict:
-    return task_document(ctx(), task_id, require_user().username)
+    return tasks.assign(ctx(), task_id, body["assignee"], user=user.username, reason=body.get("reason"))

@@ -1,56 +1,36 @@
-"""What the inbox's views share: the engine context, translated engine errors, names of people and units."""
+"""What the inbox's views share: the engine, engine errors as the page's scripts read them, names in
+the page's language, and the notification badge."""
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
-from sqlalchemy import select
+from flask import g, jsonify
 
-from engine.context import Context
 from engine.errors import InvalidData, RavandError
-from engine.models import OrgUnit, User
-from web.i18n import field_texts, is_persian, localized_number, translate
+from web.context import engine
+from web.i18n import error_text, field_texts, is_persian
 
-__all__ = [
-    "engine",
-    "error_message",
-    "error_response",
-    "full_names",
-    "is_persian",
-    "localized_number",
-    "unit_name",
-]
-
-
-def engine() -> Context:
-    return current_app.extensions["ravand"]
-
-
-def error_message(exc: RavandError) -> str:
-    """An engine error in the page's language (its template is the msgid); people by their full names."""
-    params = dict(exc.params)
-    if isinstance(params.get("user"), str):
-        with engine().db.transaction() as session:
-            params["user"] = full_names(session, [params["user"]]).get(params["user"], params["user"])
-    return translate(exc.template, params)
+__all__ = ["engine", "error_response", "error_text", "locale", "named", "show_unread"]
 
 
 def error_response(exc: RavandError):
     """The JSON answer the page's scripts show: a message, and for bad data the message of each field."""
-    body = {"code": exc.code, "message": error_message(exc)}
+    body = {"code": exc.code, "message": error_text(exc)}
     if isinstance(exc, InvalidData):
         body["fields"] = field_texts(exc)
     return jsonify(body), exc.http_status
 
 
-def full_names(session, usernames) -> dict[str, str]:
-    wanted = {u for u in usernames if u}
-    if not wanted:
-        return {}
-    rows = session.execute(select(User.username, User.full_name).where(User.username.in_(wanted)))
-    return dict(rows.all())
+def locale() -> str:
+    return "fa" if is_persian() else "en"
 
 
-def unit_name(unit: OrgUnit | None) -> str:
-    if unit is None:
-        return ""
-    return unit.name_fa if is_persian() else unit.name_en
+def named(item: dict, prefix: str) -> str:
+    """``item[prefix + "_fa"]`` or ``item[prefix + "_en"]``, as the page reads (Persian when English is
+    missing)."""
+    persian = item.get(f"{prefix}_fa") or ""
+    return persian if is_persian() else item.get(f"{prefix}_en") or persian
+
+
+def show_unread(count: int) -> None:
+    """The badge's number, already read with the page's own read model (no query of its own then)."""
+    g.ravand_unread = count

@@ -4,26 +4,27 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from engine.errors import NotFound
 from engine.notify import notices as notifications
 from web.inbox import bp
-from web.inbox.common import engine
+from web.inbox.common import engine, show_unread
 from web.inbox.labels import parse_time
 
 
 @bp.app_context_processor
 def _badge() -> dict:
-    """``unread_notifications()`` for the menu, queried only when a page shows it."""
+    """``unread_notifications()`` for the menu: the number the page's read model brought, else a query
+    of its own (only when a page shows the menu)."""
 
     def unread() -> int:
-        return (
-            notifications.unread_count(engine(), current_user.username)
-            if current_user.is_authenticated
-            else 0
-        )
+        if not current_user.is_authenticated:
+            return 0
+        if "ravand_unread" not in g:
+            g.ravand_unread = notifications.unread_count(engine(), current_user.username)
+        return g.ravand_unread
 
     return {"unread_notifications": unread}
 
@@ -31,13 +32,14 @@ def _badge() -> dict:
 @bp.get("/inbox/notifications/")
 @login_required
 def notices():
-    rows = notifications.list_for(engine(), current_user.username, limit=100)
-    for row in rows:
-        row["created_at"] = parse_time(row["created_at"])
-    return render_template("inbox/notifications.html", rows=rows)
+    rows, unread = notifications.notices_page(engine(), current_user.username, limit=100)
+    show_unread(unread)
+    return render_template(
+        "inbox/notifications.html", rows=[row | {"created_at": parse_time(row["created_at"])} for row in rows]
+    )
 
 
-@bp.post("/inbox/notifications/<int:notice_id>")
+@bp.post("/inbox/notifications/<id:notice_id>")
 @login_required
 def open_notice(notice_id: int):
     """Mark one notice read and go to its task (whose page checks, as always, who may see it)."""

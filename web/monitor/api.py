@@ -19,9 +19,8 @@ from engine.reporting import flow, heatmap, instances, regions, tasks
 from engine.reporting import processes as process_figures
 from engine.runtime import lifecycle
 from engine.work import tasks as task_actions
-from web.api.common import api_blueprint, ctx, require_user
-from web.api.errors import ApiError
-from web.api.schemas import ErrorSchema
+from web.api_access import api_blueprint, ctx, require_user
+from web.api_errors import ApiError, ErrorSchema
 from web.monitor import schemas as s
 from web.monitor.common import (
     current_scope,

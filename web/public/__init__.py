@@ -7,7 +7,7 @@ process with a tracking code, and its files become attachments of the new instan
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -15,12 +15,13 @@ from engine.cases.public_status import normalize_code, public_status
 from engine.cases.start import StartRequest, start_process
 from engine.definitions.starters import StartableProcess, public_processes
 from engine.errors import InvalidData
-from web.api.common import attachment_store
+from web import guard
 from web.catalog import current_catalog
+from web.context import engine
 from web.i18n import field_texts
-from web.public import guard
 from web.public.forms import layout, read_submission
-from web.public.status import state_message
+from web.tracking import state_message
+from web.uploads import attachment_store
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
@@ -36,12 +37,8 @@ def _too_many() -> str:
     return _("Too many requests from your address. Please try again in a few minutes.")
 
 
-def _ctx():
-    return current_app.extensions["ravand"]
-
-
 def _public_process(key: str) -> StartableProcess:
-    for process in public_processes(_ctx()):
+    for process in public_processes(engine()):
         if process.key == key:
             return process
     abort(404)
@@ -50,7 +47,7 @@ def _public_process(key: str) -> StartableProcess:
 @bp.get("/")
 def index():
     locale = str(get_locale())
-    processes = [(process, process.name(locale)) for process in public_processes(_ctx())]
+    processes = [(process, process.name(locale)) for process in public_processes(engine())]
     return render_template("public/index.html", processes=processes)
 
 
@@ -102,7 +99,7 @@ def _submit(entry: StartableProcess, fields) -> tuple[str | None, dict[str, str]
         for upload in chosen
     )
     try:
-        started = start_process(_ctx(), StartRequest(entry.key, data, files=files, public=True), store)
+        started = start_process(engine(), StartRequest(entry.key, data, files=files, public=True), store)
     except InvalidData as exc:
         return None, field_texts(exc)
     return started.tracking_code, {}
@@ -126,7 +123,7 @@ def status():
         if not guard.allow("status"):
             notice, http_status = _too_many(), 429
         else:
-            found = public_status(_ctx(), code)
+            found = public_status(engine(), code)
             if found is None:
                 notice, http_status = _("No request has this tracking code."), 404
     process_name = ""

@@ -28,8 +28,20 @@ function dateFieldIds(form) {
 let started = false;
 // The picker finishes opening 300 ms after show() by making itself visible again, even when a day was
 // picked (and the picker hidden) within those 300 ms; such a quick pick is closed again once that is over.
+// The field says where the picker is: data-date-picker="opening" until then, "settled" after (what a
+// test, or a script, waits for instead of a fixed time).
 const OPENING_MS = 300;
-let shownAt = 0;
+let opening = 0; // which show() is still opening (0: none)
+let pickedWhileOpening = 0;
+
+function settleAfterOpening(input, shown) {
+  setTimeout(() => {
+    if (opening !== shown) return; // shown again since: that opening settles itself
+    if (pickedWhileOpening === shown) window.jalaliDatepicker.hide();
+    opening = 0;
+    input.dataset.datePicker = "settled";
+  }, OPENING_MS + 20);
+}
 
 export function attachDatePicker(form, root) {
   const ids = dateFieldIds(form);
@@ -56,10 +68,13 @@ export function attachDatePicker(form, root) {
     Object.defineProperty(input, "value", { configurable: true, get: () => latin });
     try {
       window.jalaliDatepicker.show(input);
-      shownAt = performance.now();
     } finally {
       delete input.value; // the element's own value again
     }
+    const shown = performance.now();
+    opening = shown;
+    input.dataset.datePicker = "opening";
+    settleAfterOpening(input, shown);
   };
   root.addEventListener("focusin", open);
   root.addEventListener("click", open);
@@ -79,11 +94,7 @@ export function attachDatePicker(form, root) {
       if (persian) {
         event.target.value = persianDigits(event.target.value);
       }
-      const pickedWhileOpening = shownAt;
-      const wait = shownAt + OPENING_MS + 20 - performance.now();
-      if (wait > 0) {
-        setTimeout(() => shownAt === pickedWhileOpening && window.jalaliDatepicker.hide(), wait);
-      }
+      pickedWhileOpening = opening; // closed again when the opening is over (0: already over)
     },
     true,
   );

@@ -1,4 +1,5 @@
-"""JSON errors for the API: ``{"code", "message"}`` (plus ``fields`` for bad input) with the right 4xx.
+"""JSON errors for every API blueprint: ``{"code", "message"}`` (plus ``fields`` for bad input) with the
+right 4xx, and the schema that documents them.
 
 Messages are in Persian or English: ``?lang=`` first, then the Accept-Language header, then the
 user's session choice, then Persian.
@@ -10,6 +11,7 @@ from flask import current_app, jsonify, request, session
 from flask_babel import force_locale
 from flask_smorest import Blueprint
 from flask_wtf.csrf import CSRFError
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import N_, InvalidData, RavandError
@@ -37,6 +39,19 @@ MARSHMALLOW_MESSAGES = (
     N_("Not a valid integer."),
     N_("Invalid input type."),
 )
+
+
+class ErrorSchema(Schema):
+    code = fields.String(
+        metadata={"description": "A stable error code: not_found, forbidden, invalid_data, ..."}
+    )
+    message = fields.String(metadata={"description": "The message in the request's language"})
+    fields_ = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "Per-field messages, for invalid input"},
+    )
 
 
 class ApiError(Exception):

@@ -1,4 +1,5 @@
-"""A request's public status in the reader's language (the facts come from engine.cases.public_status)."""
+"""A request's public status in the reader's language, for the status page and the API (the facts come
+from engine.cases.public_status)."""
 
 from __future__ import annotations
 

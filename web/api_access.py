@@ -1,4 +1,4 @@
-"""What every API view needs: who is calling (session or personal token), the engine, CSRF for sessions.
+"""What every API blueprint needs: who is calling (session or personal token), the engine, CSRF for sessions.
 
 A request that carries ``Authorization: Bearer <token>`` is authenticated by that token alone (and
 needs no CSRF token: a browser never adds that header to a cross-site request by itself). A request
@@ -8,24 +8,19 @@ without it uses the login session, and its unsafe methods must carry the CSRF to
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import current_app, g, request
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from engine.cases.attachments import AttachmentStore
-from engine.context import Context
 from engine.org import accounts
-from web.api.errors import ApiError, install_error_handlers
+from web.api_errors import ApiError, install_error_handlers
 from web.auth import AppUser
+from web.context import engine as ctx
 from web.extensions import csrf
 
+__all__ = ["api_blueprint", "ctx", "identify", "require_user"]
+
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-def ctx() -> Context:
-    return current_app.extensions["ravand"]
 
 
 def bearer_token() -> str | None:
@@ -64,17 +59,3 @@ def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
     install_error_handlers(blp)
     csrf.exempt(blp)
     return blp
-
-
-def attachment_store() -> AttachmentStore:
-    """The app's attachment folder and size limit: app config, else the environment, else the defaults."""
-    store = current_app.extensions.get("ravand_attachments")
-    if store is None:
-        base = AttachmentStore.from_env(Path(current_app.instance_path) / "attachments")
-        directory = current_app.config.get("RAVAND_ATTACHMENTS_DIR") or base.directory
-        megabytes = current_app.config.get("RAVAND_ATTACHMENT_MAX_MB")
-        store = AttachmentStore(
-            Path(directory).resolve(), int(megabytes * 1024 * 1024) if megabytes else base.max_bytes
-        )
-        current_app.extensions["ravand_attachments"] = store
-    return store
