@@ -1,23 +1,7 @@
-"""Upgrading the database schema with the Alembic migrations in ``migrations/``."""
+"""The tables' metadata, for what manages the schema outside the engine (Flask-Migrate, Alembic)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from engine.models import Base
 
-from alembic import command
-from alembic.config import Config
-
-from engine.db import database_url
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-
-def alembic_config(url: str | None = None) -> Config:
-    config = Config(str(MIGRATIONS / "alembic.ini"))
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", database_url(url).replace("%", "%%"))
-    return config
-
-
-def upgrade(url: str | None = None, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+metadata = Base.metadata

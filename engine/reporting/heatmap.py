@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.models import (
@@ -16,9 +17,16 @@ from engine.models import (
     ProcessInstance,
 )
 from engine.org.scopes import Scope
+from engine.reporting.common import reading
 
 
-def element_stats(ctx: Context, scope: Scope, definition_id: int, now: datetime | None = None) -> dict:
+def element_stats(
+    ctx: Context,
+    scope: Scope,
+    definition_id: int,
+    now: datetime | None = None,
+    session: Session | None = None,
+) -> dict:
     """Per element of one process version: how many times instances passed it, how long they waited
     there on average in working days, and how many wait there now.
 
@@ -37,7 +45,7 @@ def element_stats(ctx: Context, scope: Scope, definition_id: int, now: datetime 
         item["name"] = item["name"] or name
         return item
 
-    with ctx.db.transaction() as session:
+    with reading(ctx, session) as session:
         in_version = and_(ProcessInstance.definition_id == definition_id, scope.instances())
         tasks = session.execute(
             select(
