@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -513,3 +514,30 @@ def test_a_regions_manager_sees_a_rollout_but_only_their_own_task_in_it(app):
     assert page.count("data-task=") == 1
     assert f'data-task="{reports["region-05"]}"' in page and reports["region-01"] not in page
     assert "سیاست آزمایشی" not in text(client_of(app, "region02.manager").get("/monitor/instances"))
+    # seeing is not acting: the deputy's central rollout is not the region's to stop
+    assert 'id="form-suspend"' in page and 'data-bs-target="#form-suspend"' not in page
+    refused = manager.post(f"/monitor/instances/{rollout}/suspend", data={"reason": "آزمون توقف"})
+    assert refused.status_code == 403
+    api = manager.post(f"/api/v1/monitor/instances/{rollout}/suspend", json={"reason": "آزمون توقف"})
+    assert api.status_code == 403
+    preview = manager.post("/api/v1/monitor/bulk/preview", json={"filters": {}, "action": "suspend"})
+    assert rollout not in preview.get_json()["ids"]
+    assert bulk_offer(manager) == "disabled"
+    with ctx.db.read() as session:
+        assert session.get(ProcessInstance, rollout).status == "running"
+    # the unit's own task is the region's: its manager may move its due date
+    moved = manager.post(
+        f"/monitor/tasks/{reports['region-05']}/due",
+        data={"due": "1405/12/20", "reason": "آزمون موعد", "instance": rollout},
+    )
+    assert moved.status_code == 302
+    assert manager.post(
+        f"/monitor/tasks/{reports['region-01']}/due", data={"due": "1405/12/20", "reason": "آزمون"}
+    ).status_code in (403, 404)
+
+
+def bulk_offer(client) -> str:
+    """Whether the bulk page offers to suspend the rollout it selects ("disabled" when it does not)."""
+    page = client.get("/monitor/bulk", query_string={"q": "سیاست"}).get_data(as_text=True)
+    suspend = re.search(r'<input[^>]*id="action-suspend"[^>]*>', page).group(0)
+    return "disabled" if " disabled" in suspend else "offered"

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from engine.calendar.jalali import to_persian_digits
 from engine.cases import supervision
-from engine.errors import NotFound, RavandError
+from engine.errors import Forbidden, NotFound, RavandError
 from engine.reporting import diagrams, heatmap, instances
 from engine.reporting import instance_list as instance_listing
 from engine.reporting import instance_page as instance_model
@@ -193,6 +193,8 @@ def _act(action, success: str, instance_id: int | None = None):
         result = action()
     except NotFound:
         abort(404)
+    except Forbidden:
+        abort(403)
     except RavandError as exc:
         flash(error_text(exc), "danger")
         result = None
