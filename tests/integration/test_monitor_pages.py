@@ -320,7 +320,15 @@ def test_instance_list_filters_and_pages(app):
         "region-03",
     }
     assert titles(element="review") == {"region-02"}
-    assert client.get("/monitor/instances", query_string={"from": "1405/13/01"}).status_code == 400
+    mistyped = client.get("/monitor/instances", query_string={"from": "1405/13/01", "status": "running"})
+    assert mistyped.status_code == 200  # the same page, saying what is wrong, the other filters kept
+    assert "تاریخ شمسی نیست" in text(mistyped) and 'value="1405/13/01"' in text(mistyped)
+    shown = {code for code in ("region-01", "region-02", "region-03") if f"گزارش {code}" in text(mistyped)}
+    assert shown == {"region-02", "region-03"}
+    english = client.get("/monitor/", query_string={"lang": "en", "to": "1405/02/31x"})
+    assert english.status_code == 200 and "is not a Jalali date" in text(english)
+    assert 'value="1405/02/31x"' in text(english)
+    client.get("/monitor/?lang=fa")
     assert titles(unit="nowhere") == set()  # a unit code that names no unit selects nothing
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from engine.calendar.jalali import from_jalali_str, to_jalali_str
 from engine.context import Context
+from engine.errors import N_, InvalidData
 from engine.org.access import scope_for_user
 from engine.org.scopes import MONITOR_ROLES, Scope
 from engine.reporting.dashboard import dashboard
@@ -61,14 +62,35 @@ def parse_jalali(value: str | None) -> date | None:
     return from_jalali_str(value) if value and value.strip() else None
 
 
+NOT_A_DATE = N_("'{value}' is not a Jalali date (for example 1405/09/15).")
+
+
+def jalali_arg(args: Mapping[str, str], name: str) -> date | None:
+    """The Jalali day in argument ``name``; InvalidData naming the field when it is not one."""
+    try:
+        return parse_jalali(args.get(name))
+    except ValueError:
+        raise InvalidData(NOT_A_DATE, field_errors={name: NOT_A_DATE}, value=args.get(name)) from None
+
+
+def without_bad_dates(args: Mapping[str, str]) -> tuple[dict[str, str], list[InvalidData]]:
+    """The arguments less the dates that are not Jalali days, and what was wrong with each: a page shows
+    the problem beside the filters the user typed, and the figures without that one filter."""
+    kept, problems = dict(args.items()), []
+    for name in ("from", "to"):
+        try:
+            jalali_arg(args, name)
+        except InvalidData as problem:
+            kept.pop(name)
+            problems.append(problem)
+    return kept, problems
+
+
 def period(args: Mapping[str, str]) -> tuple[date, date]:
     """The Jalali period the figures cover: ``from`` and ``to``, by default the last eight weeks."""
     today = engine().calendar.today()
-    try:
-        start = parse_jalali(args.get("from")) or today - timedelta(weeks=DEFAULT_WEEKS)
-        end = parse_jalali(args.get("to")) or today
-    except ValueError:
-        abort(400)
+    start = jalali_arg(args, "from") or today - timedelta(weeks=DEFAULT_WEEKS)
+    end = jalali_arg(args, "to") or today
     return (start, end) if start <= end else (end, start)
 
 
@@ -77,7 +99,8 @@ def jalali(value: date) -> str:
 
 
 def filters_from_args(args: Mapping[str, str]) -> InstanceFilter:
-    """The instance list's filters from query arguments; a value that makes no sense is a 400."""
+    """The instance list's filters from query arguments; a number that is not one is a 400, a date that
+    is not a Jalali day InvalidData."""
 
     def integer(name: str) -> int | None:
         value = (args.get(name) or "").strip()
@@ -87,10 +110,7 @@ def filters_from_args(args: Mapping[str, str]) -> InstanceFilter:
             abort(400)
         return int(value)
 
-    try:
-        started_from, started_to = parse_jalali(args.get("from")), parse_jalali(args.get("to"))
-    except ValueError:
-        abort(400)
+    started_from, started_to = jalali_arg(args, "from"), jalali_arg(args, "to")
     department = args.get("department") or None
     return InstanceFilter(
         process_key=args.get("process") or None,

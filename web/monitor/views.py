@@ -29,6 +29,7 @@ from web.monitor.common import (
     filters_from_args,
     jalali,
     monitor_required,
+    without_bad_dates,
 )
 from web.monitor.export import export_response
 from web.monitor.labels import ACTIONS, DEPARTMENTS, EVENTS, STATUS_STYLES, STATUSES
@@ -60,14 +61,27 @@ def _labels() -> dict:
     }
 
 
+def checked_dates(args) -> dict[str, str]:
+    """The page's arguments less a mistyped date, which is said in the page's language instead (the
+    form keeps what was typed)."""
+    kept, problems = without_bad_dates(args)
+    for problem in problems:
+        flash(error_text(problem), "danger")
+    return kept
+
+
 # --- dashboard -----------------------------------------------------------------------------------------
 
 
 @bp.get("/")
 @monitor_required
 def dashboard():
-    page = dashboard_page(request.args)
+    args = checked_dates(request.args)
+    page = dashboard_page(args)
     figures = page["figures"]
+    for name in {"from", "to"} - set(args):  # what was typed stays in the form, to be corrected
+        if request.args.get(name):
+            figures["period"][name] = request.args[name]
     g.ravand_unread = page["unread"]  # the menu's badge, read with the page
     chart = {
         "labels": [w["label"] if str(get_locale()) == "fa" else jalali(w["week"]) for w in figures["weeks"]],
@@ -100,7 +114,7 @@ def dashboard():
 @bp.get("/instances")
 @monitor_required
 def instance_list():
-    filters = filters_from_args(request.args)
+    filters = filters_from_args(checked_dates(request.args))
     page = max(1, request.args.get("page", 1, type=int))
     found = instance_listing.instance_list(
         engine(), current_user.username, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
