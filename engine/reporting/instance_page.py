@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine import audit
@@ -103,7 +104,7 @@ def instance_page(ctx: Context, instance_id: int, username: str, diagram: str | 
             select(Incident).where(Incident.instance_id == instance_id).order_by(Incident.id)
         ).all()
         shown_diagram, diagrams = diagram_choice(session, definition.id, definition.key, diagram)
-        markers = _markers(session, instance_id, task_rows, events, incidents)
+        markers = _markers(session, instance_id, task_rows, events, incidents, _running(workflow))
         status = instance.status
         if status == "running" and not open_tasks:
             status = "waiting"
@@ -150,11 +151,21 @@ def instance_page(ctx: Context, instance_id: int, username: str, diagram: str | 
         )
 
 
-def _markers(session, instance_id: int, task_rows, events, incidents) -> dict[str, list[str]]:
+def _running(workflow) -> set[str]:
+    """The elements the workflow is inside now: a multi-instance step (a call per unit) runs while any
+    of its units still works, though the history already names it for the units that finished."""
+    unfinished = workflow.get_tasks(state=TaskState.STARTED | TaskState.WAITING | TaskState.READY)
+    return {bpmn_id for t in unfinished if (bpmn_id := getattr(t.task_spec, "bpmn_id", None))}
+
+
+def _markers(
+    session, instance_id: int, task_rows, events, incidents, running: set[str]
+) -> dict[str, list[str]]:
     """Elements done, active and failed: from the history, the open tasks, the waits and the incidents
-    already read, and the instance's pending timers and message subscriptions."""
+    already read, what the workflow is inside, and the instance's pending timers and message
+    subscriptions."""
     done = {e.element_id for e in events if e.kind in DONE_EVENTS and e.element_id}
-    active = {t.element_id for t in task_rows if t.state == "open"}
+    active = running | {t.element_id for t in task_rows if t.state == "open"}
     active |= set(
         session.scalars(
             select(MessageSubscription.element_id).where(MessageSubscription.instance_id == instance_id)

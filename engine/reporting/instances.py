@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from engine.context import Context
 from engine.models import (
     HumanTask,
+    Job,
+    MessageSubscription,
     OrgUnit,
     ProcessDefinition,
     ProcessInstance,
@@ -122,12 +124,24 @@ def instance_conditions(
                 ProcessInstance.title.ilike(pattern),
             )
         )
-    if f.element_id:
+    if f.element_id:  # waiting there now: at an open task, a message or a timer (as the heat map counts)
         conditions.append(
-            exists().where(
-                HumanTask.instance_id == ProcessInstance.id,
-                HumanTask.state == "open",
-                HumanTask.element_id == f.element_id,
+            or_(
+                exists().where(
+                    HumanTask.instance_id == ProcessInstance.id,
+                    HumanTask.state == "open",
+                    HumanTask.element_id == f.element_id,
+                ),
+                exists().where(
+                    MessageSubscription.instance_id == ProcessInstance.id,
+                    MessageSubscription.element_id == f.element_id,
+                ),
+                exists().where(
+                    Job.instance_id == ProcessInstance.id,
+                    Job.kind == "timer",
+                    Job.status == "pending",
+                    Job.element_id == f.element_id,
+                ),
             )
         )
     if f.assignee:

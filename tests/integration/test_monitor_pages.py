@@ -549,3 +549,33 @@ def bulk_offer(client) -> str:
     page = client.get("/monitor/bulk", query_string={"q": "سیاست"}).get_data(as_text=True)
     suspend = re.search(r'<input[^>]*id="action-suspend"[^>]*>', page).group(0)
     return "disabled" if " disabled" in suspend else "offered"
+
+
+def test_a_rollout_waits_once_on_the_heat_map_and_runs_on_its_diagram_while_a_unit_works(app):
+    ctx = app.extensions["ravand"]
+    root = Path(__file__).resolve().parents[2]
+    (bundle,) = [
+        b for b in collect_bundles([root / "processes"], root / "forms") if b.key == "policy_rollout"
+    ]
+    definition_id = deploy(ctx, bundle).definition_id
+    policy = {
+        "title": "سیاست دو منطقه",
+        "letter_number": "۱۴۰۵/۲",
+        "policy_text": "متن سیاست برای آزمون نقشهٔ حرارتی و نمودار اجرای چندگانه.",
+        "units": ["region-01", "region-05"],
+        "deadline_days": 5,
+    }
+    rollout = start(ctx, "policy_rollout", policy, user="coord.expert", unit="dept_coord").id
+    complete(ctx, open_task_id(ctx, rollout, "approve_rollout"), {"approval": "approve"}, "coord.head")
+    deputy = client_of(app, "deputy")
+    stats = {
+        e["element_id"]: e
+        for e in deputy.get(f"/api/v1/monitor/definitions/{definition_id}/elements").json["elements"]
+    }
+    assert stats["unit_report"]["waiting_now"] == 1  # two units work on it, one instance waits there
+    assert "median_wait_days" in stats["unit_report"] and "p90_wait_days" in stats["unit_report"]
+    listed = text(deputy.get("/monitor/instances", query_string={"element": "unit_report"}))
+    assert "سیاست دو منطقه" in listed
+    page = deputy.get(f"/monitor/instances/{rollout}").get_data(as_text=True)
+    markers = json.loads(re.search(r'id="diagram-markers">(.*?)</script>', page).group(1))
+    assert "rollout_units" in markers["active"] and "rollout_units" not in markers["done"]
