@@ -1,7 +1,27 @@
-"""The tables' metadata, for what manages the schema outside the engine (Flask-Migrate, Alembic)."""
+"""Upgrading the database schema with the Alembic migrations in ``migrations/``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from engine.db import database_url
 from engine.models import Base
 
-metadata = Base.metadata
+# The tables Alembic migrates (and Flask-Migrate compares the models with).
+METADATA = Base.metadata
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config(url: str | None = None) -> Config:
+    config = Config(str(MIGRATIONS / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", database_url(url).replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)

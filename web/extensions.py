@@ -8,9 +8,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from engine.schema import metadata
+from engine.schema import METADATA
 
-db = SQLAlchemy(metadata=metadata)
+db = SQLAlchemy(metadata=METADATA)
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
