@@ -35,7 +35,9 @@ def _find(session: Session, code: str, token: str) -> tuple[Door, ProcessInstanc
     found = session.execute(
         select(Door, ProcessInstance)
         .join(ProcessInstance, ProcessInstance.id == Door.instance_id)
-        .where(Door.token_hash == token_hash(token or ""), ProcessInstance.tracking_code == normalize_code(code))
+        .where(
+            Door.token_hash == token_hash(token or ""), ProcessInstance.tracking_code == normalize_code(code)
+        )
     ).first()
     if found is None:
         raise NotFound(N_("This link is not valid."))

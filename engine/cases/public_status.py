@@ -77,7 +77,8 @@ def public_status(ctx: Context, code: str) -> PublicStatus | None:
             )
         )
         entry = ctx.catalog.get(instance.process_key)
-        facts = _facts(entry, final_data(load_workflow(ctx, session, instance))) if entry else []
+        data = final_data(load_workflow(ctx, session, instance)) if entry and entry.public_fields else {}
+        facts = _facts(entry, data, ended=instance.ended_at is not None) if data else []
         return PublicStatus(
             tracking_code=code,
             process_key=instance.process_key,
@@ -91,12 +92,13 @@ def public_status(ctx: Context, code: str) -> PublicStatus | None:
         )
 
 
-def _facts(entry: CatalogEntry, data: dict) -> list[PublicFact]:
-    """The catalog's public fields that the case has a value for, coded values in words."""
+def _facts(entry: CatalogEntry, data: dict, ended: bool) -> list[PublicFact]:
+    """The catalog's public fields that the case has a value for, coded values in words; a field marked
+    ``when_ended`` (the outcome) only once the case has ended."""
     facts = []
     for spec in entry.public_fields:
         value = data.get(spec["key"])
-        if value in (None, "", [], {}):
+        if value in (None, "", [], {}) or (spec.get("when_ended") and not ended):
             continue
         text = str(value)
         facts.append(

@@ -68,7 +68,9 @@ class KavenegarSender:
             with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=self.timeout) as resp:
                 answer = json.loads(resp.read().decode("utf-8"))
         except urllib.error.HTTPError as exc:
-            raise SmsFailed(N_("The SMS gateway refused the message: HTTP {status}."), status=exc.code) from exc
+            raise SmsFailed(
+                N_("The SMS gateway refused the message: HTTP {status}."), status=exc.code
+            ) from exc
         except (OSError, ValueError) as exc:
             raise SmsFailed(N_("The SMS gateway could not be reached: {error}."), error=str(exc)) from exc
         status = (answer.get("return") or {}).get("status")

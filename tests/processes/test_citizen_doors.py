@@ -106,3 +106,10 @@ def test_opt_out_sends_nothing_and_gateway_failures_retry_then_show(ctx, clock, 
         assert (job.status, job.attempts) == ("failed", 3)
         assert "500" in job.last_error
     assert gateway.messages == []
+
+
+def test_a_citizen_who_opted_out_gets_no_sms_but_the_door_is_open(ctx, clock, gateway):
+    _, code = held_meeting(ctx, clock, sms_opt_out=True)
+    run_due_jobs(ctx)
+    assert gateway.messages == []
+    assert public_status(ctx, code).door == "citizen_meeting_survey.json"
