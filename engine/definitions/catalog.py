@@ -48,6 +48,7 @@ class CatalogEntry:
     messages: tuple[str, ...] = field(default=())
     doors: tuple[dict, ...] = ()
     public_fields: tuple[dict, ...] = ()
+    walk_in: tuple[str, ...] = ()
 
     @property
     def is_public(self) -> bool:
@@ -103,6 +104,7 @@ def _entry(item: dict) -> CatalogEntry:
         messages=tuple(item.get("messages") or ()),
         doors=tuple(dict(d) for d in item.get("doors") or ()),
         public_fields=tuple(dict(f) for f in item.get("public_fields") or ()),
+        walk_in=tuple(str(r) for r in item.get("walk_in") or ()),
     )
 
 

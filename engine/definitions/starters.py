@@ -61,6 +61,7 @@ class StartableProcess:
     public: bool
     starters: tuple[str, ...]
     form: dict | None = None  # the start form's form-js schema, as snapshotted with the version
+    walk_in: tuple[str, ...] = ()  # staff roles who may start it for a citizen at the counter
 
     def name(self, locale: str) -> str:
         return (self.name_en if locale == "en" else self.name_fa) or self.name_fa or self.key
@@ -175,6 +176,7 @@ def _offered(ctx: Context, session: Session, catalog: Mapping[str, CatalogEntry]
                 public=PUBLIC in settings.starters,
                 starters=settings.starters,
                 form=ctx.form(session, definition.id, start_form) if start_form else None,
+                walk_in=entry.walk_in if entry else (),
             )
         )
     return found
@@ -195,6 +197,22 @@ def offered_to(
         for p in offered
         if (staff := set(p.starters) - {PUBLIC}) and (actor.is_admin or EVERYONE in staff or roles & staff)
     ]
+
+
+def offered_for_walk_in(
+    ctx: Context, session: Session, actor: Actor, catalog: Mapping[str, CatalogEntry] | None = None
+) -> list[StartableProcess]:
+    """The public processes ``actor`` may start for a walk-in citizen: a role of the catalog's ``walk_in``."""
+    offered = _offered(ctx, session, _catalog(ctx, catalog))
+    return [p for p in offered if p.public and p.walk_in and actor.has_role(*p.walk_in)]
+
+
+def walk_in_processes(
+    ctx: Context, username: str, catalog: Mapping[str, CatalogEntry] | None = None
+) -> list[StartableProcess]:
+    """The public processes ``username`` may start at the counter for a citizen."""
+    with ctx.db.read() as session:
+        return offered_for_walk_in(ctx, session, load_actor(session, username, ctx.clock.now()), catalog)
 
 
 def startable_processes(
