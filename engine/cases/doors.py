@@ -8,14 +8,16 @@ delivered as the waited-for message in the same transaction that marks the door 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.cases.attachments import AttachmentStore, attach_in_session, check_file
 from engine.cases.public_status import normalize_code
 from engine.context import Context
 from engine.definitions.forms import validate_submission
-from engine.errors import N_, Conflict, NotFound
+from engine.errors import N_, Conflict, FieldErrors, InvalidData, Message, NotFound
 from engine.models import Door, MessageSubscription, ProcessInstance
 from engine.runtime.doors import token_hash
 from engine.runtime.messages import send_message
@@ -67,19 +69,49 @@ def open_door(ctx: Context, code: str, token: str) -> DoorPage:
         )
 
 
-def answer_door(ctx: Context, code: str, token: str, data: dict) -> dict:
-    """Validate the answer and deliver it to the waiting case; the door is then used."""
-    with ctx.db.transaction() as session:
-        door, instance = _find(session, code, token)
-        form = ctx.form(session, instance.definition_id, door.form_key) or {"components": []}
+def answer_door(
+    ctx: Context,
+    code: str,
+    token: str,
+    data: dict,
+    files: tuple[tuple[str, str, bytes], ...] = (),
+    store: AttachmentStore | None = None,
+) -> dict:
+    """Validate the answer (and its ``(field, file name, content)`` files, kept as attachments of the
+    case) and deliver it to the waiting case; the door is then used. Nothing is saved on a refusal."""
+    errors, checked = FieldErrors(), []
+    for form_field, name, content in files:
+        try:
+            checked.append((form_field, name, content, check_file(store, name, content)))
+        except InvalidData as exc:
+            errors.add(form_field, Message(exc.template, exc.params))
+    written: list[Path] = []
+    try:
+        with ctx.db.transaction() as session:
+            return _answer(ctx, session, code, token, data, errors, checked, store, written)
+    except Exception:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _answer(ctx, session, code, token, data, errors: FieldErrors, checked, store, written) -> dict:
+    door, instance = _find(session, code, token)
+    form = ctx.form(session, instance.definition_id, door.form_key) or {"components": []}
+    try:
         answer = validate_submission(form, data)
-        door.used_at = ctx.clock.now()
-        session.flush()
-        send_message(
-            ctx,
-            door.message_name,
-            {**answer, "tracking_code": instance.tracking_code},
-            correlation={"tracking_code": instance.tracking_code},
-            session=session,
-        )
-        return {"tracking_code": instance.tracking_code, "process_key": instance.process_key}
+    except InvalidData as exc:
+        for name, message in exc.field_errors.items():
+            errors.add(name, message)
+    errors.raise_if_any()
+    door.used_at = ctx.clock.now()
+    written += attach_in_session(session, store, instance.id, checked, None, door.used_at)
+    session.flush()
+    send_message(
+        ctx,
+        door.message_name,
+        {**answer, "tracking_code": instance.tracking_code},
+        correlation={"tracking_code": instance.tracking_code},
+        session=session,
+    )
+    return {"tracking_code": instance.tracking_code, "process_key": instance.process_key}

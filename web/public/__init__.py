@@ -164,9 +164,15 @@ def door(code: str, token: str):
     if request.method == "POST":
         if request.form.get(guard.HONEYPOT):
             abort(400)
-        data, _uploads = read_submission(fields, request.form, request.files)
+        data, uploads = read_submission(fields, request.form, request.files)
+        store = attachment_store()
+        files = tuple(
+            (key, upload.filename, upload.stream.read(store.max_bytes + 1))
+            for key, chosen in uploads.items()
+            for upload in chosen
+        )
         try:
-            answer_door(engine(), code, token, data)
+            answer_door(engine(), code, token, data, files, store)
         except InvalidData as exc:
             errors = field_texts(exc)
             notice, status = (error_text(exc) if not errors else _("Please correct the marked fields.")), 422
