@@ -81,8 +81,13 @@ def _send_link(
         f"{spec.get('sms_fa', 'لطفاً به درخواست شما پاسخ دهید')}:\n{door_link(code, token)}\n"
         f"کد رهگیری: {to_persian_digits(code)}\nروابط عمومی شهرداری تهران"
     )
-    # No instance on the job: a gateway failure is a failed job in the monitor, never an incident
-    # that would stop the case from taking the answer.
+    # The job is not the instance's (a suspended case still gets its link); after the last retry the
+    # failure is an incident of the case (``from_instance``), seen in the monitor, and the door stays
+    # open: an instance with an incident still takes messages.
     session.add(
-        Job(kind="sms", due_at=now, payload={"receptor": receptor, "message": text, "case": instance.id})
+        Job(
+            kind="sms",
+            due_at=now,
+            payload={"receptor": receptor, "message": text, "from_instance": instance.id},
+        )
     )

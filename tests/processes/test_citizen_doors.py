@@ -97,7 +97,7 @@ def test_survey_link_by_sms_answers_once_and_the_outcome_is_public(ctx, clock, g
 
 
 def test_opt_out_sends_nothing_and_gateway_failures_retry_then_show(ctx, clock, gateway):
-    held_meeting(ctx, clock, phone="09120000000")
+    iid, code = held_meeting(ctx, clock, phone="09120000000")
     for _ in range(3):
         clock.shift(60 * 60)
         run_due_jobs(ctx)
@@ -106,6 +106,9 @@ def test_opt_out_sends_nothing_and_gateway_failures_retry_then_show(ctx, clock, 
         assert (job.status, job.attempts) == ("failed", 3)
         assert "500" in job.last_error
     assert gateway.messages == []
+    shown = show(ctx, iid)
+    assert shown["status"] == "incident" and "500" in shown["incidents"][0]["message"]
+    assert public_status(ctx, code).door == "citizen_meeting_survey.json"  # the case still takes the answer
 
 
 def test_a_citizen_who_opted_out_gets_no_sms_but_the_door_is_open(ctx, clock, gateway):
