@@ -128,3 +128,37 @@ def test_the_citizen_answers_the_survey_from_the_sms_link(live_server, gateway, 
     screenshot(page, "door-used")
     wrong = page.goto(link[:-3] + "xyz")
     assert wrong.status == 404
+
+
+def test_a_clerk_registers_a_walk_in_citizen_and_sees_the_code_to_print(live_server, page, login, screenshot):
+    login(page, "coord.expert")
+    page.goto(f"{live_server.url}/start/")
+    page.locator("#walk-in").get_by_text("ملاقات مردمی").click()
+    page.locator("#walk-in-note").wait_for()
+    page.get_by_label("نام و نام خانوادگی").wait_for()
+    screenshot(page, "walk-in-form")
+    # The start form posts its data as JSON (form-js); the same request, from the logged-in page.
+    token = page.evaluate("document.querySelector('meta[name=csrf-token]')?.content || ''")
+    answer = page.request.post(
+        f"{live_server.url}/start/citizen_meeting/walk-in",
+        data=json.dumps({"data": WALK_IN}),
+        headers={"Content-Type": "application/json", "X-CSRFToken": token},
+    )
+    assert answer.ok, answer.text()
+    page.goto(live_server.url + answer.json()["redirect"])
+    code = page.locator("#tracking-code").inner_text().strip()
+    assert re.fullmatch(r"[۰-۹]{10}", code)
+    screenshot(page, "walk-in-receipt")
+    page.goto(f"{live_server.url}/public/status?code={code}")
+    assert "در حال رسیدگی" in page.locator("#status-message").inner_text()
+
+
+WALK_IN = {
+    "full_name": "حسن کریمی",
+    "national_id": "0012345679",
+    "phone": "09121234567",
+    "region": "region-05",
+    "topic": "urban_services",
+    "urgency": "normal",
+    "description": "شهروند حضوری مراجعه کرد: چراغ‌های کوچه ما یک ماه است خاموش است.",
+}
