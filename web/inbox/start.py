@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from engine.cases.requests import my_requests as requests_of
 from engine.cases.start import StartRequest, start_process
-from engine.definitions.starters import StartableProcess, startable_processes, walk_in_processes
+from engine.definitions.starters import StartableProcess, start_page, startable_processes, walk_in_processes
 from engine.errors import Forbidden, NotFound, RavandError
 from web.bounds import page_arg
 from web.catalog import current_catalog
@@ -25,15 +25,14 @@ PER_PAGE = 20
 @login_required
 def start():
     groups: dict[str, list] = {}
-    for process in startable_processes(engine(), current_user.username):
+    startable, walk_in = start_page(engine(), current_user.username)
+    for process in startable:
         groups.setdefault(process.department or "", []).append(
             {"key": process.key, "name": process.name(locale()), "version": process.version}
         )
     for items in groups.values():
         items.sort(key=lambda item: item["name"])
-    walk_ins = [
-        {"key": p.key, "name": p.name(locale())} for p in walk_in_processes(engine(), current_user.username)
-    ]
+    walk_ins = [{"key": p.key, "name": p.name(locale())} for p in walk_in]
     return render_template("inbox/start.html", groups=sorted(groups.items()), walk_ins=walk_ins)
 
 
