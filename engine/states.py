@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 ACTIVE = ("running", "incident")
-ENDED = ("completed", "terminated")
+ENDED = ("completed", "terminated", "failed")  # failed: an error nobody caught

@@ -11,6 +11,10 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -143,6 +147,9 @@ def save(step: Step) -> None:
     )
     for key, value in (("state", state), ("state_version", version), ("updated_at", step.now)):
         set_committed_value(instance, key, value)
+    uncaught = [e for e in thrown if isinstance(e.event_definition, CodeEvents)]
+    if uncaught and instance.status in ACTIVE:
+        record_uncaught(step, uncaught)
     if workflow.completed and instance.status in ACTIVE:
         instance.status = "completed"
         instance.ended_at = step.now
@@ -167,6 +174,52 @@ def save(step: Step) -> None:
             )
     key, cache = (instance.id, instance.state_version), step.ctx.workflows
     session.info.setdefault("after_commit", []).append(lambda: cache.put(*key, workflow))
+
+
+CodeEvents = (ErrorEventDefinition, EscalationEventDefinition)
+
+
+def record_uncaught(step: Step, events: list) -> None:
+    """Errors and escalations no boundary event or event sub-process caught: never a silent "completed".
+
+    An uncaught error fails the instance (its other branches are cancelled, an incident names the error's
+    code and name); an uncaught escalation is non-critical (BPMN 2.0 §10.5.4), so the instance goes on,
+    but it is recorded in the history with its code and name.
+    """
+    for event in events:
+        definition = event.event_definition
+        kind = "error" if isinstance(definition, ErrorEventDefinition) else "escalation"
+        element = _thrower(step.workflow, definition)
+        data = {"kind": kind, "code": definition.code, "name": definition.name}
+        audit.record(
+            step.session,
+            f"{kind}_uncaught",
+            step.instance.id,
+            step.actor,
+            element_id=element,
+            at=step.now,
+            data=data,
+        )
+        if kind != "error" or step.instance.status not in ACTIVE:
+            continue
+        message = f"Uncaught BPMN error code {definition.code!r} ({definition.name or 'unnamed'})"
+        step.session.add(
+            Incident(instance_id=step.instance.id, element_id=element, message=message, created_at=step.now)
+        )
+        if not step.workflow.completed:
+            step.workflow.cancel()
+        step.instance.status = "failed"
+        step.instance.ended_at = step.now
+
+
+def _thrower(workflow: BpmnWorkflow, definition) -> str | None:
+    """The element that threw an event: the last completed task whose event definition it is."""
+    tasks = [
+        t
+        for t in workflow.get_tasks(state=TaskState.COMPLETED)
+        if getattr(t.task_spec, "event_definition", None) is definition
+    ]
+    return max(tasks, key=lambda t: t.last_state_change).task_spec.bpmn_id if tasks else None
 
 
 def run_engine(step: Step, raise_errors: bool = False) -> None:
