@@ -13,6 +13,7 @@ from engine.models.runtime import (
     MessageSubscription,
     ProcessInstance,
     ReceivedMessage,
+    SignalSubscription,
 )
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "ProcessSettings",
     "ReceivedMessage",
     "Role",
+    "SignalSubscription",
     "UTCDateTime",
     "User",
     "utcnow",

@@ -113,6 +113,12 @@ def _execute(ctx: Context, session, job: Job) -> None:
             send_message(ctx, job.payload["name"], job.payload.get("payload"), session=session)
         except RavandError as exc:
             raise JobFailed(exc) from exc
+    elif job.kind == "signal":
+        from engine.runtime.signals import broadcast
+
+        broadcast(
+            ctx, session, job.payload["name"], job.payload.get("payload"), job.payload.get("from_instance")
+        )
     else:
         raise JobFailed(ValueError(f"unknown job kind '{job.kind}'"))
 

@@ -14,9 +14,11 @@ from datetime import datetime
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     ErrorEventDefinition,
     EscalationEventDefinition,
+    SignalEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import ThrowingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -26,6 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import audit, clock
 from engine.context import Context
+from engine.definitions.specs import event_parts
 from engine.errors import N_, Conflict, NotFound
 from engine.models import (
     HumanTask,
@@ -52,6 +55,7 @@ class Step:
     actor: str | None
     now: datetime
     opened: list[dict] = field(default_factory=list)  # the human-task rows the save opened
+    signals: list[tuple[str, dict]] = field(default_factory=list)  # thrown this step: (name, payload)
 
 
 _LOCK = (
@@ -172,6 +176,16 @@ def save(step: Step) -> None:
                     },
                 )
             )
+    for name, payload in step.signals:  # broadcast to other instances and signal start events, by the outbox
+        session.add(
+            Job(
+                instance_id=None,
+                kind="signal",
+                due_at=step.now,
+                payload={"name": name, "payload": audit.jsonable(payload), "from_instance": instance.id},
+            )
+        )
+    step.signals = []
     key, cache = (instance.id, instance.state_version), step.ctx.workflows
     session.info.setdefault("after_commit", []).append(lambda: cache.put(*key, workflow))
 
@@ -242,6 +256,12 @@ def run_engine(step: Step, raise_errors: bool = False) -> None:
         open_incident(step, exc)
     finally:
         for task in ran:
+            if isinstance(task.task_spec, ThrowingEvent):
+                step.signals += [
+                    (part.name, task.data)
+                    for part in event_parts(task.task_spec.event_definition)
+                    if isinstance(part, SignalEventDefinition)
+                ]
             if getattr(task.task_spec, "bpmn_id", None):
                 audit.record(
                     step.session,
