@@ -90,3 +90,20 @@ def test_a_signal_sent_from_outside_reaches_every_waiting_instance(ctx):
     assert result["instances"] == [first.id, second.id] and len(result["started"]) == 1
     assert show.show(ctx, first.id)["status"] == "completed"
     assert send_signal(ctx, "budget_approved")["instances"] == []  # nobody waits any more: lost, no error
+
+
+END_THROWER = (
+    '<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
+    '<bpmn:endEvent id="end"><bpmn:incoming>f1</bpmn:incoming>'
+    '<bpmn:signalEventDefinition signalRef="sig"/></bpmn:endEvent>' + _flow("f1", "start", "end")
+)
+
+
+def test_a_signal_end_event_throws_its_signal(ctx):
+    """SpiffWorkflow 3.2 reads a signal end event as a none end event; Ravand's parser reads it."""
+    _deploy_all(ctx)
+    deploy(ctx, _bundle("end_thrower", END_THROWER, SIGNAL))
+    waiter = starting.start(ctx, "waiter")
+    starting.start(ctx, "end_thrower")
+    assert run_due_jobs(ctx) == {"fired": 1, "failed": 0}
+    assert show.show(ctx, waiter.id)["status"] == "completed"
