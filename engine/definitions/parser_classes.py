@@ -4,10 +4,15 @@ filled where SpiffWorkflow 3.2 reads less of BPMN 2.0 than the specification has
 - A signal end event (BPMN 2.0 §10.5.3, Table 10.90) is read as one: SpiffWorkflow's end event parser
   looks for message, cancel, error, escalation and terminate definitions only, and so ran a signal end
   event as a none end event, silently throwing nothing.
+- Sequence flows leaving an activity or an event may carry conditions (§10.3.1, §13.2.1: an implicit
+  inclusive split): SpiffWorkflow refuses more than one flow leaving a task. Ravand's parsers put a
+  hidden split (``ImplicitSplit``) behind such an element: every unconditional flow is taken, each
+  conditional flow whose condition holds, and the element's default flow when no condition holds.
 """
 
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.event_parsers import (
     CANCEL_EVENT_XPATH,
@@ -17,9 +22,14 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
     SIGNAL_EVENT_XPATH,
     TERMINATION_EVENT_XPATH,
 )
+from SpiffWorkflow.bpmn.parser.task_parsers import GatewayParser
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
+from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec, _BpmnCondition
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.event_parsers import SpiffEndEventParser
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.util.task import TaskState
 
 END_EVENT_DEFINITIONS = [
     MESSAGE_EVENT_XPATH,
@@ -38,8 +48,63 @@ class RavandEndEventParser(SpiffEndEventParser):
         return task
 
 
-class RavandBpmnParser(SpiffBpmnParser):
-    OVERRIDE_PARSER_CLASSES = {
-        **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
-        full_tag("endEvent"): (RavandEndEventParser, EndEvent),
+class ImplicitSplit(MultiChoice, BpmnTaskSpec):
+    """The flows leaving an activity or event when one of them has a condition (no element of its own)."""
+
+    def __init__(self, wf_spec, name, **kwargs):
+        super().__init__(wf_spec, name, **kwargs)
+        self.default_output: str | None = None
+
+    def _run_hook(self, my_task):
+        matches, unconditional = self._get_matching_outputs(my_task)
+        default = [s for s in unconditional if s.name == self.default_output]
+        always = [s for s in unconditional if s.name != self.default_output]
+        chosen = always + (matches or default)
+        if not chosen:
+            raise WorkflowTaskException("No condition holds on the flows leaving the element", task=my_task)
+        my_task._sync_children(chosen, TaskState.FUTURE)
+        for child in my_task.children:
+            child.task_spec._predict(child, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)
+        return True
+
+
+class ConditionalFlows:
+    """A parser mixin: an element with several outgoing flows, or a conditional one, gets an ImplicitSplit."""
+
+    def handles_multiple_outgoing(self) -> bool:
+        return True
+
+    def connect_outgoing(self, outgoing_task, sequence_flow_node, is_default):
+        flows = self.process_parser.get_outgoing_sequence_flows(self.bpmn_id)
+        if len(flows) == 1 and self.parse_condition(sequence_flow_node) is None:
+            return TaskParser.connect_outgoing(self, outgoing_task, sequence_flow_node, is_default)
+        name = f"{self.bpmn_id}.ImplicitSplit"
+        split = self.spec.task_specs.get(name)
+        if split is None:
+            split = ImplicitSplit(self.spec, name)
+            self.task.connect(split)
+        condition = None if is_default else self.parse_condition(sequence_flow_node)
+        if condition is None:
+            split.connect(outgoing_task)
+            if is_default:
+                split.default_output = outgoing_task.name
+        else:
+            split.connect_if(_BpmnCondition(condition), outgoing_task)
+
+
+def _with_conditional_flows(classes: dict) -> dict:
+    return {
+        tag: (
+            parser
+            if issubclass(parser, GatewayParser)
+            else type(parser.__name__, (ConditionalFlows, parser), {}),
+            spec,
+        )
+        for tag, (parser, spec) in classes.items()
     }
+
+
+class RavandBpmnParser(SpiffBpmnParser):
+    OVERRIDE_PARSER_CLASSES = _with_conditional_flows(
+        {**SpiffBpmnParser.OVERRIDE_PARSER_CLASSES, full_tag("endEvent"): (RavandEndEventParser, EndEvent)}
+    )
