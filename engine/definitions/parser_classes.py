@@ -12,6 +12,8 @@ filled where SpiffWorkflow 3.2 reads less of BPMN 2.0 than the specification has
   when none does); converging, it fires once its ``activationCondition`` holds, ``activationCount`` being
   the number of tokens that arrived, and absorbs the tokens that arrive after it fired. Without an
   activation condition it joins as an inclusive gateway does.
+- Link events (§10.5.6): a link throw event goes on at the link catch event of the same name in the same
+  process level, which is reached by no sequence flow; both are pass-through steps.
 """
 
 from __future__ import annotations
@@ -29,9 +31,19 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
 from SpiffWorkflow.bpmn.parser.task_parsers import ConditionalGatewayParser, GatewayParser
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec, _BpmnCondition
-from SpiffWorkflow.bpmn.specs.defaults import EndEvent, InclusiveGateway
+from SpiffWorkflow.bpmn.specs.defaults import (
+    EndEvent,
+    InclusiveGateway,
+    IntermediateCatchEvent,
+    IntermediateThrowEvent,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.specs.MultiChoice import MultiChoice
-from SpiffWorkflow.spiff.parser.event_parsers import SpiffEndEventParser
+from SpiffWorkflow.spiff.parser.event_parsers import (
+    SpiffEndEventParser,
+    SpiffIntermediateCatchEventParser,
+    SpiffIntermediateThrowEventParser,
+)
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
@@ -136,6 +148,42 @@ class ComplexGatewayParser(ConditionalGatewayParser):
         )
 
 
+LINK = "./bpmn:linkEventDefinition"
+
+
+class LinkThrowParser(SpiffIntermediateThrowEventParser):
+    def create_task(self):
+        if not self.xpath(LINK):
+            return super().create_task()
+        return self._create_task(NoneEventDefinition())
+
+    def parse_node(self):
+        task = super().parse_node()
+        links = self.xpath(LINK)
+        if links:
+            name = links[0].get("name")
+            catches = self.node.getparent().xpath(
+                "./bpmn:intermediateCatchEvent[bpmn:linkEventDefinition[@name=$name]]",
+                namespaces=self.nsmap,
+                name=name,
+            )
+            if not catches:
+                self.raise_validation_exception(f"No link catch event named {name!r} in this process level")
+            self.task.connect(self.process_parser.parse_node(catches[0]))
+        return task
+
+
+class LinkCatchParser(SpiffIntermediateCatchEventParser):
+    """A link catch event does not wait: it is where its link throw event goes on."""
+
+    def create_task(self):
+        if not self.xpath(LINK):
+            return super().create_task()
+        return IntermediateThrowEvent(
+            self.spec, self.bpmn_id, event_definition=NoneEventDefinition(), **self.bpmn_attributes
+        )
+
+
 def _with_conditional_flows(classes: dict) -> dict:
     return {
         tag: (
@@ -154,5 +202,7 @@ class RavandBpmnParser(SpiffBpmnParser):
             **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
             full_tag("endEvent"): (RavandEndEventParser, EndEvent),
             full_tag("complexGateway"): (ComplexGatewayParser, ComplexGateway),
+            full_tag("intermediateThrowEvent"): (LinkThrowParser, IntermediateThrowEvent),
+            full_tag("intermediateCatchEvent"): (LinkCatchParser, IntermediateCatchEvent),
         }
     )
