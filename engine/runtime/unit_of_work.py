@@ -38,7 +38,7 @@ from engine.models import (
 )
 from engine.runtime import projection, spiff_clock
 from engine.runtime.serialization import dump_state, load_state
-from engine.states import ACTIVE, ENDED
+from engine.states import ACTIVE, ENDED, InstanceStatus
 
 MAX_ENGINE_ROUNDS = 100
 spiff_clock.install()
@@ -222,7 +222,7 @@ def record_uncaught(step: Step, events: list) -> None:
         )
         if not step.workflow.completed:
             step.workflow.cancel()
-        step.instance.status = "failed"
+        step.instance.status = InstanceStatus.FAILED
         step.instance.ended_at = step.now
 
 
