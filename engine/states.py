@@ -15,6 +15,7 @@ class InstanceStatus(StrEnum):
     SUSPENDED = "suspended"
     COMPLETED = "completed"
     TERMINATED = "terminated"
+    FAILED = "failed"  # an error nobody caught
 
 
 class TaskState(StrEnum):
@@ -32,4 +33,4 @@ class JobStatus(StrEnum):
 
 
 ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.INCIDENT)
-ENDED = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED)
+ENDED = (InstanceStatus.COMPLETED, InstanceStatus.TERMINATED, InstanceStatus.FAILED)

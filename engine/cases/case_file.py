@@ -30,6 +30,7 @@ HISTORY_KINDS = (
     "incident",
     "completed",
     "terminated",
+    "error_uncaught",
     "suspended",
     "resumed",
 )

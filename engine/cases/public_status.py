@@ -117,7 +117,7 @@ def public_state(status: str, waits_for_applicant: bool) -> str:
     """in_progress | waiting_for_you | on_hold | done | closed."""
     if status == "completed":
         return "done"
-    if status == "terminated":
+    if status in ("terminated", "failed"):
         return "closed"
     if status == "suspended":
         return "on_hold"

@@ -7,9 +7,10 @@ from functools import cached_property
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
-from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from engine.definitions.bundle import Bundle
+from engine.definitions.parser_classes import RavandBpmnParser
 from engine.definitions.safe_xml import parse_xml
 from engine.definitions.specs import event_parts, quote_bare_iso_timers
 from engine.errors import N_, Problem
@@ -64,10 +65,10 @@ class ParsedBundle:
 
 def build_parser(
     bundle: Bundle, validate: bool = True, trees: dict[str, etree._Element] | None = None
-) -> tuple[SpiffBpmnParser, dict[str, etree._Element]]:
+) -> tuple[RavandBpmnParser, dict[str, etree._Element]]:
     """Feed every BPMN and DMN file of the bundle to a SpiffWorkflow parser (XSD-validated unless
     ``validate`` is false); ``trees`` are the files already parsed, if the caller has them."""
-    parser = SpiffBpmnParser(validator=VALIDATOR if validate else None)
+    parser = RavandBpmnParser(validator=VALIDATOR if validate else None)
     trees = dict(trees) if trees is not None else {}
     for name in bundle.names("bpmn") + bundle.names("dmn"):
         if name not in trees:

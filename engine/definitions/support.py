@@ -21,8 +21,6 @@ class Gap:
 
 UNSUPPORTED: tuple[Gap, ...] = (
     Gap("adHocSubProcess", N_("Ravand cannot run an ad-hoc sub-process yet.")),
-    Gap("complexGateway", N_("Ravand cannot run a complex gateway yet.")),
-    Gap("linkEventDefinition", N_("Ravand cannot follow link events yet.")),
     Gap("compensateEventDefinition", N_("Ravand cannot run compensation yet.")),
     Gap(
         "eventDefinitionRef",

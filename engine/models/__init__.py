@@ -14,6 +14,7 @@ from engine.models.runtime import (
     MessageSubscription,
     ProcessInstance,
     ReceivedMessage,
+    SignalSubscription,
 )
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "ProcessSettings",
     "ReceivedMessage",
     "Role",
+    "SignalSubscription",
     "UTCDateTime",
     "User",
     "utcnow",

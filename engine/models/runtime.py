@@ -105,6 +105,19 @@ class MessageSubscription(Base):
     correlation: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class SignalSubscription(Base):
+    """An instance waiting for a named signal (an intermediate, boundary or event sub-process catch)."""
+
+    __tablename__ = "signal_subscription"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
+    task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(128))
+    signal_name: Mapped[str] = mapped_column(String(200), index=True)
+
+
 class ReceivedMessage(Base):
     """Message ids already delivered, so that a repeated delivery has no second effect."""
 

@@ -19,7 +19,7 @@ from engine.models import (
 )
 from engine.org.actors import Actor
 
-STATUSES = ("running", "waiting", "suspended", "incident", "completed", "terminated")
+STATUSES = ("running", "waiting", "suspended", "incident", "completed", "terminated", "failed")
 HEAD_ROLES = {
     "coord_head": "coord",
     "social_head": "social",

@@ -7,6 +7,7 @@ names every difference. The scenario tests run it after every step; operators ca
 
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from engine.context import Context
 from engine.definitions.specs import is_user_task
-from engine.models import HumanTask, Job, MessageSubscription, ProcessInstance
+from engine.models import HumanTask, Job, MessageSubscription, ProcessInstance, SignalSubscription
 from engine.runtime.projection import waiting_events
 from engine.runtime.serialization import load_state
 from engine.states import ENDED
@@ -41,10 +42,19 @@ def projection_differences(ctx: Context, instance_id: int) -> list[str]:
                 MessageSubscription.instance_id == instance_id
             )
         ).all()
+        signal_rows = session.execute(
+            select(SignalSubscription.task_id, SignalSubscription.signal_name).where(
+                SignalSubscription.instance_id == instance_id
+            )
+        ).all()
     ready, timers, catches = (set(), set(), set()) if ended else _waiting(workflow)
+    signals = (
+        set() if ended else {(str(t.id), s.name) for t, s in waiting_events(workflow, SignalEventDefinition)}
+    )
     differences = _compare("open human tasks", ready, {row.id for row in open_rows})
     differences += _compare("timer jobs", timers, {j.task_id for j in jobs if j.kind == "timer"})
     differences += _compare("message subscriptions", catches, {tuple(s) for s in subscriptions})
+    differences += _compare("signal subscriptions", signals, {tuple(s) for s in signal_rows})
     overdue = {(j.task_id, j.due_at) for j in jobs if j.kind == "overdue"}
     due = {(row.id, row.due_at) for row in open_rows if row.due_at is not None}
     not_yet_due = {(task, at) for task, at in due if at > ctx.clock.now()}  # a past one may have fired

@@ -119,6 +119,12 @@ def _execute(ctx: Context, session, job: Job) -> None:
             sender_from_env().send(job.payload["receptor"], job.payload["message"])
         except SmsFailed as exc:
             raise JobFailed(exc) from exc
+    elif job.kind == "signal":
+        from engine.runtime.signals import broadcast
+
+        broadcast(
+            ctx, session, job.payload["name"], job.payload.get("payload"), job.payload.get("from_instance")
+        )
     else:
         raise JobFailed(ValueError(f"unknown job kind '{job.kind}'"))
 

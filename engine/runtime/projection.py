@@ -10,6 +10,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.definitions.specs import event_parts, is_user_task, user_task_info
-from engine.models import HumanTask, Job, MessageSubscription, OrgUnit, ProcessInstance
+from engine.models import HumanTask, Job, MessageSubscription, OrgUnit, ProcessInstance, SignalSubscription
 from engine.notify.notices import notify_new_tasks
 from engine.runtime.doors import sync_doors
 
@@ -36,6 +37,8 @@ def sync(
         sync_message_subscriptions(ctx, session, instance, workflow)
         session.flush()
         sync_doors(ctx, session, instance, workflow, now)
+    if parsed.uses(SignalEventDefinition):
+        sync_signal_subscriptions(session, instance, workflow)
     return opened
 
 
@@ -251,6 +254,27 @@ def sync_message_subscriptions(
             )
 
 
+def sync_signal_subscriptions(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    wanted = {(str(t.id), s.name): t for t, s in waiting_events(workflow, SignalEventDefinition)}
+    existing = session.scalars(
+        select(SignalSubscription).where(SignalSubscription.instance_id == instance.id)
+    ).all()
+    have = {(s.task_id, s.signal_name): s for s in existing}
+    for key, sub in have.items():
+        if key not in wanted:
+            session.delete(sub)
+    for (task_id, name), task in wanted.items():
+        if (task_id, name) not in have:
+            session.add(
+                SignalSubscription(
+                    instance_id=instance.id,
+                    task_id=task_id,
+                    element_id=task.task_spec.bpmn_id,
+                    signal_name=name,
+                )
+            )
+
+
 _CLOSE_OPEN_ROWS = (
     update(_TASKS)
     .where(_TASKS.c.instance_id == bindparam("instance"), _TASKS.c.state == "open")
@@ -264,6 +288,11 @@ _DROP_SUBSCRIPTIONS = delete(MessageSubscription.__table__).where(
 )
 
 
+_DROP_SIGNAL_SUBSCRIPTIONS = delete(SignalSubscription.__table__).where(
+    SignalSubscription.__table__.c.instance_id == bindparam("instance")
+)
+
+
 def clear(session: Session, instance: ProcessInstance, state: str, now: datetime) -> None:
     """Close every open task and drop the jobs and subscriptions of an instance that has ended."""
     session.flush()
@@ -271,3 +300,4 @@ def clear(session: Session, instance: ProcessInstance, state: str, now: datetime
     conn.execute(_CLOSE_OPEN_ROWS, {"instance": instance.id, "new_state": state, "now": now})
     conn.execute(_DROP_PENDING_JOBS, {"instance": instance.id})
     conn.execute(_DROP_SUBSCRIPTIONS, {"instance": instance.id})
+    conn.execute(_DROP_SIGNAL_SUBSCRIPTIONS, {"instance": instance.id})

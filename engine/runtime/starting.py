@@ -7,13 +7,14 @@ import secrets
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit, clock
 from engine.context import Context
 from engine.definitions.deployment import latest
-from engine.errors import N_, NotFound
+from engine.errors import N_, InvalidData, NotFound
 from engine.models import (
     OrgUnit,
     ProcessDefinition,
@@ -70,7 +71,10 @@ def start_in_session(
     event id), that timer start event fires now.
     """
     parsed = ctx.parsed(session, definition.id)
-    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=ctx.script_engine)
+    try:
+        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=ctx.script_engine)
+    except WorkflowException as exc:  # a model SpiffWorkflow built but cannot begin: refused, nothing saved
+        raise InvalidData(N_("The process cannot start: {detail}"), detail=str(exc).strip(" .")) from exc
     data = dict(data or {})
     if public:
         data["tracking_code"] = new_tracking_code()

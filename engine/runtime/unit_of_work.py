@@ -11,8 +11,14 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    ErrorEventDefinition,
+    EscalationEventDefinition,
+    SignalEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import ThrowingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -22,6 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import audit, clock
 from engine.context import Context
+from engine.definitions.specs import event_parts
 from engine.errors import N_, Conflict, NotFound
 from engine.models import (
     HumanTask,
@@ -31,7 +38,7 @@ from engine.models import (
 )
 from engine.runtime import projection, spiff_clock
 from engine.runtime.serialization import dump_state, load_state
-from engine.states import ACTIVE, ENDED
+from engine.states import ACTIVE, ENDED, InstanceStatus
 
 MAX_ENGINE_ROUNDS = 100
 spiff_clock.install()
@@ -48,6 +55,7 @@ class Step:
     actor: str | None
     now: datetime
     opened: list[dict] = field(default_factory=list)  # the human-task rows the save opened
+    signals: list[tuple[str, dict]] = field(default_factory=list)  # thrown this step: (name, payload)
 
 
 _LOCK = (
@@ -143,6 +151,9 @@ def save(step: Step) -> None:
     )
     for key, value in (("state", state), ("state_version", version), ("updated_at", step.now)):
         set_committed_value(instance, key, value)
+    uncaught = [e for e in thrown if isinstance(e.event_definition, CodeEvents)]
+    if uncaught and instance.status in ACTIVE:
+        record_uncaught(step, uncaught)
     if workflow.completed and instance.status in ACTIVE:
         instance.status = "completed"
         instance.ended_at = step.now
@@ -165,8 +176,64 @@ def save(step: Step) -> None:
                     },
                 )
             )
+    for name, payload in step.signals:  # broadcast to other instances and signal start events, by the outbox
+        session.add(
+            Job(
+                instance_id=None,
+                kind="signal",
+                due_at=step.now,
+                payload={"name": name, "payload": audit.jsonable(payload), "from_instance": instance.id},
+            )
+        )
+    step.signals = []
     key, cache = (instance.id, instance.state_version), step.ctx.workflows
     session.info.setdefault("after_commit", []).append(lambda: cache.put(*key, workflow))
+
+
+CodeEvents = (ErrorEventDefinition, EscalationEventDefinition)
+
+
+def record_uncaught(step: Step, events: list) -> None:
+    """Errors and escalations no boundary event or event sub-process caught: never a silent "completed".
+
+    An uncaught error fails the instance (its other branches are cancelled, an incident names the error's
+    code and name); an uncaught escalation is non-critical (BPMN 2.0 §10.5.4), so the instance goes on,
+    but it is recorded in the history with its code and name.
+    """
+    for event in events:
+        definition = event.event_definition
+        kind = "error" if isinstance(definition, ErrorEventDefinition) else "escalation"
+        element = _thrower(step.workflow, definition)
+        data = {"kind": kind, "code": definition.code, "name": definition.name}
+        audit.record(
+            step.session,
+            f"{kind}_uncaught",
+            step.instance.id,
+            step.actor,
+            element_id=element,
+            at=step.now,
+            data=data,
+        )
+        if kind != "error" or step.instance.status not in ACTIVE:
+            continue
+        message = f"Uncaught BPMN error code {definition.code!r} ({definition.name or 'unnamed'})"
+        step.session.add(
+            Incident(instance_id=step.instance.id, element_id=element, message=message, created_at=step.now)
+        )
+        if not step.workflow.completed:
+            step.workflow.cancel()
+        step.instance.status = InstanceStatus.FAILED
+        step.instance.ended_at = step.now
+
+
+def _thrower(workflow: BpmnWorkflow, definition) -> str | None:
+    """The element that threw an event: the last completed task whose event definition it is."""
+    tasks = [
+        t
+        for t in workflow.get_tasks(state=TaskState.COMPLETED)
+        if getattr(t.task_spec, "event_definition", None) is definition
+    ]
+    return max(tasks, key=lambda t: t.last_state_change).task_spec.bpmn_id if tasks else None
 
 
 def run_engine(step: Step, raise_errors: bool = False) -> None:
@@ -189,6 +256,12 @@ def run_engine(step: Step, raise_errors: bool = False) -> None:
         open_incident(step, exc)
     finally:
         for task in ran:
+            if isinstance(task.task_spec, ThrowingEvent):
+                step.signals += [
+                    (part.name, task.data)
+                    for part in event_parts(task.task_spec.event_definition)
+                    if isinstance(part, SignalEventDefinition)
+                ]
             if getattr(task.task_spec, "bpmn_id", None):
                 audit.record(
                     step.session,

@@ -230,7 +230,6 @@ DATA_CASES = [
             )
         ),
     ),
-    ("not-supported", model(chain('<bpmn:complexGateway id="cg" />'))),
     (
         "not-supported",
         model(chain('<bpmn:adHocSubProcess id="adhoc"><bpmn:task id="at" /></bpmn:adHocSubProcess>')),

@@ -27,6 +27,9 @@ _EVENTS = {
     "incident_retried": _l("The problem was retried"),
     "timer_fired": _l("A deadline or reminder fell due"),
     "message_received": _l("A message arrived"),
+    "error_uncaught": _l("An error stopped the case"),
+    "escalation_uncaught": _l("An escalation was raised"),
+    "signal_received": _l("A signal arrived"),
     "data_edited": _l("The case's data was corrected"),
     "cancelled": _l("A step was cancelled"),
 }

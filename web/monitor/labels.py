@@ -11,6 +11,7 @@ STATUSES = {
     "incident": _l("Incident"),
     "completed": _l("Completed"),
     "terminated": _l("Terminated"),
+    "failed": _l("Failed (uncaught error)"),
 }
 STATUS_STYLES = {
     "running": "primary",
@@ -19,6 +20,7 @@ STATUS_STYLES = {
     "incident": "danger",
     "completed": "success",
     "terminated": "secondary",
+    "failed": "danger",
 }
 DEPARTMENTS = {
     "coord": _l("Coordination of regions and units"),
@@ -45,6 +47,9 @@ EVENTS = {
     "incident_retried": _l("Incident retried"),
     "timer_fired": _l("Timer fired"),
     "message_received": _l("Message received"),
+    "error_uncaught": _l("Error not caught"),
+    "escalation_uncaught": _l("Escalation not caught"),
+    "signal_received": _l("Signal received"),
     "data_edited": _l("Data edited by an administrator"),
 }
 ACTIONS = {

@@ -24,6 +24,7 @@ EVENTS = {
     "incident": _l("Incident"),
     "completed": _l("Case closed"),
     "terminated": _l("Case stopped"),
+    "error_uncaught": _l("Case failed on an error"),
     "suspended": _l("Case suspended"),
     "resumed": _l("Case resumed"),
 }
@@ -33,6 +34,7 @@ STATUSES = {
     "suspended": _l("Suspended"),
     "completed": _l("Closed"),
     "terminated": _l("Stopped"),
+    "failed": _l("Failed"),
 }
 
 

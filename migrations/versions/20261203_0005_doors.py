@@ -1,6 +1,6 @@
 """doors: public answer links for the waits on citizens, NGOs and inviting bodies
 
-Revision ID: 0011
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-03 16:00:00
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 import engine.models
 
-revision = "0011"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
