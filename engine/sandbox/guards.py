@@ -19,6 +19,7 @@ from RestrictedPython.Guards import (
 from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
+from engine.sandbox.bounded import _floordiv_, bounded_modpow, check_codec, check_operand_bits
 from engine.sandbox.limits import (
     _TEXT,
     MAX_FORMAT_WIDTH,
@@ -137,6 +138,7 @@ def _lshift_(a: Any, b: Any) -> Any:
 
 def _mod_(a: Any, b: Any) -> Any:
     if not isinstance(a, _TEXT):
+        check_operand_bits(a, b)
         return a % b
     _check_mod(a, b)
     return _check_text(a % b)
@@ -146,7 +148,8 @@ def _mod_(a: Any, b: Any) -> Any:
 # also costs a call of the trace function.
 _INPLACE_CHECKS: dict[str, Callable[[Any, Any], None]] = {
     "*=": _check_mul,
-    "%=": _check_mod,
+    "%=": lambda a, b: check_operand_bits(a, b) if not isinstance(a, _TEXT) else _check_mod(a, b),
+    "//=": check_operand_bits,
     "**=": _check_pow,
     "<<=": _check_lshift,
 }
@@ -232,7 +235,7 @@ def _range_(*args: Any) -> range:
 def _pow_builtin(base: Any, exp: Any, mod: Any = None) -> Any:
     if mod is None:
         return _pow_(base, exp)
-    return pow(base, exp, mod)
+    return bounded_modpow(base, exp, mod)
 
 
 def _round_(number: Any, ndigits: Any = None) -> Any:
@@ -317,6 +320,8 @@ def _check_text_call(name: str, text: str | bytes, args: tuple, kwargs: dict) ->
             if isinstance(limit, int) and limit >= 0:
                 count = min(count, limit)
             _check_result_size(len(text) + count * (len(new) - len(old)), text)
+    elif name in ("encode", "decode"):
+        check_codec(_arg(args, kwargs, 0, "encoding", "utf-8"))
     elif name == "translate" and args and isinstance(args[0], dict):
         longest = max((len(v) for v in args[0].values() if isinstance(v, _TEXT)), default=1)
         _check_result_size(len(text) * max(longest, 1), text)
@@ -425,6 +430,7 @@ _GUARDS: dict[str, object] = {
     "_pow_": _pow_,
     "_lshift_": _lshift_,
     "_mod_": _mod_,
+    "_floordiv_": _floordiv_,
     "_star_guard_": _star_guard_,
     "_fstring_guard_": _fstring_guard_,
     "_format_guard_": _format_guard_,

@@ -6,8 +6,10 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
+from uuid import UUID
 
 #: SpiffWorkflow finds the failing line through traceback frames with this file name.
 SANDBOX_FILENAME = "<string>"
@@ -22,7 +24,8 @@ MAX_INT_BITS = 100_000  # bits of an integer built by *, ** or <<
 MAX_FORMAT_WIDTH = 10_000  # width/precision in f-string specs and %-formatting
 MAX_PRINT_CHARS = 100_000  # text kept from print() calls
 MAX_DATA_NODES = 1_000_000  # expanded values in one task-data variable after a script
-MAX_DATA_CHARS = 50_000_000  # expanded characters in one task-data variable after a script
+MAX_DATA_CHARS = 10_000_000  # expanded characters of a task's data (all variables) after a script
+MAX_DATA_DEPTH = 100  # nesting of lists and dicts in task data
 DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024  # growth of the process's resident memory during one evaluation
 CHECK_INTERVAL = 0.01  # seconds between checks of the deadline and memory from inside loops
 
@@ -43,6 +46,10 @@ class ScriptTimeout(ScriptSandboxError):
 
 class ScriptResourceError(ScriptSandboxError):
     """A script tried to build something too large or to nest calls too deep."""
+
+
+class ScriptDataError(ScriptSandboxError):
+    """A script or expression left a value in task data that cannot be saved (not JSON-like)."""
 
 
 class ScriptSecurityError(ScriptSandboxError):
@@ -260,3 +267,48 @@ class _Watch:
         if event == "return":
             self.depth -= 1
         return self.on_event
+
+
+#: What task data may hold: what the saved state's JSON (with SpiffWorkflow's converters) can store.
+_STORABLE_LEAVES = (str, int, float, bool, type(None), datetime, timedelta, UUID)
+
+
+def check_storable(value: Any, where: str) -> None:
+    """Raise ``ScriptDataError`` unless ``value`` can be saved: JSON-like, at most MAX_DATA_DEPTH deep.
+
+    Iterative, so a 100,000-deep list is refused rather than overflowing the stack.
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, _STORABLE_LEAVES):
+            continue
+        if depth >= MAX_DATA_DEPTH:
+            raise ScriptDataError(f"{where} is nested more than {MAX_DATA_DEPTH} deep and cannot be saved")
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    raise ScriptDataError(f"{where} has a {type(key).__name__} key: keys must be text")
+                stack.append((child, depth + 1))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((child, depth + 1) for child in item)
+        else:
+            raise ScriptDataError(f"{where} holds a {type(item).__name__}, which cannot be saved")
+
+
+def check_task_data(data: dict[str, Any]) -> None:
+    """Every variable storable, and all of them together within MAX_DATA_NODES / MAX_DATA_CHARS."""
+    check_data_size(data)
+    nodes = chars = 0
+    for key, value in data.items():
+        if value is None or isinstance(value, (bool, int, float)):
+            continue
+        more_nodes, more_chars = _data_cost(value)
+        nodes, chars = nodes + more_nodes, chars + more_chars + len(key)
+    if nodes > MAX_DATA_NODES or chars > MAX_DATA_CHARS:
+        raise ScriptResourceError(
+            f"the task data would be too large to store (more than {MAX_DATA_NODES} values "
+            f"or {MAX_DATA_CHARS} characters, or a cycle)"
+        )
+    for key, value in data.items():
+        check_storable(value, f"task data {key!r}")

@@ -56,6 +56,7 @@ _BINOP_GUARDS: dict[type[ast.operator], str] = {
     ast.Pow: "_pow_",
     ast.LShift: "_lshift_",
     ast.Mod: "_mod_",
+    ast.FloorDiv: "_floordiv_",
 }
 _LINE_RE = re.compile(r"^Line (\d+|None): (.*)$", re.DOTALL)
 

@@ -45,7 +45,16 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine.sandbox.guards import _GUARDS, _pow_builtin, _range_, _round_, _sum_
+from engine.sandbox.bounded import (
+    BoundedEnumerate,
+    BoundedFilter,
+    BoundedInt,
+    BoundedMap,
+    BoundedStr,
+    BoundedZip,
+    bounded_divmod,
+)
+from engine.sandbox.guards import _GUARDS, _getattr_, _pow_builtin, _range_, _round_, _sum_
 from engine.sandbox.helpers import DEFAULT_HELPERS, _validated_helpers
 from engine.sandbox.limits import (
     DEFAULT_MAX_DEPTH,
@@ -53,6 +62,7 @@ from engine.sandbox.limits import (
     DEFAULT_TIME_LIMIT,
     SANDBOX_FILENAME,
     ScriptCompileError,
+    ScriptDataError,
     ScriptProblem,
     ScriptResourceError,
     ScriptSandboxError,
@@ -60,9 +70,10 @@ from engine.sandbox.limits import (
     ScriptTimeout,
     _Abort,
     _data_too_large,
-    _oversized_keys,
     _Watch,
     check_data_size,
+    check_storable,
+    check_task_data,
 )
 from engine.sandbox.policy import SandboxPolicy, check_source, compile_sandboxed
 
@@ -74,6 +85,7 @@ __all__ = [
     "SandboxedEnvironment",
     "SandboxedScriptEngine",
     "ScriptCompileError",
+    "ScriptDataError",
     "ScriptProblem",
     "ScriptResourceError",
     "ScriptSandboxError",
@@ -87,9 +99,8 @@ __all__ = [
 
 # fmt: off
 _SAFE_BUILTIN_NAMES = (
-    "None", "False", "True", "Ellipsis", "abs", "bool", "callable", "chr", "complex", "divmod",
-    "float", "hash", "hex", "int", "isinstance", "issubclass", "len", "oct", "ord", "repr", "slice",
-    "str",
+    "None", "False", "True", "Ellipsis", "abs", "bool", "callable", "chr", "complex",
+    "float", "hash", "hex", "isinstance", "issubclass", "len", "oct", "ord", "repr", "slice",
 )
 # fmt: on
 _SAFE_EXCEPTIONS = {
@@ -102,11 +113,14 @@ _EXTRA_BUILTINS: dict[str, object] = {
     "any": any,
     "bin": bin,
     "dict": dict,
-    "enumerate": enumerate,
-    "filter": filter,
+    "divmod": bounded_divmod,
+    "int": BoundedInt,
+    "str": BoundedStr,
+    "enumerate": BoundedEnumerate,
+    "filter": BoundedFilter,
     "frozenset": frozenset,
     "list": list,
-    "map": map,
+    "map": BoundedMap,
     "max": max,
     "min": min,
     "pow": _pow_builtin,
@@ -117,7 +131,7 @@ _EXTRA_BUILTINS: dict[str, object] = {
     "sorted": sorted,
     "sum": _sum_,
     "tuple": tuple,
-    "zip": zip,
+    "zip": BoundedZip,
 }
 
 # --- Environment and engine --------------------------------------------------------------------------
@@ -160,8 +174,10 @@ class SandboxedEnvironment(TaskDataEnvironment):
         return sorted(name for name in self.builtins if not name.startswith("_"))
 
     def _run(self, code: CodeType, scope: dict[str, Any], mode: str) -> Any:
-        scope["__builtins__"] = self.builtins
-        watch = _Watch(self.builtins, scope, self.time_limit, self.max_depth, self.memory_limit)
+        # A fresh copy per evaluation: nothing one evaluation does can change another's names.
+        sandbox_builtins = dict(self.builtins)
+        scope["__builtins__"] = sandbox_builtins
+        watch = _Watch(sandbox_builtins, scope, self.time_limit, self.max_depth, self.memory_limit)
         previous = sys.gettrace()
         sys.settrace(watch.on_call)
         try:
@@ -171,6 +187,8 @@ class SandboxedEnvironment(TaskDataEnvironment):
             return None
         except _Abort as abort:
             raise abort.error.with_traceback(abort.__traceback__) from None
+        except RecursionError as exc:  # deep C-level recursion (e.g. repr of a deep list)
+            raise ScriptResourceError(f"the script nested too deep: {exc}") from None
         finally:
             sys.settrace(previous)
 
@@ -181,36 +199,54 @@ class SandboxedEnvironment(TaskDataEnvironment):
         code = compile_sandboxed(expression, "eval")
         self._prepare_context(context)
         scope = dict(self.globals)
-        scope.update(external_context or {})
-        scope.update(context)
+        scope.update(_public(external_context or {}))
+        scope.update(_public(context))
         result = self._run(code, scope, "eval")
         if _data_too_large(result):
             raise ScriptResourceError("the value of the expression is too large")
+        if not isinstance(result, range):  # a loop's cardinality or collection may be a range
+            check_storable(result, "the value of the expression")
         return result
 
     def execute(
         self, script: str, context: dict[str, Any], external_context: dict[str, Any] | None = None
     ) -> bool:
-        """Run ``script`` with the task data ``context`` as its variables; keeps non-callable results."""
+        """Run ``script`` with the task data ``context`` as its variables; keeps non-callable results.
+
+        If the script fails, or leaves data that cannot be saved, ``context`` gets its variables back
+        as they were before (nothing of the step is kept) and the error is raised.
+        """
         code = compile_sandboxed(script, "exec")
+        for key in [key for key in context if not _is_public(key)]:
+            del context[key]  # the sandbox's own names (``_getattr_`` ...) cannot come from data
+        before = dict(context)
         self.check_for_overwrite(context, external_context or {})
         self._prepare_context(context)
         context.update(self.globals)
-        context.update(external_context or {})
+        context.update(_public(external_context or {}))
         try:
             self._run(code, context, "exec")
-        except BaseException:
             self._clean_up(context, external_context)
-            for key in _oversized_keys(context):  # do not leave a failed script's monsters behind
-                context.pop(key, None)
+            check_task_data(context)
+        except BaseException:
+            context.clear()
+            context.update(before)
             raise
-        self._clean_up(context, external_context)
-        check_data_size(context, remove=True)
         return True
 
     def _clean_up(self, context: dict[str, Any], external_context: dict[str, Any] | None) -> None:
-        context.pop("_next_check_", None)
+        for key in [key for key in context if not _is_public(key)]:
+            del context[key]
         self._remove_globals_and_functions_from_context(context, external_context)
+
+
+def _is_public(key: object) -> bool:
+    return not (isinstance(key, str) and key.startswith("_"))
+
+
+def _public(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without keys beginning with ``_``: those are the sandbox's own names."""
+    return {key: value for key, value in data.items() if _is_public(key)}
 
 
 def _describe(error: BaseException) -> str:
@@ -269,7 +305,7 @@ class SandboxedScriptEngine(PythonScriptEngine):
         else:
             for frame, lineno in traceback.walk_tb(err.__traceback__):
                 if frame.f_code.co_filename == SANDBOX_FILENAME and (
-                    frame.f_builtins is getattr(self.environment, "builtins", frame.f_builtins)
+                    frame.f_builtins.get("_getattr_") is _getattr_
                 ):
                     line_number = lineno or 0
         lines = (script or "").splitlines()
