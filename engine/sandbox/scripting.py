@@ -43,6 +43,7 @@ from RestrictedPython import (
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironment
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.sandbox.bounded import (
@@ -249,6 +250,20 @@ def _public(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if _is_public(key)}
 
 
+def check_timer_value(definition: TimerEventDefinition, value: Any) -> None:
+    """A timer expression gives an ISO 8601 text; a cycle must not repeat with a zero interval."""
+    if not isinstance(value, str):
+        raise ScriptDataError(f"the timer expression gave a {type(value).__name__}, not an ISO 8601 text")
+    if isinstance(definition, CycleTimerEventDefinition):
+        try:
+            cycles, _start, interval = TimerEventDefinition.parse_iso_recurring_interval(value)
+        except Exception as exc:  # SpiffWorkflow's parser raises bare Exceptions
+            message = f"the timer cycle {value[:100]!r} is not an ISO 8601 repeating interval"
+            raise ScriptDataError(message) from exc
+        if cycles != 0 and interval.total_seconds() <= 0:
+            raise ScriptDataError(f"the timer cycle {value[:100]!r} repeats with a zero interval")
+
+
 def _describe(error: BaseException) -> str:
     detail = type(error).__name__
     if error.args:
@@ -276,7 +291,11 @@ class SandboxedScriptEngine(PythonScriptEngine):
     def evaluate(self, task: Any, expression: str, external_context: dict[str, Any] | None = None) -> Any:
         """Evaluate over ``task.data``; failures become WorkflowTaskException naming the cause."""
         try:
-            return self.environment.evaluate(expression, task.data, external_context)
+            result = self.environment.evaluate(expression, task.data, external_context)
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition) and definition.expression == expression:
+                check_timer_value(definition, result)
+            return result
         except SpiffWorkflowException as exc:
             exc.add_note(f"Error evaluating expression '{expression}'")
             raise
