@@ -217,9 +217,9 @@ class SandboxedEnvironment(TaskDataEnvironment):
         If the script fails, or leaves data that cannot be saved, ``context`` gets its variables back
         as they were before (nothing of the step is kept) and the error is raised.
         """
-        code = compile_sandboxed(script, "exec")
         for key in [key for key in context if not _is_public(key)]:
             del context[key]  # the sandbox's own names (``_getattr_`` ...) cannot come from data
+        code = compile_sandboxed(script, "exec")
         before = dict(context)
         self.check_for_overwrite(context, external_context or {})
         self._prepare_context(context)
