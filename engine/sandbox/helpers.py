@@ -24,7 +24,19 @@ _MATH_NAMES = (
     "modf",
 )
 # fmt: on
-MATH = SimpleNamespace(**{name: getattr(math, name) for name in _MATH_NAMES})
+
+
+class _FrozenNamespace(SimpleNamespace):
+    """A namespace of helpers nobody can change: one process's scripts share it with every other."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("helper namespaces cannot be changed")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("helper namespaces cannot be changed")
+
+
+MATH = _FrozenNamespace(**{name: getattr(math, name) for name in _MATH_NAMES})
 
 _SCALARS = (str, int, float, date, time_of_day, timedelta)
 

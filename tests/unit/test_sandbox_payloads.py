@@ -43,3 +43,20 @@ def test_each_payload_of_the_class_is_refused_without_harm_to_the_process(kind):
 def test_every_place_a_script_lives_is_covered():
     places = {mode for payloads in PAYLOADS.values() for mode, _, _ in payloads}
     assert places == {"exec", "eval", "both"}
+
+
+def test_an_audit_row_keeps_only_the_size_of_huge_data():
+    from engine.audit import MAX_AUDIT_CHARS, _capped
+
+    assert _capped({"a": 1}) == {"a": 1}
+    capped = _capped({"big": "x" * (MAX_AUDIT_CHARS + 1), "b": 2})
+    assert capped["truncated"] and capped["keys"] == ["b", "big"] and capped["chars"] > MAX_AUDIT_CHARS
+
+
+def test_helper_namespaces_cannot_be_changed():
+    from engine.sandbox.helpers import MATH
+
+    with pytest.raises(AttributeError):
+        MATH.pi = 3
+    with pytest.raises(AttributeError):
+        del MATH.sqrt
