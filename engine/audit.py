@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from engine.models import AuditEvent, utcnow
 
-
 #: Characters of one audit row's data; a larger one keeps only its size and its first keys.
 MAX_AUDIT_CHARS = 100_000
 
