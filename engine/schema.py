@@ -8,6 +8,10 @@ from alembic import command
 from alembic.config import Config
 
 from engine.db import database_url
+from engine.models import Base
+
+# The tables Alembic migrates (and Flask-Migrate compares the models with).
+METADATA = Base.metadata
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -8,9 +8,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from engine.models import Base
+from engine.schema import METADATA
 
-db = SQLAlchemy(metadata=Base.metadata)
+db = SQLAlchemy(metadata=METADATA)
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()

@@ -192,6 +192,9 @@ def test_lane_role_select_and_trying_a_decision_table(live_server, page, login, 
 
     page.click("#file-tabs [data-file='citizen_meeting_triage.dmn']")
     page.wait_for_selector("#dmn-try form")
+    # The decision table's own words are Persian too (its column headers and toolbar).
+    assert "هنگامی که" in page.locator("#dmn-editor").inner_text()
+    assert "When" not in page.locator("#dmn-editor").inner_text()
     page.fill("#dmn-try input[name='topic']", '"pr_conduct"')
     page.fill("#dmn-try input[name='urgency']", "normal")
     page.click("#dmn-try button[type=submit]")

@@ -2,10 +2,13 @@
 // server, in the engine's sandbox, exactly as a business rule task would evaluate the table.
 import DmnModeler from 'dmn-js/lib/Modeler';
 import { call } from './api';
+import translateModule from './translate';
 
 export class DecisionsTab {
   constructor(container, tryPanel, config, t, onChange) {
-    this.modeler = new DmnModeler({ container });
+    // Each view takes its own modules (dmn-js replaces, not merges, a `common` list with a view's).
+    const translated = { additionalModules: [translateModule(config.locale)] };
+    this.modeler = new DmnModeler({ container, drd: translated, decisionTable: translated, literalExpression: translated });
     this.tryPanel = tryPanel;
     this.config = config;
     this.t = t;

@@ -1,3 +1,6 @@
+import FA_DIAGRAM from './fa_diagram';
+import FA_DECISIONS from './fa_decisions';
+
 // Persian labels for bpmn-js (palette, context pad, replace menu, properties panel) and for Ravand's
 // own properties; English keeps the templates as they are. Unknown templates stay in English.
 const FA = {
@@ -151,8 +154,11 @@ FA['A cycle defined as ISO 8601 repeating intervals format.'] =
 FA['A time duration defined as ISO 8601 durations format.'] =
   "عبارت پایتونی که مدت ISO 8601 می‌دهد؛ برای نمونه 'P3D' (با نقل‌قول). برای روز کاری، تاریخ بدهید: working_days_later(3).";
 
+// The decision tables' editor has its own words; the rest of the diagram's fill in what FA leaves out.
+const FA_ALL = { ...FA_DECISIONS, ...FA_DIAGRAM, ...FA };
+
 export default function translateModule(locale) {
-  const dictionary = locale === 'fa' ? FA : EN;
+  const dictionary = locale === 'fa' ? FA_ALL : EN;
   const digits = (value) => (locale === 'fa' ? String(value).replace(/[0-9]/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[d]) : String(value));
   function translate(template, replacements) {
     const text = dictionary[template] || template;
