@@ -6,7 +6,7 @@ export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/ravand.db
 # No package's install script runs (esbuild ships its binary as a package; @carbon's only phones home).
 export IBM_TELEMETRY_DISABLED := true
 
-.PHONY: run test setup assets lint format bench clean
+.PHONY: run test setup assets lint format bench clean fake-sms
 
 run: setup assets
 	$(BIN)/ravand db upgrade
@@ -15,6 +15,12 @@ run: setup assets
 	RAVAND_SCHEDULER=1 $(BIN)/flask --app web:create_app run --host 127.0.0.1 --port 5000
 
 # pytest exits 5 when it collected no test: that is a failure here, like any other non-zero code.
+# The SMS of `make run` go to the server's log (RAVAND_SMS_SENDER=log, the default). To see them as a
+# gateway receives them, run `make fake-sms` in another terminal and start `make run` with
+# RAVAND_SMS_SENDER=kavenegar RAVAND_SMS_API_KEY=demo RAVAND_SMS_URL=http://127.0.0.1:5099.
+fake-sms: setup
+	$(BIN)/python -m engine.notify.fake_gateway --port 5099 --key demo --log instance/sms.jsonl
+
 test: setup assets
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)

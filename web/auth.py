@@ -19,7 +19,6 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -47,6 +46,7 @@ from flask_login import (
 
 from engine.org import accounts
 from engine.org.actors import Actor
+from web.redirects import local_target
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -191,19 +191,10 @@ def _throttle() -> LoginThrottle:
 # --- views -----------------------------------------------------------------------------------------------
 
 
-def _safe_next(target: str | None) -> str:
-    """Only paths on this site: never an absolute URL or a scheme-relative one (open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return "/inbox/"
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(local_target(request.args.get("next"), "/inbox/"))
     error = None
     status = 200
     username = ""
@@ -229,7 +220,7 @@ def login():
                 login_user(app_user)
                 if app_user.locale in config["RAVAND_LANGUAGES"]:
                     session["lang"] = app_user.locale
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(local_target(request.args.get("next"), "/inbox/"))
     return render_template("auth/login.html", error=error, username=username), status
 
 

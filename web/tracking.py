@@ -20,6 +20,15 @@ def state_message(state: str) -> str:
     }[state]
 
 
+def door_message(form_key: str | None) -> str | None:
+    """What an open door asks of the applicant, in plain words."""
+    if form_key is None:
+        return None
+    return {
+        "citizen_meeting_survey.json": _("We would like to know how satisfied you are with your meeting."),
+    }.get(form_key, _("We need an answer from you to continue with your request."))
+
+
 def status_json(status: PublicStatus, process_name: str) -> dict:
     return {
         "tracking_code": status.tracking_code,
@@ -27,6 +36,8 @@ def status_json(status: PublicStatus, process_name: str) -> dict:
         "state": status.state,
         "message": state_message(status.state),
         "steps": status.steps,
+        "asked": door_message(status.door),
+        "facts": [{"key": f.key, "label_fa": f.label_fa, "value_fa": f.value_fa} for f in status.facts],
         "received_at": _iso(status.received_at),
         "updated_at": _iso(status.updated_at),
         "ended_at": _iso(status.ended_at),

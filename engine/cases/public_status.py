@@ -1,21 +1,24 @@
 """What a citizen may learn from a tracking code: where the request stands, in plain words, nothing internal.
 
 Shown: the process's public name, when the request was received and last moved, the stage it is in
-(the names of its open steps) and whether it waits for the applicant. Never shown: data, people,
-units, comments or incidents. One read-only transaction.
+(the names of its open steps), whether it waits for the applicant and with which door (form), and the
+data fields the catalog marks public (``public_fields``: a meeting's date and place, the outcome).
+Never shown: other data, people, units, comments or incidents. One read-only transaction.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 
 from engine.calendar.jalali import to_latin_digits
 from engine.context import Context
-from engine.models import HumanTask, MessageSubscription, ProcessInstance
+from engine.definitions.catalog import CatalogEntry
+from engine.models import Door, HumanTask, MessageSubscription, ProcessInstance
+from engine.runtime.unit_of_work import final_data, load_workflow
 
 TRACKING_CODE = re.compile(r"^[0-9]{10}$")
 PUBLIC_STATES = ("in_progress", "waiting_for_you", "on_hold", "done", "closed")
@@ -30,6 +33,17 @@ class PublicStatus:
     updated_at: datetime
     ended_at: datetime | None
     steps: list[str]
+    facts: list[PublicFact] = field(default_factory=list)
+    door: str | None = None  # the form key of the open door, when one waits for the applicant
+
+
+@dataclass(frozen=True)
+class PublicFact:
+    key: str
+    label_fa: str
+    label_en: str
+    value_fa: str
+    value_en: str
 
 
 def normalize_code(text: str | None) -> str:
@@ -51,9 +65,20 @@ def public_status(ctx: Context, code: str) -> PublicStatus | None:
             .where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
             .order_by(HumanTask.created_at)
         ).all()
-        waits = session.scalars(
-            select(MessageSubscription.correlation).where(MessageSubscription.instance_id == instance.id)
+        subscriptions = session.scalars(
+            select(MessageSubscription).where(MessageSubscription.instance_id == instance.id)
         ).all()
+        waits = [s.correlation for s in subscriptions]
+        door = session.scalar(
+            select(Door.form_key).where(
+                Door.instance_id == instance.id,
+                Door.used_at.is_(None),
+                Door.task_id.in_([s.task_id for s in subscriptions]),
+            )
+        )
+        entry = ctx.catalog.get(instance.process_key)
+        data = final_data(load_workflow(ctx, session, instance)) if entry and entry.public_fields else {}
+        facts = _facts(entry, data, ended=instance.ended_at is not None) if data else []
         return PublicStatus(
             tracking_code=code,
             process_key=instance.process_key,
@@ -62,7 +87,30 @@ def public_status(ctx: Context, code: str) -> PublicStatus | None:
             updated_at=instance.updated_at,
             ended_at=instance.ended_at,
             steps=list(dict.fromkeys(steps)) if instance.status in ("running", "incident") else [],
+            facts=facts,
+            door=door,
         )
+
+
+def _facts(entry: CatalogEntry, data: dict, ended: bool) -> list[PublicFact]:
+    """The catalog's public fields that the case has a value for, coded values in words; a field marked
+    ``when_ended`` (the outcome) only once the case has ended."""
+    facts = []
+    for spec in entry.public_fields:
+        value = data.get(spec["key"])
+        if value in (None, "", [], {}) or (spec.get("when_ended") and not ended):
+            continue
+        text = str(value)
+        facts.append(
+            PublicFact(
+                key=spec["key"],
+                label_fa=spec.get("label_fa", spec["key"]),
+                label_en=spec.get("label_en") or spec.get("label_fa", spec["key"]),
+                value_fa=(spec.get("values_fa") or {}).get(text, text),
+                value_en=(spec.get("values_en") or {}).get(text, text),
+            )
+        )
+    return facts
 
 
 def public_state(status: str, waits_for_applicant: bool) -> str:

@@ -14,13 +14,19 @@ from engine.models import (
     Incident,
     ProcessInstance,
 )
+from engine.org.access import load_viewer
 from engine.runtime.unit_of_work import final_data, load_workflow
 
 
-def show(ctx: Context, instance_id: int) -> dict:
-    """Everything about one instance: status, current data, open tasks, history and incidents."""
+def show(ctx: Context, instance_id: int, supervisor: str | None = None) -> dict:
+    """Everything about one instance: status, current data, open tasks, history and incidents. With
+    ``supervisor``, not found unless the instance lies in that user's supervisor's scope."""
     with ctx.db.read() as session:
         instance = session.get(ProcessInstance, instance_id)
+        if instance is not None and supervisor is not None:
+            viewer = load_viewer(ctx, session, supervisor, ctx.clock.now())
+            if not (viewer.actor.is_admin or viewer.scope.sees_instance(session, instance)):
+                instance = None
         if instance is None:
             raise NotFound(N_("Process instance {id} does not exist."), id=instance_id)
         workflow = load_workflow(ctx, session, instance)

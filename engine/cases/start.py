@@ -21,7 +21,7 @@ from engine.context import Context
 from engine.definitions.catalog import CatalogEntry
 from engine.definitions.deployment import latest
 from engine.definitions.forms import validate_submission
-from engine.definitions.starters import offered_to
+from engine.definitions.starters import offered_for_walk_in, offered_to
 from engine.errors import N_, FieldErrors, Forbidden, InvalidData, Message, NotFound
 from engine.models import OrgUnit
 from engine.org.actors import Actor, load_actor
@@ -49,7 +49,9 @@ class StartRequest:
     """What starting a case needs. ``public``: a request from outside (no user; the process must be
     public; the unit is the one its form asks for). With ``user``: staff, who must hold one of the
     process's starter roles, unless ``on_behalf`` (the engine's operator, the CLI, starts it for
-    them). ``files`` are ``(form field, file name, content)`` triples kept with the case."""
+    them). ``walk_in``: staff start a public process for a citizen at the counter (a role of the
+    catalog's ``walk_in``); the case is public, with a tracking code to hand over, and records who
+    registered it. ``files`` are ``(form field, file name, content)`` triples kept with the case."""
 
     key: str
     data: dict = field(default_factory=dict)
@@ -60,6 +62,7 @@ class StartRequest:
     files: tuple[tuple[str, str, bytes], ...] = ()
     public: bool = False
     on_behalf: bool = False
+    walk_in: bool = False
 
 
 def start_process(ctx: Context, request: StartRequest, store: AttachmentStore | None = None) -> Started:
@@ -89,7 +92,14 @@ def _start(ctx, session, request: StartRequest, errors: FieldErrors, checked, st
     checked_user = actor is not None and not request.on_behalf
     definition = _latest_or_404(session, request.key)
     entry = ctx.catalog.get(request.key)
-    if request.public or checked_user:
+    if request.walk_in:
+        if actor is None:
+            raise Forbidden(N_("You may not start this process for a citizen."))
+        process = next((p for p in offered_for_walk_in(ctx, session, actor) if p.key == request.key), None)
+        if process is None:
+            raise Forbidden(N_("You may not start this process for a citizen."))
+        form, public = process.form, True
+    elif request.public or checked_user:
         offered = offered_to(ctx, session, actor if checked_user else None)
         process = next((p for p in offered if p.key == request.key), None)
         if process is None and request.public:
@@ -109,7 +119,7 @@ def _start(ctx, session, request: StartRequest, errors: FieldErrors, checked, st
                 errors.add(name, message)
     errors.raise_if_any()
     unit = request.unit
-    if request.public:
+    if request.public or request.walk_in:
         unit = _unit_asked_for(session, cleaned)
     elif unit is None and actor is not None:
         unit = _starter_unit(actor, entry)

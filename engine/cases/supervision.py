@@ -9,6 +9,7 @@ failure does not undo the others; it reports what happened to each.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -168,13 +169,22 @@ def change_due_date(ctx: Context, task_id: str, due_at: datetime, user: str, rea
             },
             at=ctx.clock.now(),
         )
-        return {"task_id": task_id, "from": previous, "to": task.due_at}
+        return {"task_id": task_id, "instance_id": task.instance_id, "from": previous, "to": task.due_at}
 
 
 def edit_data(
-    ctx: Context, instance_id: int, name: str, value: object, user: str, reason: str | None
+    ctx: Context,
+    instance_id: int,
+    name: str,
+    value: object,
+    user: str,
+    reason: str | None,
+    typed: bool = False,
 ) -> dict:
     """An administrator's correction of one data field of a running instance.
+
+    ``typed``: the value is text typed in a form, kept as text where the field held text, else read as
+    JSON when it is JSON.
 
     The value is set where the process will read it next (every task not yet finished) and in the
     current data; the audit event keeps the old and the new value.
@@ -187,6 +197,8 @@ def edit_data(
             raise Forbidden()
         current = unit_of_work.final_data(step.workflow)
         old = audit.jsonable(current.get(name))
+        if typed:
+            value = _typed_value(str(value), current.get(name))
         targets = list(step.workflow.get_tasks(state=OPEN_TASK_STATES))
         if step.workflow.last_task is not None:
             targets.append(step.workflow.last_task)
@@ -201,3 +213,12 @@ def edit_data(
             data={"field": name, "old": old, "new": value, "reason": reason},
         )
         return {"field": name, "old": old, "new": audit.jsonable(value)}
+
+
+def _typed_value(text: str, old: object) -> object:
+    if isinstance(old, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -46,6 +46,9 @@ class CatalogEntry:
     forms: tuple[str, ...] = ()
     calls: tuple[str, ...] = ()
     messages: tuple[str, ...] = field(default=())
+    doors: tuple[dict, ...] = ()
+    public_fields: tuple[dict, ...] = ()
+    walk_in: tuple[str, ...] = ()
 
     @property
     def is_public(self) -> bool:
@@ -53,6 +56,10 @@ class CatalogEntry:
 
     def name(self, locale: str) -> str:
         return (self.name_en if locale == "en" else self.name_fa) or self.name_fa or self.key
+
+    def door(self, element_id: str) -> dict | None:
+        """The door of this waiting element, if the catalog opens one."""
+        return next((d for d in self.doors if d.get("element") == element_id), None)
 
     def may_start(self, role_codes: set[str], is_admin: bool = False) -> bool:
         """Staff may start it from the start page: holders of a starter role, and administrators."""
@@ -95,6 +102,9 @@ def _entry(item: dict) -> CatalogEntry:
         forms=tuple(item.get("forms") or ()),
         calls=tuple(item.get("calls") or ()),
         messages=tuple(item.get("messages") or ()),
+        doors=tuple(dict(d) for d in item.get("doors") or ()),
+        public_fields=tuple(dict(f) for f in item.get("public_fields") or ()),
+        walk_in=tuple(str(r) for r in item.get("walk_in") or ()),
     )
 
 

@@ -61,6 +61,7 @@ class StartableProcess:
     public: bool
     starters: tuple[str, ...]
     form: dict | None = None  # the start form's form-js schema, as snapshotted with the version
+    walk_in: tuple[str, ...] = ()  # staff roles who may start it for a citizen at the counter
 
     def name(self, locale: str) -> str:
         return (self.name_en if locale == "en" else self.name_fa) or self.name_fa or self.key
@@ -175,6 +176,7 @@ def _offered(ctx: Context, session: Session, catalog: Mapping[str, CatalogEntry]
                 public=PUBLIC in settings.starters,
                 starters=settings.starters,
                 form=ctx.form(session, definition.id, start_form) if start_form else None,
+                walk_in=entry.walk_in if entry else (),
             )
         )
     return found
@@ -186,7 +188,10 @@ def offered_to(
     """The processes ``actor`` may start (``None``: a visitor of the public pages), in the caller's
     transaction: those whose starters hold a role the actor holds now (own position or delegation) or
     ``*``; administrators every staff process."""
-    offered = _offered(ctx, session, _catalog(ctx, catalog))
+    return _for_actor(_offered(ctx, session, _catalog(ctx, catalog)), actor)
+
+
+def _for_actor(offered: list[StartableProcess], actor: Actor | None) -> list[StartableProcess]:
     if actor is None:
         return [p for p in offered if p.public]
     roles = actor.role_codes
@@ -195,6 +200,36 @@ def offered_to(
         for p in offered
         if (staff := set(p.starters) - {PUBLIC}) and (actor.is_admin or EVERYONE in staff or roles & staff)
     ]
+
+
+def _for_walk_in(offered: list[StartableProcess], actor: Actor) -> list[StartableProcess]:
+    return [p for p in offered if p.public and p.walk_in and actor.has_role(*p.walk_in)]
+
+
+def offered_for_walk_in(
+    ctx: Context, session: Session, actor: Actor, catalog: Mapping[str, CatalogEntry] | None = None
+) -> list[StartableProcess]:
+    """The public processes ``actor`` may start for a walk-in citizen: a role of the catalog's ``walk_in``."""
+    return _for_walk_in(_offered(ctx, session, _catalog(ctx, catalog)), actor)
+
+
+def walk_in_processes(
+    ctx: Context, username: str, catalog: Mapping[str, CatalogEntry] | None = None
+) -> list[StartableProcess]:
+    """The public processes ``username`` may start at the counter for a citizen."""
+    with ctx.db.read() as session:
+        return offered_for_walk_in(ctx, session, load_actor(session, username, ctx.clock.now()), catalog)
+
+
+def start_page(
+    ctx: Context, username: str, catalog: Mapping[str, CatalogEntry] | None = None
+) -> tuple[list[StartableProcess], list[StartableProcess]]:
+    """What the start page offers ``username``, in one read: the processes they may start, and the
+    public ones they may start for a walk-in citizen."""
+    with ctx.db.read() as session:
+        actor = load_actor(session, username, ctx.clock.now())
+        offered = _offered(ctx, session, _catalog(ctx, catalog))
+        return _for_actor(offered, actor), _for_walk_in(offered, actor)
 
 
 def startable_processes(

@@ -3,6 +3,7 @@
 from engine.models.base import Base, UTCDateTime, utcnow
 from engine.models.cases import Attachment, Comment, Notification
 from engine.models.definitions import DefinitionFile, ProcessDefinition, ProcessDraft, ProcessSettings
+from engine.models.doors import Door
 from engine.models.duties import Letter, LetterSeries, MayorEngagement, Poll, PollAnswer
 from engine.models.org import CalendarClosure, Delegation, OrgUnit, Position, Role, User
 from engine.models.runtime import (
@@ -23,6 +24,7 @@ __all__ = [
     "Comment",
     "DefinitionFile",
     "Delegation",
+    "Door",
     "HumanTask",
     "Incident",
     "Job",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exists, select
@@ -9,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.calendar.jalali import TEHRAN
 from engine.calendar.working import WorkingCalendar
+from engine.context import Context
 from engine.models import (
     HumanTask,
     OrgUnit,
@@ -53,9 +56,19 @@ def has_open_task():
     return exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.state == "open")
 
 
-def has_overdue_task(now: datetime, unit_id: int | None = None):
+def has_overdue_task(now: datetime, unit_id=None):
     """An open task past its due moment (in the given unit, when one is given)."""
     condition = exists().where(
         HumanTask.instance_id == ProcessInstance.id, HumanTask.state == "open", HumanTask.due_at < now
     )
     return condition.where(HumanTask.unit_id == unit_id) if unit_id is not None else condition
+
+
+@contextmanager
+def reading(ctx: Context, session: Session | None) -> Iterator[Session]:
+    """The given session (a read model composing several figures in one read), or a read of its own."""
+    if session is not None:
+        yield session
+        return
+    with ctx.db.read() as own:
+        yield own

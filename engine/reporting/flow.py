@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.calendar.jalali import to_jalali_str
 from engine.context import Context
@@ -12,16 +13,18 @@ from engine.models import (
     ProcessInstance,
 )
 from engine.org.scopes import Scope
-from engine.reporting.common import local_day_start, week_start
+from engine.reporting.common import local_day_start, reading, week_start
 
 
-def weekly_flow(ctx: Context, scope: Scope, start: date, end: date) -> list[dict]:
+def weekly_flow(
+    ctx: Context, scope: Scope, start: date, end: date, session: Session | None = None
+) -> list[dict]:
     """Per Jalali week between the two days: instances started, instances completed, and the completed
     ones' average cycle time (start to end) in calendar days and in working days.
     """
     cal = ctx.calendar
     lo, hi = local_day_start(start), local_day_start(end + timedelta(days=1))
-    with ctx.db.transaction() as session:
+    with reading(ctx, session) as session:
         started = session.scalars(
             select(ProcessInstance.started_at).where(
                 scope.instances(), ProcessInstance.started_at >= lo, ProcessInstance.started_at < hi

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.models import (
@@ -16,9 +17,16 @@ from engine.models import (
     ProcessInstance,
 )
 from engine.org.scopes import Scope
+from engine.reporting.common import reading
 
 
-def element_stats(ctx: Context, scope: Scope, definition_id: int, now: datetime | None = None) -> dict:
+def element_stats(
+    ctx: Context,
+    scope: Scope,
+    definition_id: int,
+    now: datetime | None = None,
+    session: Session | None = None,
+) -> dict:
     """Per element of one process version: how many times instances passed it, how long they waited
     there on average in working days, and how many wait there now.
 
@@ -32,12 +40,14 @@ def element_stats(ctx: Context, scope: Scope, definition_id: int, now: datetime 
 
     def entry(element_id: str, name: str | None) -> dict:
         item = stats.setdefault(
-            element_id, {"element_id": element_id, "name": name, "passed": 0, "waiting_now": 0, "_waits": []}
+            element_id,
+            {"element_id": element_id, "name": name, "passed": 0, "waiting_now": 0}
+            | {"_waits": [], "_now": set()},
         )
         item["name"] = item["name"] or name
         return item
 
-    with ctx.db.transaction() as session:
+    with reading(ctx, session) as session:
         in_version = and_(ProcessInstance.definition_id == definition_id, scope.instances())
         tasks = session.execute(
             select(
@@ -46,17 +56,18 @@ def element_stats(ctx: Context, scope: Scope, definition_id: int, now: datetime 
                 HumanTask.state,
                 HumanTask.created_at,
                 HumanTask.completed_at,
+                HumanTask.instance_id,
             )
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
             .where(in_version, scope.tasks())
         ).all()
-        for element_id, name, state, created, completed in tasks:
+        for element_id, name, state, created, completed, instance_id in tasks:
             item = entry(element_id, name)
             if state == "completed":
                 item["passed"] += 1
                 item["_waits"].append(cal.working_days_between(created, completed))
-            elif state == "open":
-                item["waiting_now"] += 1
+            elif state == "open":  # an instance waits once at a step, however many units work on it
+                item["_now"].add(instance_id)
                 item["_waits"].append(cal.working_days_between(created, now))
         events = session.execute(
             select(
@@ -113,6 +124,20 @@ def element_stats(ctx: Context, scope: Scope, definition_id: int, now: datetime 
         entry(element_id, None)["incidents"] = count
     for item in stats.values():
         waits = item.pop("_waits")
+        item["waiting_now"] += len(item.pop("_now"))
         item["avg_wait_days"] = round(sum(waits) / len(waits), 2) if waits else None
+        item["median_wait_days"] = _quantile(waits, 0.5)
+        item["p90_wait_days"] = _quantile(waits, 0.9)
         item.setdefault("incidents", 0)
     return stats
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    """The ``q`` quantile of the waits, interpolated between the two nearest (None without any)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    at = q * (len(ordered) - 1)
+    low = int(at)
+    high = min(low + 1, len(ordered) - 1)
+    return round(ordered[low] + (ordered[high] - ordered[low]) * (at - low), 2)

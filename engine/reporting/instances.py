@@ -8,10 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.models import (
     HumanTask,
+    Job,
+    MessageSubscription,
+    OrgUnit,
     ProcessDefinition,
     ProcessInstance,
 )
@@ -21,13 +25,14 @@ from engine.reporting.common import (
     has_overdue_task,
     local_day_start,
     process_names,
+    reading,
     unit_names,
 )
 
 
-def instance_counts(ctx: Context, scope: Scope) -> list[dict]:
+def instance_counts(ctx: Context, scope: Scope, session: Session | None = None) -> list[dict]:
     """Per process: instances running (of which waiting on no one's task), suspended, in incident, ended."""
-    with ctx.db.transaction() as session:
+    with reading(ctx, session) as session:
         names = process_names(session)
         waiting = ProcessInstance.status.in_(("running",)) & ~has_open_task()
         rows = session.execute(
@@ -60,6 +65,7 @@ class InstanceFilter:
     definition_id: int | None = None
     department: str | None = None
     unit_id: int | None = None  # the instance's unit, or one of its tasks'
+    unit_code: str | None = None  # the same, named by the unit's code
     status: str | None = None
     started_from: date | None = None
     started_to: date | None = None
@@ -87,11 +93,14 @@ def instance_conditions(
     if f.department:
         keys = sorted(k for k, d in departments.items() if d == f.department)
         conditions.append(ProcessInstance.process_key.in_(keys))
-    if f.unit_id is not None:
+    unit = f.unit_id
+    if f.unit_code is not None:
+        unit = select(OrgUnit.id).where(OrgUnit.code == f.unit_code).scalar_subquery()
+    if unit is not None:
         conditions.append(
             or_(
-                ProcessInstance.unit_id == f.unit_id,
-                exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.unit_id == f.unit_id),
+                ProcessInstance.unit_id == unit,
+                exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.unit_id == unit),
             )
         )
     if f.status == "waiting":
@@ -103,7 +112,7 @@ def instance_conditions(
     if f.started_to:
         conditions.append(ProcessInstance.started_at < local_day_start(f.started_to + timedelta(days=1)))
     if f.overdue:
-        conditions.append(has_overdue_task(now, f.unit_id))
+        conditions.append(has_overdue_task(now, unit))
     if f.initiator:
         conditions.append(ProcessInstance.started_by == f.initiator)
     if f.text:
@@ -115,12 +124,24 @@ def instance_conditions(
                 ProcessInstance.title.ilike(pattern),
             )
         )
-    if f.element_id:
+    if f.element_id:  # waiting there now: at an open task, a message or a timer (as the heat map counts)
         conditions.append(
-            exists().where(
-                HumanTask.instance_id == ProcessInstance.id,
-                HumanTask.state == "open",
-                HumanTask.element_id == f.element_id,
+            or_(
+                exists().where(
+                    HumanTask.instance_id == ProcessInstance.id,
+                    HumanTask.state == "open",
+                    HumanTask.element_id == f.element_id,
+                ),
+                exists().where(
+                    MessageSubscription.instance_id == ProcessInstance.id,
+                    MessageSubscription.element_id == f.element_id,
+                ),
+                exists().where(
+                    Job.instance_id == ProcessInstance.id,
+                    Job.kind == "timer",
+                    Job.status == "pending",
+                    Job.element_id == f.element_id,
+                ),
             )
         )
     if f.assignee:
@@ -138,11 +159,16 @@ def instance_conditions(
 
 
 def list_instances(
-    ctx: Context, scope: Scope, filters: InstanceFilter, limit: int | None = 50, offset: int = 0
+    ctx: Context,
+    scope: Scope,
+    filters: InstanceFilter,
+    limit: int | None = 50,
+    offset: int = 0,
+    session: Session | None = None,
 ) -> tuple[list[dict], int]:
     """One page of the instances the filters select, newest first, and how many there are in all."""
     now = ctx.clock.now()
-    with ctx.db.transaction() as session:
+    with reading(ctx, session) as session:
         conditions = instance_conditions(scope, filters, now, ctx.departments())
         base = (
             select(ProcessInstance, ProcessDefinition.version, ProcessDefinition.name)

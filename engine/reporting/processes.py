@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.models import (
@@ -12,12 +13,12 @@ from engine.models import (
     ProcessInstance,
 )
 from engine.org.scopes import Scope
-from engine.reporting.common import process_names
+from engine.reporting.common import process_names, reading
 
 
-def visible_processes(ctx: Context, scope: Scope) -> dict[str, str]:
+def visible_processes(ctx: Context, scope: Scope, session: Session | None = None) -> dict[str, str]:
     """Process key → name (latest version) of the processes in the scope, by name."""
-    with ctx.db.transaction() as session:
+    with reading(ctx, session) as session:
         names = process_names(session)
         if not scope.everything:
             keys = set(scope.process_keys) | set(
@@ -27,10 +28,10 @@ def visible_processes(ctx: Context, scope: Scope) -> dict[str, str]:
     return dict(sorted(names.items(), key=lambda kv: kv[1]))
 
 
-def definitions_in_scope(ctx: Context, scope: Scope) -> list[dict]:
+def definitions_in_scope(ctx: Context, scope: Scope, session: Session | None = None) -> list[dict]:
     """Every deployed version of the processes in the scope, with its instances by status."""
     keys = visible_processes(ctx, scope)
-    with ctx.db.transaction() as session:
+    with reading(ctx, session) as session:
         counts: dict[int, dict[str, int]] = defaultdict(dict)
         for definition_id, status, count in session.execute(
             select(ProcessInstance.definition_id, ProcessInstance.status, func.count())

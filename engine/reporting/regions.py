@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.models import (
@@ -12,7 +13,7 @@ from engine.models import (
     OrgUnit,
 )
 from engine.org.scopes import Scope
-from engine.reporting.common import local_day_start
+from engine.reporting.common import local_day_start, reading
 
 
 def unit_comparison(
@@ -23,6 +24,7 @@ def unit_comparison(
     end: date | None = None,
     now: datetime | None = None,
     kinds: tuple[str, ...] = ("region",),
+    session: Session | None = None,
 ) -> dict:
     """The units of the given kinds side by side on one process (a policy rollout).
 
@@ -33,7 +35,7 @@ def unit_comparison(
     """
     now = now or ctx.clock.now()
     cal = ctx.calendar
-    with ctx.db.transaction() as session:
+    with reading(ctx, session) as session:
         conditions = [HumanTask.process_key == process_key, scope.tasks()]
         if start:
             conditions.append(HumanTask.created_at >= local_day_start(start))
@@ -97,9 +99,11 @@ def unit_comparison(
     return {"process_key": process_key, "elements": elements, "units": result}
 
 
-def busiest_unit_process(ctx: Context, scope: Scope, kinds: tuple[str, ...] = ("region",)) -> str | None:
+def busiest_unit_process(
+    ctx: Context, scope: Scope, kinds: tuple[str, ...] = ("region",), session: Session | None = None
+) -> str | None:
     """The process with the most tasks in units of the given kinds: the rollout to compare by default."""
-    with ctx.db.transaction() as session:
+    with reading(ctx, session) as session:
         return session.scalar(
             select(HumanTask.process_key)
             .join(OrgUnit, OrgUnit.id == HumanTask.unit_id)

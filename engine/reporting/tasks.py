@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.models import (
@@ -13,7 +14,7 @@ from engine.models import (
     User,
 )
 from engine.org.scopes import Scope
-from engine.reporting.common import local_day_start, process_names, share, unit_names
+from engine.reporting.common import local_day_start, process_names, reading, share, unit_names
 
 
 def open_task_counts(
@@ -22,11 +23,12 @@ def open_task_counts(
     by: str,
     now: datetime | None = None,
     departments: dict[str, str] | None = None,
+    session: Session | None = None,
 ) -> list[dict]:
     """Open and overdue tasks per ``department``, ``unit`` or ``person`` (the assignee; unclaimed apart)."""
     now = now or ctx.clock.now()
     departments = ctx.departments() if departments is None else departments
-    with ctx.db.transaction() as session:
+    with reading(ctx, session) as session:
         rows = session.execute(
             select(HumanTask.process_key, HumanTask.unit_id, HumanTask.assignee, HumanTask.due_at).where(
                 HumanTask.state == "open", scope.tasks()
@@ -50,10 +52,12 @@ def open_task_counts(
     return sorted(table.values(), key=lambda e: (-e["overdue"], -e["open"], str(e["label"])))
 
 
-def overdue_tasks(ctx: Context, scope: Scope, now: datetime | None = None, limit: int = 200) -> list[dict]:
+def overdue_tasks(
+    ctx: Context, scope: Scope, now: datetime | None = None, limit: int = 200, session: Session | None = None
+) -> list[dict]:
     """Open tasks past their due moment, the most overdue first."""
     now = now or ctx.clock.now()
-    with ctx.db.transaction() as session:
+    with reading(ctx, session) as session:
         rows = session.execute(
             select(HumanTask, ProcessInstance.title)
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
@@ -79,7 +83,9 @@ def overdue_tasks(ctx: Context, scope: Scope, now: datetime | None = None, limit
         ]
 
 
-def sla_compliance(ctx: Context, scope: Scope, start: date, end: date, by: str) -> list[dict]:
+def sla_compliance(
+    ctx: Context, scope: Scope, start: date, end: date, by: str, session: Session | None = None
+) -> list[dict]:
     """Per ``process`` or ``unit``: of the tasks with a due date completed between the two Tehran days
     (inclusive), how many were completed by their due moment, and the share in percent.
     """
@@ -87,7 +93,7 @@ def sla_compliance(ctx: Context, scope: Scope, start: date, end: date, by: str) 
     column = HumanTask.process_key if by == "process" else HumanTask.unit_id
     if by not in ("process", "unit"):
         raise ValueError(f"unknown grouping {by!r}")
-    with ctx.db.transaction() as session:
+    with reading(ctx, session) as session:
         on_time = func.sum(case((HumanTask.completed_at <= HumanTask.due_at, 1), else_=0))
         rows = session.execute(
             select(column, func.count(), on_time)

@@ -24,6 +24,7 @@ from engine.context import Context
 from engine.errors import RavandError
 from engine.models import HumanTask, Job, ProcessInstance
 from engine.notify.notices import notify_overdue
+from engine.notify.sms import SmsFailed, sender_from_env
 from engine.runtime.unit_of_work import Step, advancing, open_incident, run_engine
 from engine.states import ACTIVE
 
@@ -148,6 +149,11 @@ def _execute(ctx: Context, session, job: Job) -> None:
         try:
             send_message(ctx, job.payload["name"], job.payload.get("payload"), session=session)
         except RavandError as exc:
+            raise JobFailed(exc) from exc
+    elif job.kind == "sms":
+        try:
+            sender_from_env().send(job.payload["receptor"], job.payload["message"])
+        except SmsFailed as exc:
             raise JobFailed(exc) from exc
     else:
         raise JobFailed(ValueError(f"unknown job kind '{job.kind}'"))

@@ -49,20 +49,17 @@ def terminate(ctx: Context, instance_id: int, user: str | None = None, reason: s
         audit.record(step.session, "terminated", instance_id, user, at=step.now, data={"reason": reason})
 
 
-def retry_incident(
-    ctx: Context, incident_id: int, user: str | None = None, reason: str | None = None
-) -> None:
-    """Run the failed element again (after a fix to its data or a new version), closing the incident."""
+def retry_incident(ctx: Context, incident_id: int, user: str | None = None, reason: str | None = None) -> int:
+    """Run the failed element again (after a fix to its data or a new version), closing the incident;
+    the instance's id."""
     with ctx.db.transaction() as session:
         incident = session.get(Incident, incident_id)
         if incident is None:
             raise NotFound(N_("Incident {id} does not exist."), id=incident_id)
-        if incident.resolved_at is not None:
-            raise Conflict(N_("Incident {id} was already resolved."), id=incident_id)
-        instance_id = incident.instance_id
+        instance_id = incident.instance_id  # whether it was resolved is said only to who may act on it
     with advancing(ctx, instance_id, user, check=authority(ctx, user)) as step:
         incident = step.session.get(Incident, incident_id, populate_existing=True)
-        if incident.resolved_at is not None:  # someone else retried it while we waited for the lock
+        if incident.resolved_at is not None:  # resolved before, or by someone while we waited for the lock
             raise Conflict(N_("Incident {id} was already resolved."), id=incident_id)
         incident.resolved_at, incident.resolved_by = step.now, user
         job = step.session.get(Job, incident.job_id) if incident.job_id else None
@@ -81,3 +78,4 @@ def retry_incident(
             data={"reason": reason},
         )
         run_engine(step)
+    return instance_id

@@ -21,6 +21,7 @@ from engine.context import Context
 from engine.definitions.specs import event_parts, is_user_task, user_task_info
 from engine.models import HumanTask, Job, MessageSubscription, OrgUnit, ProcessInstance
 from engine.notify.notices import notify_new_tasks
+from engine.runtime.doors import sync_doors
 
 
 def sync(
@@ -33,6 +34,8 @@ def sync(
         sync_timer_jobs(session, instance, workflow)
     if parsed.uses(MessageEventDefinition):
         sync_message_subscriptions(ctx, session, instance, workflow)
+        session.flush()
+        sync_doors(ctx, session, instance, workflow, now)
     return opened
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -319,8 +320,16 @@ def test_instance_list_filters_and_pages(app):
         "region-03",
     }
     assert titles(element="review") == {"region-02"}
-    assert client.get("/monitor/instances", query_string={"from": "1405/13/01"}).status_code == 400
-    assert client.get("/monitor/instances", query_string={"unit": "nowhere"}).status_code == 400
+    mistyped = client.get("/monitor/instances", query_string={"from": "1405/13/01", "status": "running"})
+    assert mistyped.status_code == 200  # the same page, saying what is wrong, the other filters kept
+    assert "تاریخ شمسی نیست" in text(mistyped) and 'value="1405/13/01"' in text(mistyped)
+    shown = {code for code in ("region-01", "region-02", "region-03") if f"گزارش {code}" in text(mistyped)}
+    assert shown == {"region-02", "region-03"}
+    english = client.get("/monitor/", query_string={"lang": "en", "to": "1405/02/31x"})
+    assert english.status_code == 200 and "is not a Jalali date" in text(english)
+    assert 'value="1405/02/31x"' in text(english)
+    client.get("/monitor/?lang=fa")
+    assert titles(unit="nowhere") == set()  # a unit code that names no unit selects nothing
 
 
 def test_exports_have_persian_headers_and_jalali_dates(app):
@@ -513,3 +522,60 @@ def test_a_regions_manager_sees_a_rollout_but_only_their_own_task_in_it(app):
     assert page.count("data-task=") == 1
     assert f'data-task="{reports["region-05"]}"' in page and reports["region-01"] not in page
     assert "سیاست آزمایشی" not in text(client_of(app, "region02.manager").get("/monitor/instances"))
+    # seeing is not acting: the deputy's central rollout is not the region's to stop
+    assert 'id="form-suspend"' in page and 'data-bs-target="#form-suspend"' not in page
+    refused = manager.post(f"/monitor/instances/{rollout}/suspend", data={"reason": "آزمون توقف"})
+    assert refused.status_code == 403
+    api = manager.post(f"/api/v1/monitor/instances/{rollout}/suspend", json={"reason": "آزمون توقف"})
+    assert api.status_code == 403
+    preview = manager.post("/api/v1/monitor/bulk/preview", json={"filters": {}, "action": "suspend"})
+    assert rollout not in preview.get_json()["ids"]
+    assert bulk_offer(manager) == "disabled"
+    with ctx.db.read() as session:
+        assert session.get(ProcessInstance, rollout).status == "running"
+    # the unit's own task is the region's: its manager may move its due date
+    moved = manager.post(
+        f"/monitor/tasks/{reports['region-05']}/due",
+        data={"due": "1405/12/20", "reason": "آزمون موعد", "instance": rollout},
+    )
+    assert moved.status_code == 302
+    assert manager.post(
+        f"/monitor/tasks/{reports['region-01']}/due", data={"due": "1405/12/20", "reason": "آزمون"}
+    ).status_code in (403, 404)
+
+
+def bulk_offer(client) -> str:
+    """Whether the bulk page offers to suspend the rollout it selects ("disabled" when it does not)."""
+    page = client.get("/monitor/bulk", query_string={"q": "سیاست"}).get_data(as_text=True)
+    suspend = re.search(r'<input[^>]*id="action-suspend"[^>]*>', page).group(0)
+    return "disabled" if " disabled" in suspend else "offered"
+
+
+def test_a_rollout_waits_once_on_the_heat_map_and_runs_on_its_diagram_while_a_unit_works(app):
+    ctx = app.extensions["ravand"]
+    root = Path(__file__).resolve().parents[2]
+    (bundle,) = [
+        b for b in collect_bundles([root / "processes"], root / "forms") if b.key == "policy_rollout"
+    ]
+    definition_id = deploy(ctx, bundle).definition_id
+    policy = {
+        "title": "سیاست دو منطقه",
+        "letter_number": "۱۴۰۵/۲",
+        "policy_text": "متن سیاست برای آزمون نقشهٔ حرارتی و نمودار اجرای چندگانه.",
+        "units": ["region-01", "region-05"],
+        "deadline_days": 5,
+    }
+    rollout = start(ctx, "policy_rollout", policy, user="coord.expert", unit="dept_coord").id
+    complete(ctx, open_task_id(ctx, rollout, "approve_rollout"), {"approval": "approve"}, "coord.head")
+    deputy = client_of(app, "deputy")
+    stats = {
+        e["element_id"]: e
+        for e in deputy.get(f"/api/v1/monitor/definitions/{definition_id}/elements").json["elements"]
+    }
+    assert stats["unit_report"]["waiting_now"] == 1  # two units work on it, one instance waits there
+    assert "median_wait_days" in stats["unit_report"] and "p90_wait_days" in stats["unit_report"]
+    listed = text(deputy.get("/monitor/instances", query_string={"element": "unit_report"}))
+    assert "سیاست دو منطقه" in listed
+    page = deputy.get(f"/monitor/instances/{rollout}").get_data(as_text=True)
+    markers = json.loads(re.search(r'id="diagram-markers">(.*?)</script>', page).group(1))
+    assert "rollout_units" in markers["active"] and "rollout_units" not in markers["done"]

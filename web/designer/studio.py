@@ -22,6 +22,7 @@ from web.designer.common import (
 )
 from web.home import digits
 from web.i18n import error_text, field_texts, problem_dict
+from web.redirects import local_target
 
 
 @bp.get("/")
@@ -74,7 +75,7 @@ def archive(key: str):
         if request.is_json:
             return jsonify(message=message, archived=archived)
         flash(message, "success")
-    return redirect(request.form.get("next") or url_for("designer.index"))
+    return redirect(local_target(request.form.get("next"), url_for("designer.index")))
 
 
 @bp.get("/<key>/")

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from engine.cases.requests import my_requests as requests_of
 from engine.cases.start import StartRequest, start_process
-from engine.definitions.starters import StartableProcess, startable_processes
+from engine.definitions.starters import StartableProcess, start_page, startable_processes, walk_in_processes
 from engine.errors import Forbidden, NotFound, RavandError
 from web.bounds import page_arg
 from web.catalog import current_catalog
@@ -25,13 +25,15 @@ PER_PAGE = 20
 @login_required
 def start():
     groups: dict[str, list] = {}
-    for process in startable_processes(engine(), current_user.username):
+    startable, walk_in = start_page(engine(), current_user.username)
+    for process in startable:
         groups.setdefault(process.department or "", []).append(
             {"key": process.key, "name": process.name(locale()), "version": process.version}
         )
     for items in groups.values():
         items.sort(key=lambda item: item["name"])
-    return render_template("inbox/start.html", groups=sorted(groups.items()))
+    walk_ins = [{"key": p.key, "name": p.name(locale())} for p in walk_in]
+    return render_template("inbox/start.html", groups=sorted(groups.items()), walk_ins=walk_ins)
 
 
 def _process_or_404(key: str) -> StartableProcess:
@@ -73,6 +75,54 @@ def start_submit(key: str):
     first = started.next_tasks[0]["id"] if started.next_tasks else None
     target = url_for("inbox.task", task_id=first) if first else url_for("inbox.my_requests")
     return jsonify(message=_("Done."), redirect=target, instance_id=started.instance_id)
+
+
+def _walk_in_or_404(key: str) -> StartableProcess:
+    for process in walk_in_processes(engine(), current_user.username):
+        if process.key == key:
+            return process
+    abort(404)
+
+
+@bp.get("/start/<key>/walk-in")
+@login_required
+def walk_in_form(key: str):
+    """A public process started at the counter for a citizen who came in person."""
+    process = _walk_in_or_404(key)
+    form = process.form
+    return render_template(
+        "inbox/start_form.html",
+        key=key,
+        name=process.name(locale()),
+        walk_in=True,
+        submit_url=url_for("inbox.walk_in_submit", key=key),
+        schema=viewer_schema(form) if form else None,
+        data=viewer_data(form, {}, is_persian()) if form else {},
+    )
+
+
+@bp.post("/start/<key>/walk-in")
+@login_required
+def walk_in_submit(key: str):
+    payload = request.get_json(silent=True)
+    data = payload.get("data") if isinstance(payload, dict) and isinstance(payload.get("data"), dict) else {}
+    try:
+        started = start_process(engine(), StartRequest(key, data, user=current_user.username, walk_in=True))
+    except (Forbidden, NotFound):
+        abort(404)
+    except RavandError as exc:
+        return error_response(exc)
+    target = url_for("inbox.walk_in_done", key=key, code=started.tracking_code)
+    return jsonify(message=_("Done."), redirect=target, instance_id=started.instance_id)
+
+
+@bp.get("/start/<key>/walk-in/done")
+@login_required
+def walk_in_done(key: str):
+    """The tracking code to hand to the citizen, printable."""
+    process = _walk_in_or_404(key)
+    code = "".join(c for c in request.args.get("code", "") if c.isdigit())[:10]
+    return render_template("inbox/walk_in_done.html", name=process.name(locale()), code=code)
 
 
 @bp.get("/my-requests/")

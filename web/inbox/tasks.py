@@ -16,6 +16,7 @@ from web.i18n import is_persian, localized_number
 from web.inbox import bp
 from web.inbox.common import engine, error_response, error_text, locale, named, show_unread
 from web.inbox.forms import viewer_data, viewer_schema
+from web.redirects import local_target
 from web.uploads import attachment_store
 
 PER_PAGE = 20
@@ -114,9 +115,7 @@ def _act(task_id: str, action, success):
         flash(error_text(exc), "danger")
     else:
         flash(success(done), "success")
-    target = request.form.get("next") or url_for("inbox.task", task_id=task_id)
-    local = target.startswith("/") and not target.startswith(("//", "/\\"))
-    return redirect(target if local else url_for("inbox.index"))
+    return redirect(local_target(request.form.get("next"), url_for("inbox.task", task_id=task_id)))
 
 
 @bp.post("/inbox/tasks/<task_id>/claim")

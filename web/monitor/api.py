@@ -12,7 +12,6 @@ from flask import g
 
 from engine.cases import show, supervision
 from engine.errors import N_, InvalidData
-from engine.models import Incident
 from engine.org.access import scope_for_user
 from engine.org.scopes import MONITOR_ROLES
 from engine.reporting import flow, heatmap, instances, regions, tasks
@@ -24,15 +23,13 @@ from web.api_errors import ApiError, ErrorSchema
 from web.monitor import schemas as s
 from web.monitor.common import (
     current_scope,
+    dashboard_page,
     departments,
     engine,
     filters_from_args,
-    instance_in_scope,
     parse_jalali,
     period,
-    task_in_scope,
 )
-from web.monitor.views import dashboard_figures
 
 blp = api_blueprint("api_monitor", __name__, "The supervisor's monitor: figures, instances and actions.")
 
@@ -60,7 +57,7 @@ def _period(args: dict) -> tuple[date, date]:
 def dashboard(args):
     """Every figure of the dashboard: instances per process; open and overdue tasks per department, unit
     and person; SLA compliance per process and unit; weekly throughput and cycle time; regions compared."""
-    return dashboard_figures(_args(args))
+    return dashboard_page(_args(args))["figures"]
 
 
 @blp.route("/monitor/instances-per-process")
@@ -136,9 +133,7 @@ def instance_list(args):
 
 
 def _instance(instance_id: int) -> dict:
-    with engine().db.transaction() as session:
-        instance_in_scope(session, instance_id)
-    return show.show(engine(), instance_id)
+    return show.show(engine(), instance_id, supervisor=require_user().username)
 
 
 LIFECYCLE = {"suspend": lifecycle.suspend, "resume": lifecycle.resume, "terminate": lifecycle.terminate}
@@ -150,7 +145,6 @@ LIFECYCLE = {"suspend": lifecycle.suspend, "resume": lifecycle.resume, "terminat
 @blp.alt_response(409, schema=ErrorSchema, description="The instance's status does not allow it")
 def lifecycle(body, instance_id, action):
     """Suspend, resume or terminate an instance, with a reason for the audit log."""
-    _instance(instance_id)
     reason = supervision.require_reason(body["reason"])
     LIFECYCLE[action](engine(), instance_id, require_user().username, reason)
     return _instance(instance_id)
@@ -161,14 +155,8 @@ def lifecycle(body, instance_id, action):
 @blp.response(200, s.InstanceDetailSchema)
 def retry(body, incident_id):
     """Run an incident's failed element again, with a reason for the audit log."""
-    with engine().db.transaction() as session:
-        incident = session.get(Incident, incident_id)
-        if incident is None:
-            raise ApiError(404)
-        instance_id = instance_in_scope(session, incident.instance_id).id
     reason = supervision.require_reason(body["reason"])
-    lifecycle.retry_incident(engine(), incident_id, require_user().username, reason)
-    return _instance(instance_id)
+    return _instance(lifecycle.retry_incident(engine(), incident_id, require_user().username, reason))
 
 
 @blp.route("/monitor/tasks/<task_id>/reassign", methods=["POST"])
@@ -176,8 +164,6 @@ def retry(body, incident_id):
 @blp.response(204)
 def reassign(body, task_id):
     """Give an open task to another user, with a reason for the audit log."""
-    with engine().db.transaction() as session:
-        task_in_scope(session, task_id)
     task_actions.assign(engine(), task_id, body["assignee"], require_user().username, body["reason"])
 
 
@@ -186,8 +172,6 @@ def reassign(body, task_id):
 @blp.response(200, s.DueResultSchema)
 def change_due(body, task_id):
     """Move an open task's due date to the end of a Jalali working day, with a reason."""
-    with engine().db.transaction() as session:
-        task_in_scope(session, task_id)
     try:
         day = parse_jalali(body["due"])
     except ValueError:
@@ -206,7 +190,6 @@ def edit_data(body, instance_id):
     """An administrator's correction of one data field; the old and new values go to the audit log."""
     if not require_user().is_admin:
         raise ApiError(403)
-    _instance(instance_id)
     return supervision.edit_data(
         engine(), instance_id, body["field"], body["value"], require_user().username, body["reason"]
     )

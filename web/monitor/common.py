@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
-from functools import wraps
 
 from flask import abort, current_app, g
 from flask_login import current_user
-from sqlalchemy import select
 
 from engine.calendar.jalali import from_jalali_str, to_jalali_str
 from engine.context import Context
-from engine.models import HumanTask, OrgUnit, ProcessInstance
+from engine.errors import N_, InvalidData
 from engine.org.access import scope_for_user
 from engine.org.scopes import MONITOR_ROLES, Scope
+from engine.reporting.dashboard import dashboard
 from engine.reporting.instances import InstanceFilter
 from web.auth import roles_required
 from web.catalog import current_catalog
@@ -42,17 +41,8 @@ def engine() -> Context:
 
 def monitor_required(view: Callable) -> Callable:
     """Supervisors only: the deputy, department heads, supervisors, units' PR managers, administrators.
-
-    The scope is worked out before the view opens a transaction of its own (on SQLite a second one
-    would wait for the first).
-    """
-
-    @wraps(view)
-    def scoped(*args, **kwargs):
-        current_scope()
-        return view(*args, **kwargs)
-
-    return roles_required(*MONITOR_ROLES)(scoped)
+    Their scope is read by the engine call each view makes."""
+    return roles_required(*MONITOR_ROLES)(view)
 
 
 def departments() -> dict[str, str]:
@@ -72,14 +62,35 @@ def parse_jalali(value: str | None) -> date | None:
     return from_jalali_str(value) if value and value.strip() else None
 
 
+NOT_A_DATE = N_("'{value}' is not a Jalali date (for example 1405/09/15).")
+
+
+def jalali_arg(args: Mapping[str, str], name: str) -> date | None:
+    """The Jalali day in argument ``name``; InvalidData naming the field when it is not one."""
+    try:
+        return parse_jalali(args.get(name))
+    except ValueError:
+        raise InvalidData(NOT_A_DATE, field_errors={name: NOT_A_DATE}, value=args.get(name)) from None
+
+
+def without_bad_dates(args: Mapping[str, str]) -> tuple[dict[str, str], list[InvalidData]]:
+    """The arguments less the dates that are not Jalali days, and what was wrong with each: a page shows
+    the problem beside the filters the user typed, and the figures without that one filter."""
+    kept, problems = dict(args.items()), []
+    for name in ("from", "to"):
+        try:
+            jalali_arg(args, name)
+        except InvalidData as problem:
+            kept.pop(name)
+            problems.append(problem)
+    return kept, problems
+
+
 def period(args: Mapping[str, str]) -> tuple[date, date]:
     """The Jalali period the figures cover: ``from`` and ``to``, by default the last eight weeks."""
     today = engine().calendar.today()
-    try:
-        start = parse_jalali(args.get("from")) or today - timedelta(weeks=DEFAULT_WEEKS)
-        end = parse_jalali(args.get("to")) or today
-    except ValueError:
-        abort(400)
+    start = jalali_arg(args, "from") or today - timedelta(weeks=DEFAULT_WEEKS)
+    end = jalali_arg(args, "to") or today
     return (start, end) if start <= end else (end, start)
 
 
@@ -88,7 +99,8 @@ def jalali(value: date) -> str:
 
 
 def filters_from_args(args: Mapping[str, str]) -> InstanceFilter:
-    """The instance list's filters from query arguments; a value that makes no sense is a 400."""
+    """The instance list's filters from query arguments; a number that is not one is a 400, a date that
+    is not a Jalali day InvalidData."""
 
     def integer(name: str) -> int | None:
         value = (args.get(name) or "").strip()
@@ -98,22 +110,13 @@ def filters_from_args(args: Mapping[str, str]) -> InstanceFilter:
             abort(400)
         return int(value)
 
-    unit_id = None
-    if args.get("unit"):
-        with engine().db.transaction() as session:
-            unit_id = session.scalar(select(OrgUnit.id).where(OrgUnit.code == args["unit"]))
-        if unit_id is None:
-            abort(400)
-    try:
-        started_from, started_to = parse_jalali(args.get("from")), parse_jalali(args.get("to"))
-    except ValueError:
-        abort(400)
+    started_from, started_to = jalali_arg(args, "from"), jalali_arg(args, "to")
     department = args.get("department") or None
     return InstanceFilter(
         process_key=args.get("process") or None,
         process_keys=[k for k, d in departments().items() if d == department] if department else None,
         version=integer("version"),
-        unit_id=unit_id,
+        unit_code=(args.get("unit") or "").strip() or None,
         status=args.get("status") or None,
         started_from=started_from,
         started_to=started_to,
@@ -130,24 +133,17 @@ def filter_args(args: Mapping[str, str]) -> dict[str, str]:
     return {name: args[name] for name in FILTER_ARGS if args.get(name)}
 
 
-def instance_in_scope(session, instance_id: int) -> ProcessInstance:
-    """The instance, or 404 when it does not exist or lies outside the supervisor's scope."""
-    instance = session.get(ProcessInstance, instance_id)
-    if instance is None or not current_scope().sees_instance(session, instance):
-        abort(404)
-    return instance
-
-
-def task_in_scope(session, task_id: str) -> HumanTask:
-    task = session.get(HumanTask, task_id)
-    if task is None or not current_scope().sees_task(task):
-        abort(404)
-    return task
-
-
 def due_from_jalali(value: str | None):
     """The due moment for a Jalali day: the end of its working hours (or of the next working day)."""
     day = parse_jalali(value)
     if day is None:
         raise ValueError("no date")
     return engine().calendar.add_working_days(day, 0)
+
+
+def dashboard_page(args: Mapping[str, str]) -> dict:
+    """The dashboard's read model for the signed-in supervisor and the period in ``args``."""
+    start, end = period(args)
+    page = dashboard(engine(), current_user.username, start, end, args.get("rollout") or None)
+    page["figures"]["period"] = {"from": jalali(start), "to": jalali(end)}
+    return page

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from engine.calendar.jalali import to_jalali_str
 from web.monitor.labels import STATUSES
+from web.spreadsheets import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 
 
 def columns() -> list[tuple[str, str]]:
@@ -48,30 +44,10 @@ def export_response(rows: list[dict], fmt: str) -> Response:
     header = [label for _key, label in columns()]
     table = [[cell(row, key) for key, _label in columns()] for row in rows]
     if fmt == "csv":
-        out = io.StringIO()
-        out.write("\ufeff")  # so that Excel reads the Persian text as UTF-8
-        writer = csv.writer(out)
-        writer.writerow(header)
-        writer.writerows(table)
-        return _attachment(out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", "csv")
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Instances")[:31]
-    sheet.sheet_view.rightToLeft = str(get_locale()) == "fa"
-    sheet.append(header)
-    for item in sheet[1]:
-        item.font = Font(bold=True)
-    for line in table:
-        sheet.append(line)
-    for letter, width in zip(
-        "ABCDEFGHIJKLM", (8, 30, 7, 36, 18, 14, 14, 18, 16, 18, 18, 10, 10), strict=True
-    ):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return _attachment(
-        out.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
-    )
+        return _attachment(csv_bytes(header, table), "text/csv; charset=utf-8", "csv")
+    widths = (8, 30, 7, 36, 18, 14, 14, 18, 16, 18, 18, 10, 10)
+    book = xlsx_bytes(header, table, _("Instances"), str(get_locale()) == "fa", widths)
+    return _attachment(book, XLSX_MIMETYPE, "xlsx")
 
 
 def _attachment(body: bytes, mimetype: str, suffix: str) -> Response:

@@ -182,6 +182,8 @@ class ElementStatSchema(Schema):
     passed = fields.Integer()
     waiting_now = fields.Integer()
     avg_wait_days = fields.Float(allow_none=True, metadata={"description": WORKING_DAYS})
+    median_wait_days = fields.Float(allow_none=True, metadata={"description": WORKING_DAYS})
+    p90_wait_days = fields.Float(allow_none=True, metadata={"description": WORKING_DAYS})
     incidents = fields.Integer()
 
 

@@ -3,7 +3,6 @@ results with their charts, QR code and CSV/Excel export, and closing a poll earl
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 
@@ -11,12 +10,12 @@ import segno
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from openpyxl import Workbook
 
 from engine.errors import RavandError
 from engine.polls import answers, results
 from web.documents import error_page
 from web.i18n import error_text, field_texts, localized_number
+from web.spreadsheets import XLSX_MIMETYPE, csv_bytes, xlsx_bytes
 
 bp = Blueprint("polls", __name__, url_prefix="/polls")
 bp.add_app_template_filter(localized_number, "number")
@@ -115,12 +114,7 @@ def export_csv(code: str):
         header, rows = _table(code)
     except RavandError as exc:
         return error_page(exc)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    # A byte-order mark, so that Excel opens the Persian text as UTF-8.
-    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8")
+    response = Response(csv_bytes(header, rows), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="poll-{code}.csv"'
     return response
 
@@ -132,18 +126,7 @@ def export_xlsx(code: str):
         header, rows = _table(code)
     except RavandError as exc:
         return error_page(exc)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Answers")
-    sheet.sheet_view.rightToLeft = True
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    response = Response(
-        out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = Response(xlsx_bytes(header, rows, _("Answers"), rtl=True), mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="poll-{code}.xlsx"'
     return response
 

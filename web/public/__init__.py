@@ -11,16 +11,17 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from engine.cases.doors import answer_door, open_door
 from engine.cases.public_status import normalize_code, public_status
 from engine.cases.start import StartRequest, start_process
 from engine.definitions.starters import StartableProcess, public_processes
-from engine.errors import InvalidData
+from engine.errors import InvalidData, RavandError
 from web import guard
 from web.catalog import current_catalog
 from web.context import engine
-from web.i18n import field_texts
+from web.i18n import error_text, field_texts
 from web.public.forms import layout, read_submission
-from web.tracking import state_message
+from web.tracking import door_message, state_message
 from web.uploads import attachment_store
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -136,8 +137,60 @@ def status():
             code=code,
             found=found,
             message=state_message(found.state) if found else None,
+            answered=bool(request.args.get("answered")),
+            door_message=door_message(found.door) if found else None,
+            locale=str(get_locale()),
             process_name=process_name,
             notice=notice,
         ),
         http_status,
+    )
+
+
+@bp.route("/door/<code>/<token>", methods=["GET", "POST"])
+def door(code: str, token: str):
+    """The page a link in a message opens: the process asks its question, the answer moves the case."""
+    if not guard.allow("door"):
+        return render_template("public/door.html", page=None, notice=_too_many()), 429
+    try:
+        page = open_door(engine(), code, token)
+    except RavandError as exc:
+        status = exc.http_status
+        return render_template("public/door.html", page=None, notice=error_text(exc), code=code), status
+    fields = layout(page.form)
+    errors: dict[str, str] = {}
+    notice, status = None, 200
+    values = request.form if request.method == "POST" else {}
+    if request.method == "POST":
+        if request.form.get(guard.HONEYPOT):
+            abort(400)
+        data, uploads = read_submission(fields, request.form, request.files)
+        store = attachment_store()
+        files = tuple(
+            (key, upload.filename, upload.stream.read(store.max_bytes + 1))
+            for key, chosen in uploads.items()
+            for upload in chosen
+        )
+        try:
+            answer_door(engine(), code, token, data, files, store)
+        except InvalidData as exc:
+            errors = field_texts(exc)
+            notice, status = (error_text(exc) if not errors else _("Please correct the marked fields.")), 422
+        except RavandError as exc:
+            return render_template("public/door.html", page=None, notice=error_text(exc), code=code), 409
+        else:
+            return redirect(url_for("public.status", code=page.tracking_code, answered=1))
+    entry = current_catalog().get(page.process_key)
+    return (
+        render_template(
+            "public/door.html",
+            page=page,
+            name=entry.name(str(get_locale())) if entry else "",
+            fields=fields,
+            values=values,
+            errors=errors,
+            notice=notice,
+            code=page.tracking_code,
+        ),
+        status,
     )
