@@ -10,6 +10,9 @@ from sqlalchemy.orm import Session
 
 from engine.models import AuditEvent, utcnow
 
+#: Characters of one audit row's data; a larger one keeps only its size and its first keys.
+MAX_AUDIT_CHARS = 100_000
+
 
 def jsonable(data):
     """A JSON-safe deep copy of task data (dates and other objects become strings).
@@ -19,6 +22,17 @@ def jsonable(data):
     if data is None:
         return None
     return json.loads(json.dumps(data, default=str, ensure_ascii=False))
+
+
+def _capped(data):
+    """``jsonable(data)``, or only its size and first keys when it is longer than MAX_AUDIT_CHARS."""
+    if data is None:
+        return None
+    text = json.dumps(data, default=str, ensure_ascii=False)
+    if len(text) > MAX_AUDIT_CHARS:
+        keys = sorted(map(str, data))[:50] if isinstance(data, dict) else []
+        return {"truncated": True, "chars": len(text), "keys": keys}
+    return json.loads(text)
 
 
 def record(
@@ -44,7 +58,7 @@ def record(
             "task_id": task_id,
             "element_id": element_id,
             "element_name": element_name,
-            "data": jsonable(data),
+            "data": _capped(data),
             "at": at or utcnow(),
         }
     )

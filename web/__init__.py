@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from engine.db import database_url
 from web.bounds import IdConverter
 from web.extensions import babel, csrf, db, migrate, select_locale
+from web.incidents import incident_summary
 from web.scheduler import start_scheduler
 
 
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["incident_summary"] = incident_summary
     csrf.init_app(app)
 
     from engine.context import Context

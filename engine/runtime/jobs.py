@@ -1,8 +1,12 @@
 """The job queue: due timers fire once each, failures retry with backoff and then become incidents.
 
-Each job is claimed and carried out in one transaction: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
-so any number of workers share the queue and a job can never run twice; on SQLite the one writer
-at a time (BEGIN IMMEDIATE) gives the same guarantee to a single worker.
+A job is claimed in one transaction that commits its attempt (``attempts + 1``, ``started_at``,
+status ``running``) before anything runs, then carried out in a second one that holds its row lock:
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so any number of workers share the queue and a job can
+never run twice; on SQLite the one writer at a time (BEGIN IMMEDIATE) gives the same guarantee.
+
+A job still ``running`` whose row nobody holds killed its runner (a segfault, an OOM kill): it is not
+run again automatically but fails, with an incident on its instance, until a supervisor retries it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,12 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 BACKOFF = timedelta(seconds=10)
+#: A running job's row is locked by its runner; this covers the moment between claim and lock.
+CRASH_GRACE = timedelta(seconds=30)
+
+
+class RunnerCrashed(Exception):
+    """The process that ran a job ended in the middle of it (crashed or killed)."""
 
 
 class JobFailed(Exception):
@@ -56,6 +66,7 @@ def claim_next(ctx: Context, session, now: datetime) -> Job | None:
 def run_due_jobs(ctx: Context, limit: int = 500, now: datetime | None = None) -> dict:
     """Carry out up to ``limit`` due jobs, one transaction each. Returns how many fired and failed."""
     fired = failed = 0
+    failed += _fail_crashed(ctx, now or ctx.clock.now())
     for _ in range(limit):
         outcome = _run_one(ctx, now or ctx.clock.now())
         if outcome is None:
@@ -65,24 +76,49 @@ def run_due_jobs(ctx: Context, limit: int = 500, now: datetime | None = None) ->
     return {"fired": fired, "failed": failed}
 
 
+def _begin_attempt(ctx: Context, now: datetime) -> int | None:
+    """Claim the next due job and commit its attempt, so a crash while it runs is remembered."""
+    with ctx.db.transaction() as session:
+        job = claim_next(ctx, session, now)
+        if job is None:
+            return None
+        job.status, job.attempts, job.started_at = "running", job.attempts + 1, now
+        return job.id
+
+
 def _run_one(ctx: Context, now: datetime) -> str | None:
-    job_id = None
+    job_id = _begin_attempt(ctx, now)
+    if job_id is None:
+        return None
     try:
         with ctx.db.transaction() as session:
-            job = claim_next(ctx, session, now)
-            if job is None:
-                return None
-            job_id, job.status = job.id, "running"
+            job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
             _execute(ctx, session, job)
             session.delete(job)
             return "done"
     except JobFailed as failure:
         return _record_failure(ctx, job_id, failure.cause)
     except Exception as exc:  # one broken job must not stop the queue: it is retried, then an incident
-        if job_id is None:
-            raise
         log.exception("job %s failed", job_id)
         return _record_failure(ctx, job_id, exc)
+
+
+def _fail_crashed(ctx: Context, now: datetime) -> int:
+    """Jobs whose attempt started but never ended (their runner died): failed, each with an incident."""
+    with ctx.db.transaction() as session:
+        stmt = (
+            select(Job)
+            .where(Job.status == "running", Job.started_at < now - CRASH_GRACE)
+            .with_for_update(skip_locked=True, of=Job)
+        )
+        crashed = list(session.scalars(stmt))
+        for job in crashed:
+            cause = RunnerCrashed(
+                f"job {job.id} ({job.kind}) ended the process that ran it (attempt {job.attempts}, "
+                f"started {job.started_at.isoformat()}); it is not run again until a supervisor retries it"
+            )
+            _fail(ctx, session, job, cause)
+        return len(crashed)
 
 
 def _execute(ctx: Context, session, job: Job) -> None:
@@ -166,18 +202,24 @@ def _run_engine_or_fail(step: Step) -> None:
 
 
 def _record_failure(ctx: Context, job_id: int, cause: Exception) -> str:
-    """The job's own transaction was rolled back; note the attempt, and after the last one an incident."""
+    """The job's own transaction was rolled back; its attempt was counted when it began.
+
+    Before the last attempt it waits for a retry; after it, an incident."""
     with ctx.db.transaction() as session:
         job = session.get(Job, job_id)
-        job.attempts += 1
-        job.last_error = str(cause)
+        job.last_error, job.started_at = str(cause), None
         if job.attempts < MAX_ATTEMPTS:
+            job.status = "pending"
             job.due_at = ctx.clock.now() + BACKOFF * 2 ** (job.attempts - 1)
             return "retry"
-        job.status = "failed"
-        owner = job.instance_id or (job.payload or {}).get("from_instance")
-        if owner is not None:
-            with advancing(ctx, owner, None, allow=None, session=session) as step:
-                incident = open_incident(step, cause)
-                incident.job_id = job.id
+        _fail(ctx, session, job, cause)
         return "failed"
+
+
+def _fail(ctx: Context, session, job: Job, cause: Exception) -> None:
+    job.status, job.started_at, job.last_error = "failed", None, str(cause)
+    owner = job.instance_id or (job.payload or {}).get("from_instance")
+    if owner is not None:
+        with advancing(ctx, owner, None, allow=None, session=session) as step:
+            incident = open_incident(step, cause)
+            incident.job_id = job.id

@@ -64,7 +64,7 @@ def retry_incident(ctx: Context, incident_id: int, user: str | None = None, reas
         incident.resolved_at, incident.resolved_by = step.now, user
         job = step.session.get(Job, incident.job_id) if incident.job_id else None
         if job is not None:
-            job.status, job.attempts, job.due_at = "pending", 0, step.now
+            job.status, job.attempts, job.due_at, job.started_at = "pending", 0, step.now, None
         for task in step.workflow.get_tasks(state=TaskState.ERROR):
             task._set_state(TaskState.READY)
         step.instance.status = "running"

@@ -160,6 +160,11 @@ DATA_CASES = [
     ("timer-values", timer("timeDate", "working_days_later(-2)")),
     ("timer-values", timer("timeDuration", "42")),
     ("timer-values", timer("timeDate", "'2026-01-01' +")),
+    ("timer-values", timer("timeCycle", '"R100000/PT0S"')),
+    ("timer-values", timer("timeCycle", '"R/PT0S"')),
+    # the sandbox's own names are not data
+    ("sandbox-reserved-names", model(chain() + '<bpmn:dataObject id="_getattr_" />')),
+    ("sandbox-reserved-names", model(chain() + '<bpmn:dataObject id="do" name="_now_" />')),
     ("timer-definition", with_event("intermediateCatchEvent", "<bpmn:timerEventDefinition />")),
     (
         "timer-definition",

@@ -21,6 +21,7 @@ from engine.definitions.rules import (  # noqa: F401  (each module registers its
     gateways,
     ravand,
     references,
+    reserved,
     timers,
 )
 from engine.definitions.rules.base import RULES, Checking, Rule

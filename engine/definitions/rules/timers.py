@@ -51,6 +51,12 @@ def parse_iso(kind: str, value: str) -> None:
         raise ValueError(value) from exc
 
 
+def zero_interval(value: str) -> bool:
+    """Whether a (parsed) ISO 8601 repeating interval repeats with an interval of zero, e.g. R100000/PT0S."""
+    cycles, _start, interval = TimerEventDefinition.parse_iso_recurring_interval(value)
+    return cycles != 0 and interval.total_seconds() <= 0
+
+
 def bare_iso(kind: str, source: str | None) -> bool:
     """Whether a timer's text is a bare ISO 8601 value of its kind (not a Python expression)."""
     text = latin_digits((source or "").strip())
@@ -132,6 +138,16 @@ def timer_values(c: Checking) -> Iterator[Problem]:
                     parse_iso(kind, value.strip())
                 except ValueError:
                     yield c.problem(time, _NOT_ISO[kind], value=value)
+                    continue
+                if kind == "timeCycle" and zero_interval(value.strip()):
+                    yield c.problem(
+                        time,
+                        N_(
+                            "The timer's timeCycle '{value}' repeats with a zero interval; "
+                            "give an interval of at least one second."
+                        ),
+                        value=value,
+                    )
                 continue
             found = check_source(source, "eval")
             for problem in found:
