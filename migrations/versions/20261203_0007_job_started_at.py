@@ -1,7 +1,7 @@
 """job.started_at: when the current attempt of a job began (committed before the job runs)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03 16:00:00
 
 A job whose attempt started but never finished killed its runner (a crash); it is not run again
@@ -13,8 +13,8 @@ from alembic import op
 
 import engine.models
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
