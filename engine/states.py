@@ -18,7 +18,7 @@ class InstanceStatus(StrEnum):
     FAILED = "failed"  # an error nobody caught
 
 
-class TaskState(StrEnum):
+class HumanTaskState(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
     CANCELLED = "cancelled"

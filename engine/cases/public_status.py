@@ -19,6 +19,7 @@ from engine.context import Context
 from engine.definitions.catalog import CatalogEntry
 from engine.models import Door, HumanTask, MessageSubscription, ProcessInstance
 from engine.runtime.unit_of_work import final_data, load_workflow
+from engine.states import HumanTaskState
 
 TRACKING_CODE = re.compile(r"^[0-9]{10}$")
 PUBLIC_STATES = ("in_progress", "waiting_for_you", "on_hold", "done", "closed")
@@ -62,7 +63,7 @@ def public_status(ctx: Context, code: str) -> PublicStatus | None:
             return None
         steps = session.scalars(
             select(HumanTask.name)
-            .where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
+            .where(HumanTask.instance_id == instance.id, HumanTask.state == HumanTaskState.OPEN)
             .order_by(HumanTask.created_at)
         ).all()
         subscriptions = session.scalars(

@@ -14,6 +14,7 @@ from engine.context import Context
 from engine.models import Attachment, AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
 from engine.notify.notices import unread_in
 from engine.org.access import load_viewer, visible_instance
+from engine.states import HumanTaskState
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def instance_status(ctx: Context, user: str, instance_id: int) -> dict:
         files = session.scalars(
             select(Attachment).where(Attachment.instance_id == instance_id).order_by(Attachment.id)
         ).all()
-        return summary(instance, [t.name for t in tasks if t.state == "open"]) | {
+        return summary(instance, [t.name for t in tasks if t.state == HumanTaskState.OPEN]) | {
             "version": version,
             "tasks": [task_dict(t) for t in tasks],
             "history": [
@@ -93,7 +94,7 @@ def _open_steps(session, instance_ids: list[int]) -> dict[int, list[str]]:
         return steps
     for instance_id, name in session.execute(
         select(HumanTask.instance_id, HumanTask.name)
-        .where(HumanTask.instance_id.in_(instance_ids), HumanTask.state == "open")
+        .where(HumanTask.instance_id.in_(instance_ids), HumanTask.state == HumanTaskState.OPEN)
         .order_by(HumanTask.created_at)
     ):
         steps.setdefault(instance_id, []).append(name)

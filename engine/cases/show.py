@@ -16,6 +16,7 @@ from engine.models import (
 )
 from engine.org.access import load_viewer
 from engine.runtime.unit_of_work import final_data, load_workflow
+from engine.states import HumanTaskState
 
 
 def show(ctx: Context, instance_id: int, supervisor: str | None = None) -> dict:
@@ -53,7 +54,7 @@ def show(ctx: Context, instance_id: int, supervisor: str | None = None) -> dict:
             "started_at": instance.started_at.isoformat(),
             "ended_at": instance.ended_at.isoformat() if instance.ended_at else None,
             "data": data,
-            "open_tasks": [task_dict(t) for t in tasks if t.state == "open"],
+            "open_tasks": [task_dict(t) for t in tasks if t.state == HumanTaskState.OPEN],
             "history": [event_dict(e) for e in history],
             "letters": letters_of(session, instance_id),
             "incidents": [

@@ -19,6 +19,7 @@ from engine.context import Context
 from engine.definitions.parsing import ParsedBundle
 from engine.errors import N_, Problem
 from engine.models import Job, ProcessDefinition
+from engine.states import JobStatus
 
 
 def timer_start_events(parsed: ParsedBundle) -> list:
@@ -73,7 +74,7 @@ def schedule(
     session.execute(
         delete(Job).where(
             Job.kind == "timer_start",
-            Job.status == "pending",
+            Job.status == JobStatus.PENDING,
             Job.definition_id.in_(
                 select(ProcessDefinition.id).where(ProcessDefinition.key == definition.key)
             ),

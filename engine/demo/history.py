@@ -27,6 +27,7 @@ from engine.errors import RavandError
 from engine.models import HumanTask, OrgUnit, Position, ProcessInstance, Role, User
 from engine.runtime import starting
 from engine.runtime.jobs import run_due_jobs
+from engine.states import HumanTaskState, InstanceStatus
 from engine.work import tasks
 
 NAMES = ["مریم رضایی", "علی محمدی", "زهرا کریمی", "حسین احمدی", "فاطمه موسوی", "رضا حسینی", "نرگس صادقی"]
@@ -110,7 +111,9 @@ def simulate_month(ctx: Context, days: int = 30, seed: int = 1405) -> dict:
             clock.advance(timedelta(hours=3))
             run_due_jobs(ctx)
     with ctx.db.transaction() as session:
-        open_tasks = session.scalar(select(HumanTask.id).where(HumanTask.state == "open").limit(1))
+        open_tasks = session.scalar(
+            select(HumanTask.id).where(HumanTask.state == HumanTaskState.OPEN).limit(1)
+        )
     return {
         "days": days,
         "instances_started": started,
@@ -140,7 +143,7 @@ def _work(ctx: Context, rng: random.Random, today: str) -> int:
             select(HumanTask, OrgUnit.code)
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
             .outerjoin(OrgUnit, OrgUnit.id == HumanTask.unit_id)
-            .where(HumanTask.state == "open", ProcessInstance.status == "running")
+            .where(HumanTask.state == HumanTaskState.OPEN, ProcessInstance.status == InstanceStatus.RUNNING)
             .order_by(HumanTask.created_at)
         ).all()
         plans = [

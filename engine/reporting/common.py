@@ -18,6 +18,7 @@ from engine.models import (
     ProcessDefinition,
     ProcessInstance,
 )
+from engine.states import HumanTaskState
 
 
 def local_day_start(day: date) -> datetime:
@@ -53,13 +54,15 @@ def share(part: int, whole: int) -> float | None:
 
 
 def has_open_task():
-    return exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.state == "open")
+    return exists().where(HumanTask.instance_id == ProcessInstance.id, HumanTask.state == HumanTaskState.OPEN)
 
 
 def has_overdue_task(now: datetime, unit_id=None):
     """An open task past its due moment (in the given unit, when one is given)."""
     condition = exists().where(
-        HumanTask.instance_id == ProcessInstance.id, HumanTask.state == "open", HumanTask.due_at < now
+        HumanTask.instance_id == ProcessInstance.id,
+        HumanTask.state == HumanTaskState.OPEN,
+        HumanTask.due_at < now,
     )
     return condition.where(HumanTask.unit_id == unit_id) if unit_id is not None else condition
 

@@ -14,6 +14,7 @@ from engine.models import (
 )
 from engine.org.scopes import Scope
 from engine.reporting.common import local_day_start, reading, week_start
+from engine.states import InstanceStatus
 
 
 def weekly_flow(
@@ -33,7 +34,7 @@ def weekly_flow(
         ended = session.execute(
             select(ProcessInstance.started_at, ProcessInstance.ended_at).where(
                 scope.instances(),
-                ProcessInstance.status == "completed",
+                ProcessInstance.status == InstanceStatus.COMPLETED,
                 ProcessInstance.ended_at >= lo,
                 ProcessInstance.ended_at < hi,
             )

@@ -18,6 +18,7 @@ from engine.models import (
 )
 from engine.org.scopes import Scope
 from engine.reporting.common import reading
+from engine.states import HumanTaskState, JobStatus
 
 
 def element_stats(
@@ -97,7 +98,7 @@ def element_stats(
             for t in session.scalars(
                 select(HumanTask.instance_id)
                 .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-                .where(in_version, HumanTask.state == "open")
+                .where(in_version, HumanTask.state == HumanTaskState.OPEN)
             )
         }
         for element_id, count in session.execute(
@@ -110,7 +111,7 @@ def element_stats(
         for instance_id, element_id in session.execute(
             select(Job.instance_id, Job.element_id)
             .join(ProcessInstance, ProcessInstance.id == Job.instance_id)
-            .where(in_version, Job.kind == "timer", Job.status == "pending")
+            .where(in_version, Job.kind == "timer", Job.status == JobStatus.PENDING)
         ):
             if instance_id not in waiting_tasks:  # a boundary timer's instance already waits at its task
                 entry(element_id, None)["waiting_now"] += 1

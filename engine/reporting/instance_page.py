@@ -30,6 +30,7 @@ from engine.org.access import load_viewer
 from engine.org.holders import holders_of
 from engine.reporting.diagrams import diagram_choice
 from engine.runtime.unit_of_work import final_data, load_workflow
+from engine.states import HumanTaskState, JobStatus
 
 DONE_EVENTS = ("element", "task_completed", "timer_fired", "message_received")
 
@@ -85,7 +86,7 @@ def instance_page(ctx: Context, instance_id: int, username: str, diagram: str | 
                 ],
             }
             for t in task_rows
-            if t.state == "open" and t.id not in hidden
+            if t.state == HumanTaskState.OPEN and t.id not in hidden
         ]
         units = {row.id: row for row in session.execute(select(OrgUnit.id, OrgUnit.code, OrgUnit.name_fa))}
         users = [
@@ -165,7 +166,7 @@ def _markers(
     already read, what the workflow is inside, and the instance's pending timers and message
     subscriptions."""
     done = {e.element_id for e in events if e.kind in DONE_EVENTS and e.element_id}
-    active = running | {t.element_id for t in task_rows if t.state == "open"}
+    active = running | {t.element_id for t in task_rows if t.state == HumanTaskState.OPEN}
     active |= set(
         session.scalars(
             select(MessageSubscription.element_id).where(MessageSubscription.instance_id == instance_id)
@@ -176,7 +177,7 @@ def _markers(
             select(Job.element_id).where(
                 Job.instance_id == instance_id,
                 Job.kind == "timer",
-                Job.status == "pending",
+                Job.status == JobStatus.PENDING,
                 Job.element_id.is_not(None),
             )
         )

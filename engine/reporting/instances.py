@@ -28,6 +28,7 @@ from engine.reporting.common import (
     reading,
     unit_names,
 )
+from engine.states import HumanTaskState, InstanceStatus, JobStatus
 
 
 def instance_counts(ctx: Context, scope: Scope, session: Session | None = None) -> list[dict]:
@@ -104,7 +105,7 @@ def instance_conditions(
             )
         )
     if f.status == "waiting":
-        conditions.append(and_(ProcessInstance.status == "running", ~has_open_task()))
+        conditions.append(and_(ProcessInstance.status == InstanceStatus.RUNNING, ~has_open_task()))
     elif f.status:
         conditions.append(ProcessInstance.status == f.status)
     if f.started_from:
@@ -129,7 +130,7 @@ def instance_conditions(
             or_(
                 exists().where(
                     HumanTask.instance_id == ProcessInstance.id,
-                    HumanTask.state == "open",
+                    HumanTask.state == HumanTaskState.OPEN,
                     HumanTask.element_id == f.element_id,
                 ),
                 exists().where(
@@ -139,7 +140,7 @@ def instance_conditions(
                 exists().where(
                     Job.instance_id == ProcessInstance.id,
                     Job.kind == "timer",
-                    Job.status == "pending",
+                    Job.status == JobStatus.PENDING,
                     Job.element_id == f.element_id,
                 ),
             )
@@ -148,7 +149,7 @@ def instance_conditions(
         conditions.append(
             exists().where(
                 HumanTask.instance_id == ProcessInstance.id,
-                HumanTask.state == "open",
+                HumanTask.state == HumanTaskState.OPEN,
                 HumanTask.assignee == f.assignee,
                 *([HumanTask.due_at < now] if f.overdue else []),
             )
@@ -185,7 +186,7 @@ def list_instances(
         overdue: set[int] = set()
         for instance_id, due_at in session.execute(
             select(HumanTask.instance_id, HumanTask.due_at).where(
-                HumanTask.instance_id.in_(ids), HumanTask.state == "open"
+                HumanTask.instance_id.in_(ids), HumanTask.state == HumanTaskState.OPEN
             )
         ):
             open_counts[instance_id] += 1

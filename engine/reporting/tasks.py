@@ -15,6 +15,7 @@ from engine.models import (
 )
 from engine.org.scopes import Scope
 from engine.reporting.common import local_day_start, process_names, reading, share, unit_names
+from engine.states import HumanTaskState
 
 
 def open_task_counts(
@@ -31,7 +32,7 @@ def open_task_counts(
     with reading(ctx, session) as session:
         rows = session.execute(
             select(HumanTask.process_key, HumanTask.unit_id, HumanTask.assignee, HumanTask.due_at).where(
-                HumanTask.state == "open", scope.tasks()
+                HumanTask.state == HumanTaskState.OPEN, scope.tasks()
             )
         ).all()
         units = unit_names(session)
@@ -61,7 +62,7 @@ def overdue_tasks(
         rows = session.execute(
             select(HumanTask, ProcessInstance.title)
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-            .where(HumanTask.state == "open", HumanTask.due_at < now, scope.tasks())
+            .where(HumanTask.state == HumanTaskState.OPEN, HumanTask.due_at < now, scope.tasks())
             .order_by(HumanTask.due_at)
             .limit(limit)
         ).all()
@@ -98,7 +99,7 @@ def sla_compliance(
         rows = session.execute(
             select(column, func.count(), on_time)
             .where(
-                HumanTask.state == "completed",
+                HumanTask.state == HumanTaskState.COMPLETED,
                 HumanTask.due_at.is_not(None),
                 HumanTask.completed_at >= lo,
                 HumanTask.completed_at < hi,

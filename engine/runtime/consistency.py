@@ -18,7 +18,7 @@ from engine.definitions.specs import is_user_task
 from engine.models import HumanTask, Job, MessageSubscription, ProcessInstance, SignalSubscription
 from engine.runtime.projection import waiting_events
 from engine.runtime.serialization import load_state
-from engine.states import ENDED
+from engine.states import ENDED, HumanTaskState
 
 
 def projection_differences(ctx: Context, instance_id: int) -> list[str]:
@@ -29,7 +29,7 @@ def projection_differences(ctx: Context, instance_id: int) -> list[str]:
         ended = instance.status in ENDED
         open_rows = session.execute(
             select(HumanTask.id, HumanTask.due_at).where(
-                HumanTask.instance_id == instance_id, HumanTask.state == "open"
+                HumanTask.instance_id == instance_id, HumanTask.state == HumanTaskState.OPEN
             )
         ).all()
         jobs = session.execute(

@@ -26,7 +26,7 @@ from engine.models import HumanTask, Job, ProcessInstance
 from engine.notify.notices import notify_overdue
 from engine.notify.sms import SmsFailed, sender_from_env
 from engine.runtime.unit_of_work import Step, advancing, open_incident, run_engine
-from engine.states import ACTIVE
+from engine.states import ACTIVE, HumanTaskState, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def claim_next(ctx: Context, session, now: datetime) -> Job | None:
         select(Job)
         .outerjoin(ProcessInstance, ProcessInstance.id == Job.instance_id)
         # Strictly past due: SpiffWorkflow fires a timer only once its moment is behind it.
-        .where(Job.status == "pending", Job.due_at < now)
+        .where(Job.status == JobStatus.PENDING, Job.due_at < now)
         .where(or_(Job.instance_id.is_(None), ProcessInstance.status.in_(ACTIVE)))
         .order_by(Job.due_at, Job.id)
         .limit(1)
@@ -108,7 +108,7 @@ def _fail_crashed(ctx: Context, now: datetime) -> int:
     with ctx.db.transaction() as session:
         stmt = (
             select(Job)
-            .where(Job.status == "running", Job.started_at < now - CRASH_GRACE)
+            .where(Job.status == JobStatus.RUNNING, Job.started_at < now - CRASH_GRACE)
             .with_for_update(skip_locked=True, of=Job)
         )
         crashed = list(session.scalars(stmt))
@@ -169,7 +169,7 @@ def _mark_overdue(session, job: Job, now: datetime) -> None:
     """A human task passed its due moment: its people are told, and the audit trail says so. (Whether a
     task is overdue is ``due_at < now``: nothing is flagged.)"""
     task = session.get(HumanTask, job.task_id)
-    if task is not None and task.state == "open" and task.due_at == job.due_at:
+    if task is not None and task.state == HumanTaskState.OPEN and task.due_at == job.due_at:
         notify_overdue(session, task, now)
         audit.record(
             session,
@@ -209,7 +209,7 @@ def _record_failure(ctx: Context, job_id: int, cause: Exception) -> str:
         job = session.get(Job, job_id)
         job.last_error, job.started_at = str(cause), None
         if job.attempts < MAX_ATTEMPTS:
-            job.status = "pending"
+            job.status = JobStatus.PENDING
             job.due_at = ctx.clock.now() + BACKOFF * 2 ** (job.attempts - 1)
             return "retry"
         _fail(ctx, session, job, cause)

@@ -14,7 +14,7 @@ from engine.models import (
 )
 from engine.org.access import require_authority
 from engine.runtime.unit_of_work import advancing, run_engine
-from engine.states import ACTIVE
+from engine.states import ACTIVE, InstanceStatus
 
 
 def authority(ctx: Context, user: str | None):
@@ -27,7 +27,7 @@ def authority(ctx: Context, user: str | None):
 
 def suspend(ctx: Context, instance_id: int, user: str | None = None, reason: str | None = None) -> None:
     with advancing(ctx, instance_id, user, check=authority(ctx, user)) as step:
-        step.instance.status = "suspended"
+        step.instance.status = InstanceStatus.SUSPENDED
         audit.record(step.session, "suspended", instance_id, user, at=step.now, data={"reason": reason})
 
 
@@ -36,7 +36,7 @@ def resume(ctx: Context, instance_id: int, user: str | None = None, reason: str 
         open_incidents = step.session.scalar(
             select(Incident.id).where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None))
         )
-        step.instance.status = "incident" if open_incidents else "running"
+        step.instance.status = InstanceStatus.INCIDENT if open_incidents else InstanceStatus.RUNNING
         audit.record(step.session, "resumed", instance_id, user, at=step.now, data={"reason": reason})
         run_engine(step)
 
@@ -44,7 +44,7 @@ def resume(ctx: Context, instance_id: int, user: str | None = None, reason: str 
 def terminate(ctx: Context, instance_id: int, user: str | None = None, reason: str | None = None) -> None:
     with advancing(ctx, instance_id, user, allow=(*ACTIVE, "suspended"), check=authority(ctx, user)) as step:
         step.workflow.cancel()
-        step.instance.status = "terminated"
+        step.instance.status = InstanceStatus.TERMINATED
         step.instance.ended_at = step.now
         audit.record(step.session, "terminated", instance_id, user, at=step.now, data={"reason": reason})
 
@@ -67,7 +67,7 @@ def retry_incident(ctx: Context, incident_id: int, user: str | None = None, reas
             job.status, job.attempts, job.due_at, job.started_at = "pending", 0, step.now, None
         for task in step.workflow.get_tasks(state=TaskState.ERROR):
             task._set_state(TaskState.READY)
-        step.instance.status = "running"
+        step.instance.status = InstanceStatus.RUNNING
         audit.record(
             step.session,
             "incident_retried",

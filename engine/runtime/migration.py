@@ -37,6 +37,7 @@ from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 from engine.runtime.projection import new_human_task, timer_due
 from engine.runtime.serialization import dump_state, load_state
 from engine.runtime.unit_of_work import advancing, run_engine
+from engine.states import HumanTaskState, InstanceStatus
 
 MIGRATABLE = ("running", "incident", "suspended")
 _OPEN = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
@@ -105,7 +106,7 @@ def preview(ctx: Context, target_definition_id: int, instance_ids: list[int]) ->
                 workflow.script_engine = ctx.script_engine  # resetting a timer evaluates its expression
                 before = open_tasks(workflow)
                 aligned = _apply(workflow, new, plan)
-                if not plan.reasons and instance.status == "running":
+                if not plan.reasons and instance.status == InstanceStatus.RUNNING:
                     _run_copy(workflow, plan)
                 if not plan.reasons:
                     _outcomes(plan, before, open_tasks(workflow), aligned)
@@ -141,7 +142,7 @@ def migrate_one(ctx: Context, target_definition_id: int, instance_id: int, user:
         from_definition = instance.definition_id
         instance.definition_id = target.id
         step.workflow.script_engine = ctx.script_engine
-        if instance.status == "running":
+        if instance.status == InstanceStatus.RUNNING:
             run_engine(step, raise_errors=True)
         _outcomes(plan, before, open_tasks(step.workflow), aligned)
         _refresh_open_rows(ctx, step.session, instance, step.workflow)
@@ -309,7 +310,7 @@ def _refresh_open_rows(ctx: Context, session, instance: ProcessInstance, workflo
     version's name, form, lane, role, unit and instructions), keeping what belongs to the task."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY) if is_user_task(t.task_spec)}
     rows = session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == "open")
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.state == HumanTaskState.OPEN)
     ).all()
     for row in rows:
         task = ready.get(row.id)

@@ -23,6 +23,7 @@ from engine.definitions.specs import event_parts, is_user_task, user_task_info
 from engine.models import HumanTask, Job, MessageSubscription, OrgUnit, ProcessInstance, SignalSubscription
 from engine.notify.notices import notify_new_tasks
 from engine.runtime.doors import sync_doors
+from engine.states import HumanTaskState, JobStatus
 
 
 def sync(
@@ -56,11 +57,11 @@ def lane_of(workflow: BpmnWorkflow, task) -> str | None:
 _TASKS = HumanTask.__table__
 _OPEN_OR_READY_ROWS = select(_TASKS.c.id, _TASKS.c.state, _TASKS.c.due_at).where(
     _TASKS.c.instance_id == bindparam("instance"),
-    (_TASKS.c.state == "open") | _TASKS.c.id.in_(bindparam("ready", expanding=True)),
+    (_TASKS.c.state == HumanTaskState.OPEN) | _TASKS.c.id.in_(bindparam("ready", expanding=True)),
 )
 _CLOSE_ROWS = (
     update(_TASKS)
-    .where(_TASKS.c.id.in_(bindparam("ids", expanding=True)), _TASKS.c.state == "open")
+    .where(_TASKS.c.id.in_(bindparam("ids", expanding=True)), _TASKS.c.state == HumanTaskState.OPEN)
     .values(state=bindparam("new_state"), completed_at=func.coalesce(_TASKS.c.completed_at, bindparam("now")))
 )
 _INSERT_ROWS = insert(_TASKS)
@@ -78,7 +79,7 @@ def sync_human_tasks(
     session.flush()  # the Core statements below see what the caller changed through the ORM
     conn = session.connection()
     rows = conn.execute(_OPEN_OR_READY_ROWS, {"instance": instance.id, "ready": list(ready)}).all()
-    gone = [row for row in rows if row.state == "open" and row.id not in ready]
+    gone = [row for row in rows if row.state == HumanTaskState.OPEN and row.id not in ready]
     closed: dict[str, list[str]] = {"completed": [], "cancelled": []}
     for row in gone:
         task = workflow.get_task_from_id(UUID(row.id))
@@ -196,14 +197,14 @@ def sync_timer_jobs(session: Session, instance: ProcessInstance, workflow: BpmnW
     # waiting for its row lock while it waits for this instance's would deadlock.
     jobs = session.scalars(
         select(Job)
-        .where(Job.instance_id == instance.id, Job.kind == "timer", Job.status != "running")
+        .where(Job.instance_id == instance.id, Job.kind == "timer", Job.status != JobStatus.RUNNING)
         .with_for_update(skip_locked=True)
     ).all()
     for job in jobs:
         entry = wanted.pop(job.task_id, None)
         if entry is None:
             session.delete(job)
-        elif job.status == "pending" and job.due_at != entry[1]:
+        elif job.status == JobStatus.PENDING and job.due_at != entry[1]:
             job.due_at = entry[1]
     for task_id, (task, due) in wanted.items():
         session.add(
@@ -277,11 +278,11 @@ def sync_signal_subscriptions(session: Session, instance: ProcessInstance, workf
 
 _CLOSE_OPEN_ROWS = (
     update(_TASKS)
-    .where(_TASKS.c.instance_id == bindparam("instance"), _TASKS.c.state == "open")
+    .where(_TASKS.c.instance_id == bindparam("instance"), _TASKS.c.state == HumanTaskState.OPEN)
     .values(state=bindparam("new_state"), completed_at=bindparam("now"))
 )
 _DROP_PENDING_JOBS = delete(Job.__table__).where(
-    Job.__table__.c.instance_id == bindparam("instance"), Job.__table__.c.status == "pending"
+    Job.__table__.c.instance_id == bindparam("instance"), Job.__table__.c.status == JobStatus.PENDING
 )
 _DROP_SUBSCRIPTIONS = delete(MessageSubscription.__table__).where(
     MessageSubscription.__table__.c.instance_id == bindparam("instance")

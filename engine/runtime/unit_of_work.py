@@ -155,7 +155,7 @@ def save(step: Step) -> None:
     if uncaught and instance.status in ACTIVE:
         record_uncaught(step, uncaught)
     if workflow.completed and instance.status in ACTIVE:
-        instance.status = "completed"
+        instance.status = InstanceStatus.COMPLETED
         instance.ended_at = step.now
         audit.record(session, "completed", instance.id, step.actor, at=step.now, data=final_data(workflow))
     if instance.status in ENDED:
@@ -287,7 +287,7 @@ def open_incident(step: Step, exc: Exception) -> Incident:
         created_at=step.now,
     )
     step.session.add(incident)
-    step.instance.status = "incident"
+    step.instance.status = InstanceStatus.INCIDENT
     audit.record(
         step.session,
         "incident",

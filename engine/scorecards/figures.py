@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from engine.calendar.working import WorkingCalendar
 from engine.models import AuditEvent, HumanTask, OrgUnit, ProcessInstance, Role
 from engine.org.holders import holders_of
+from engine.states import HumanTaskState
 
 
 def _mean(values: list[float]) -> float | None:
@@ -59,11 +60,11 @@ def policy_figures(session: Session, unit_id: int, start: datetime, end: datetim
     statuses = {}
     for instance_id, rows in by_case.items():
         first = rows[0]
-        if first.state == "completed" and _on_time(first):
+        if first.state == HumanTaskState.COMPLETED and _on_time(first):
             statuses[instance_id] = "on_time"
-        elif any(r.state == "completed" for r in rows):
+        elif any(r.state == HumanTaskState.COMPLETED for r in rows):
             statuses[instance_id] = "late"
-        elif instance_id in scores or any(r.state == "open" for r in rows):
+        elif instance_id in scores or any(r.state == HumanTaskState.OPEN for r in rows):
             statuses[instance_id] = "open"
         else:
             statuses[instance_id] = "missed"
@@ -161,7 +162,7 @@ def unit_figures(
         select(HumanTask).where(
             HumanTask.unit_id == unit.id,
             HumanTask.role_code.in_(select(Role.code).where(Role.per_unit.is_(True))),
-            HumanTask.state == "completed",
+            HumanTask.state == HumanTaskState.COMPLETED,
             HumanTask.completed_at >= start,
             HumanTask.completed_at < end,
         )

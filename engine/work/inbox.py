@@ -21,6 +21,7 @@ from engine.models import (
 )
 from engine.org.actors import Actor, load_actor
 from engine.org.holders import task_filter
+from engine.states import HumanTaskState
 
 
 @dataclass
@@ -168,12 +169,14 @@ def inbox_in(ctx: Context, session: Session, actor: Actor, query: InboxQuery, no
 def view_condition(view: str, actor: Actor) -> ColumnElement[bool]:
     """The tasks of one of the inbox's views (``INBOX_VIEWS``; anything else is "mine")."""
     if view == "completed":
-        return and_(HumanTask.state == "completed", HumanTask.completed_by == actor.username)
+        return and_(HumanTask.state == HumanTaskState.COMPLETED, HumanTask.completed_by == actor.username)
     if view == "group":
         return and_(
-            HumanTask.state == "open", HumanTask.assignee.is_(None), task_filter(actor.position_rows())
+            HumanTask.state == HumanTaskState.OPEN,
+            HumanTask.assignee.is_(None),
+            task_filter(actor.position_rows()),
         )
-    return and_(HumanTask.state == "open", HumanTask.assignee == actor.username)
+    return and_(HumanTask.state == HumanTaskState.OPEN, HumanTask.assignee == actor.username)
 
 
 def process_condition(
@@ -212,7 +215,7 @@ def _inbox_row(
         "completed_at": task.completed_at,
         "created": task.created_at,
         "due": task.due_at,
-        "overdue": task.state == "open" and task.due_at is not None and task.due_at < now,
+        "overdue": task.state == HumanTaskState.OPEN and task.due_at is not None and task.due_at < now,
         "process_name": process_name,
         "instance_title": instance.title,
         "business_key": instance.business_key,

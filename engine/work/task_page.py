@@ -28,6 +28,7 @@ from engine.org.access import load_viewer, visible_task
 from engine.org.directory import names_of
 from engine.org.holders import Person, holders_of
 from engine.runtime.unit_of_work import load_workflow
+from engine.states import HumanTaskState
 
 _DRAWS = etree.XPath("//*[local-name()='BPMNShape'][@bpmnElement=$id]")
 
@@ -73,7 +74,7 @@ def task_page(ctx: Context, task_id: str, user: str) -> TaskPage:
             .where(ProcessInstance.id == task.instance_id)
             .options(defer(ProcessInstance.state))  # read only if the workflow is not in the cache
         ).one()
-        can_act = task.state == "open" and viewer.may_work_on(task)
+        can_act = task.state == HumanTaskState.OPEN and viewer.may_work_on(task)
         form = ctx.form(session, instance.definition_id, task.form_key) if can_act and task.form_key else None
         data = {}
         if can_act:  # the data the task sees, with what was saved of the form so far on top
@@ -89,7 +90,7 @@ def task_page(ctx: Context, task_id: str, user: str) -> TaskPage:
         files = session.scalars(
             select(Attachment).where(Attachment.instance_id == instance.id).order_by(Attachment.id)
         ).all()
-        may_reassign = task.state == "open" and viewer.may_manage_task(task)
+        may_reassign = task.state == HumanTaskState.OPEN and viewer.may_manage_task(task)
         reassign_to = holders_of(session, task.role_code, task.unit_id, now) if may_reassign else []
         named = [task.assignee, task.completed_by, instance.started_by]
         named += [c.author for c in comments] + [f.uploaded_by for f in files]
@@ -113,7 +114,7 @@ def task_page(ctx: Context, task_id: str, user: str) -> TaskPage:
             "completed_at": task.completed_at,
             "created_at": task.created_at,
             "due_at": task.due_at,
-            "overdue": task.state == "open" and task.due_at is not None and task.due_at < now,
+            "overdue": task.state == HumanTaskState.OPEN and task.due_at is not None and task.due_at < now,
             "priority": task.priority,
             "unit_fa": unit_fa,
             "unit_en": unit_en,

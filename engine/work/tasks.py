@@ -26,7 +26,7 @@ from engine.org.access import Viewer, load_viewer, visible_task
 from engine.org.actors import Actor, full_name_of, load_actor
 from engine.org.scopes import scope_of
 from engine.runtime.unit_of_work import advancing, ensure_status, run_engine
-from engine.states import ACTIVE
+from engine.states import ACTIVE, HumanTaskState
 
 
 def get_task(session: Session, task_id: str, lock: bool = False) -> HumanTask:
@@ -38,13 +38,13 @@ def get_task(session: Session, task_id: str, lock: bool = False) -> HumanTask:
 
 
 def ensure_open(session: Session, task) -> None:
-    if task.state == "completed":
+    if task.state == HumanTaskState.COMPLETED:
         raise Conflict(
             N_("The task '{name}' was already completed by {user}."),
             name=task.name,
             user=full_name_of(session, task.completed_by),
         )
-    if task.state != "open":
+    if task.state != HumanTaskState.OPEN:
         raise Conflict(N_("The task '{name}' is no longer open ({state})."), name=task.name, state=task.state)
 
 
@@ -150,7 +150,9 @@ def claim(ctx: Context, task_id: str, user: str) -> dict:
             raise _not_yours(task)
         claimed = session.execute(
             update(HumanTask)
-            .where(HumanTask.id == task_id, HumanTask.assignee.is_(None), HumanTask.state == "open")
+            .where(
+                HumanTask.id == task_id, HumanTask.assignee.is_(None), HumanTask.state == HumanTaskState.OPEN
+            )
             .values(assignee=user)
         ).rowcount
         if not claimed:
