@@ -13,6 +13,7 @@ from web.bounds import IdConverter
 from web.extensions import babel, csrf, db, migrate, select_locale
 from web.incidents import incident_summary
 from web.scheduler import start_scheduler
+from web.security import install_security
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -33,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["incident_summary"] = incident_summary
     csrf.init_app(app)
+    install_security(app)
 
     from engine.context import Context
     from engine.db import Database

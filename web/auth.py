@@ -13,9 +13,6 @@ passes. The counter lives in the process: each web worker counts on its own.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import defaultdict, deque
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -26,6 +23,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -44,6 +42,7 @@ from flask_login import (
     logout_user,
 )
 
+from engine.guard import limits
 from engine.org import accounts
 from engine.org.actors import Actor
 from web.redirects import local_target
@@ -155,37 +154,26 @@ def admin_required(view: Callable) -> Callable:
 
 
 # --- login throttling ---------------------------------------------------------------------------------
+# Failures are counted in the database per account and per address. An account is blocked after
+# RAVAND_LOGIN_ATTEMPTS failures in the window (a success of that account clears its own count only);
+# an address after four times as many, so guessing across accounts from one address is bounded too,
+# without one person's typos locking out colleagues behind the same address.
 
 
-class LoginThrottle:
-    """Failed login attempts per client address within a sliding window."""
-
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, window: float, now: float) -> deque[float]:
-        failures = self._failures[key]
-        while failures and failures[0] <= now - window:
-            failures.popleft()
-        return failures
-
-    def blocked(self, key: str, limit: int, window: float) -> bool:
-        with self._lock:
-            return len(self._recent(key, window, time.monotonic())) >= limit
-
-    def fail(self, key: str, window: float) -> None:
-        with self._lock:
-            now = time.monotonic()
-            self._recent(key, window, now).append(now)
-
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+def _login_keys(username: str) -> tuple[str, str]:
+    return f"login-user:{username.lower()}", f"login-addr:{request.remote_addr or 'unknown'}"
 
 
-def _throttle() -> LoginThrottle:
-    return current_app.extensions["ravand_login_throttle"]
+def _login_blocked(username: str) -> int:
+    """Seconds to wait before this login may be tried, or 0."""
+    ctx, config = current_app.extensions["ravand"], current_app.config
+    limit, window = config["RAVAND_LOGIN_ATTEMPTS"], config["RAVAND_LOGIN_WINDOW_SECONDS"]
+    user_key, address_key = _login_keys(username)
+    for key, bound in ((user_key, limit), (address_key, 4 * limit)):
+        verdict = limits.check(ctx, key, bound, window)
+        if not verdict.allowed:
+            return verdict.retry_after
+    return 0
 
 
 # --- views -----------------------------------------------------------------------------------------------
@@ -200,25 +188,30 @@ def login():
     username = ""
     if request.method == "POST":
         config = current_app.config
-        key = request.remote_addr or "unknown"
-        limit, window = config["RAVAND_LOGIN_ATTEMPTS"], config["RAVAND_LOGIN_WINDOW_SECONDS"]
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
-        if _throttle().blocked(key, limit, window):
+        if wait := _login_blocked(username):
             error = _("Too many failed attempts. Please wait a few minutes and try again.")
             status = 429
+            g.retry_after = wait
         else:
             actor = accounts.authenticate(current_app.extensions["ravand"], username, password)
             app_user = AppUser(actor) if actor is not None else None
             if app_user is None:
-                _throttle().fail(key, window)
+                limits.record(current_app.extensions["ravand"], *_login_keys(username))
                 error = _("The username or password is not correct.")
                 status = 401
             else:
-                _throttle().reset(key)
+                limits.clear(current_app.extensions["ravand"], _login_keys(username)[0])
+                # A new session at login: nothing of the anonymous one is kept but the language the
+                # person chose on the login page, which wins over the account's own.
+                chosen = session.get("lang")
+                session.clear()
                 session.permanent = True
                 login_user(app_user)
-                if app_user.locale in config["RAVAND_LANGUAGES"]:
+                if chosen in config["RAVAND_LANGUAGES"]:
+                    session["lang"] = chosen
+                elif app_user.locale in config["RAVAND_LANGUAGES"]:
                     session["lang"] = app_user.locale
                 return redirect(local_target(request.args.get("next"), "/inbox/"))
     return render_template("auth/login.html", error=error, username=username), status
@@ -268,5 +261,4 @@ def _setup(state) -> None:
     app.config.setdefault("RAVAND_LOGIN_WINDOW_SECONDS", 5 * 60)
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=app.config["RAVAND_SESSION_MINUTES"])
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    app.extensions["ravand_login_throttle"] = LoginThrottle()
     login_manager.init_app(app)

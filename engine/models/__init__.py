@@ -5,6 +5,7 @@ from engine.models.cases import Attachment, Comment, Notification
 from engine.models.definitions import DefinitionFile, ProcessDefinition, ProcessDraft, ProcessSettings
 from engine.models.doors import Door
 from engine.models.duties import Letter, LetterSeries, MayorEngagement, Poll, PollAnswer
+from engine.models.guard import Challenge, RateHit
 from engine.models.org import CalendarClosure, Delegation, OrgUnit, Position, Role, User
 from engine.models.runtime import (
     AuditEvent,
@@ -22,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalendarClosure",
+    "Challenge",
     "Comment",
     "DefinitionFile",
     "Delegation",
@@ -42,6 +44,7 @@ __all__ = [
     "ProcessDraft",
     "ProcessInstance",
     "ProcessSettings",
+    "RateHit",
     "ReceivedMessage",
     "Role",
     "SignalSubscription",
