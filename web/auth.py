@@ -101,7 +101,9 @@ def _load_user(user_id: str) -> AppUser | None:
     if not user_id.isdigit():
         return None
     actor = accounts.actor_for_session(current_app.extensions["ravand"], int(user_id))
-    return AppUser(actor) if actor is not None else None
+    if actor is None or session.get("generation", 0) != actor.session_generation:
+        return None  # logged out since, or the password changed: this session has ended
+    return AppUser(actor)
 
 
 @login_manager.request_loader
@@ -209,6 +211,7 @@ def login():
                 session.clear()
                 session.permanent = True
                 login_user(app_user)
+                session["generation"] = actor.session_generation
                 if chosen in config["RAVAND_LANGUAGES"]:
                     session["lang"] = chosen
                 elif app_user.locale in config["RAVAND_LANGUAGES"]:
@@ -219,6 +222,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        # Every session of the user ends, a copied cookie included, and their API token is revoked.
+        accounts.end_sessions(current_app.extensions["ravand"], current_user.username)
     logout_user()
     lang = session.get("lang")
     session.clear()

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Integer,
     String,
     UniqueConstraint,
 )
@@ -51,6 +52,8 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(8), default="fa")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Raised when the user logs out or gets a new password: every session signed with an older one ends.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     positions: Mapped[list[Position]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 
+from engine import audit
 from engine.context import Context
 from engine.models import User
 from engine.org.actors import Actor, actor_by_id, actor_by_token_hash
@@ -62,6 +63,17 @@ def actor_for_token(ctx: Context, token: str) -> Actor | None:
     """The active user a personal API token belongs to."""
     with ctx.db.read() as session:
         return actor_by_token_hash(session, hash_api_token(token), ctx.clock.now())
+
+
+def end_sessions(ctx: Context, username: str) -> None:
+    """Log the user out everywhere: every web session they hold ends and their API token is revoked."""
+    with ctx.db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            return
+        user.session_generation = (user.session_generation or 0) + 1
+        user.api_token_hash = None
+        audit.record(session, "signed_out", None, username, at=ctx.clock.now())
 
 
 def set_locale(ctx: Context, username: str, locale: str) -> None:

@@ -39,6 +39,7 @@ class Actor:
     locale: str = "fa"
     email: str | None = None
     positions: tuple[ActingPosition, ...] = ()
+    session_generation: int = 0
 
     @property
     def role_codes(self) -> frozenset[str]:
@@ -87,6 +88,7 @@ _ACTOR = (
         _USERS.c.is_admin,
         _USERS.c.locale,
         _USERS.c.email,
+        _USERS.c.session_generation,
         Role.code,
         Position.unit_id,
         Role.per_unit,
@@ -122,6 +124,7 @@ def _actor(rows) -> Actor | None:
         first.locale or "fa",
         first.email,
         positions,
+        first.session_generation or 0,
     )
 
 

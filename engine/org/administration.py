@@ -152,6 +152,9 @@ def reset_password(ctx: Context, admin: str, user_id: int, password: str) -> Non
         _check_password(password, errors)
         _raise(errors)
         user.password_hash = hash_password(password)
+        # The old password's sessions and token end with it.
+        user.session_generation = (user.session_generation or 0) + 1
+        user.api_token_hash = None
         _record(session, "password_reset", admin, now, user=user.username)
 
 

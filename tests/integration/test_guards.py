@@ -111,3 +111,35 @@ def test_a_request_past_the_size_bound_is_413_in_the_readers_language(make_app):
         headers=token_for(app, "coord.expert"),
     )
     assert api.status_code == 413 and api.get_json()["code"] == "too_large"
+
+
+def test_a_session_ends_everywhere_at_logout_and_takes_the_api_token_with_it(app):
+    client = app.test_client()
+    client.post("/login", data={"username": "coord.expert", "password": PASSWORD})
+    headers = token_for(app, "coord.expert")
+    copied = client.get_cookie("session").value  # an attacker's copy of the cookie
+    assert app.test_client().get("/api/v1/tasks", headers=headers).status_code == 200
+    client.post("/logout")
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/inbox/").status_code == 302  # back to the login page
+    assert app.test_client().get("/api/v1/tasks", headers=headers).status_code == 401
+
+
+def test_a_password_reset_ends_the_old_sessions_and_token(app):
+    from engine.models import User
+    from engine.org.administration import reset_password
+
+    client = app.test_client()
+    client.post("/login", data={"username": "coord.expert", "password": PASSWORD})
+    headers = token_for(app, "coord.expert")
+    assert client.get("/inbox/").status_code == 200
+    ctx = app.extensions["ravand"]
+    with ctx.db.read() as session:
+        user_id = session.query(User.id).filter_by(username="coord.expert").scalar()
+    reset_password(ctx, "admin", user_id, "a-new-password-1")
+    assert client.get("/inbox/").status_code == 302
+    assert app.test_client().get("/api/v1/tasks", headers=headers).status_code == 401
+    fresh = app.test_client()
+    fresh.post("/login", data={"username": "coord.expert", "password": "a-new-password-1"})
+    assert fresh.get("/inbox/").status_code == 200
