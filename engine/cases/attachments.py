@@ -34,6 +34,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 OOXML_PARTS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
+MAX_UNPACKED = 200 * 1024 * 1024  # what an Office file may unpack to
+# Bidi embeddings, overrides and isolates, zero-width space and joiner, word joiner, BOM (not ZWNJ).
+INVISIBLE = re.compile("[\u200b\u200d\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg", DOCX: ".docx", XLSX: ".xlsx", PPTX: ".pptx"}
 DEFAULT_MAX_MB = 10
 
@@ -72,12 +75,18 @@ def detect_content_type(content: bytes) -> str | None:
 
 
 def _ooxml_type(content: bytes) -> str | None:
+    """Word, Excel or PowerPoint without macros, with no entry outside the archive and no zip bomb."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = archive.namelist()
+            entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
         return None
+    names = [entry.filename for entry in entries]
     if "[Content_Types].xml" not in names:
+        return None
+    if any(_unsafe_entry(name) for name in names):
+        return None
+    if sum(entry.file_size for entry in entries) > MAX_UNPACKED:
         return None
     for prefix, content_type in OOXML_PARTS.items():
         if any(name.startswith(prefix) for name in names):
@@ -85,11 +94,29 @@ def _ooxml_type(content: bytes) -> str | None:
     return None
 
 
+def _unsafe_entry(name: str) -> bool:
+    """A macro project, or a path that climbs out of the archive or starts at its root."""
+    parts = name.replace("\\", "/").split("/")
+    return name.lower().endswith("vbaproject.bin") or ".." in parts or name.startswith("/")
+
+
 def clean_filename(filename: str) -> str:
-    """The last path component, without control characters, at most 200 characters."""
+    """The last path component, without control characters, bidi overrides or invisible characters
+    (the zero-width non-joiner stays: Persian words need it), at most 200 characters."""
     name = re.split(r"[\\/]", filename or "")[-1]
-    name = re.sub(r"[\x00-\x1f\x7f\"<>|:*?]", "", name).strip(" .")
+    name = re.sub(r"[\x00-\x1f\x7f\"<>|:*?]", "", name)
+    name = INVISIBLE.sub("", name).strip(" .")
     return name[-200:] or "file"
+
+
+def served_name(filename: str, content_type: str) -> str:
+    """The cleaned name with the extension of what the bytes are, whatever the uploader called it."""
+    stem = clean_filename(filename)
+    known = EXTENSIONS[content_type]
+    if stem.lower().endswith(known):
+        return stem
+    stem = (stem.rsplit(".", 1)[0] if "." in stem else stem) or "file"
+    return stem if stem.lower().endswith(known) else stem + known
 
 
 def check_file(store: AttachmentStore, filename: str, content: bytes) -> str:
@@ -194,7 +221,7 @@ def _record(
         instance_id=instance_id,
         task_id=task_id,
         field=field,
-        filename=clean_filename(filename),
+        filename=served_name(filename, content_type),
         content_type=content_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
