@@ -132,3 +132,16 @@ def test_deploy_check_reports_every_problem_located_and_never_a_traceback(ravand
     timer = next(p for p in problems if p["element"] == "wait" and p["rule"] == "timer-values")
     assert timer["template"] == "The timer's {kind} is empty." and timer["params"] == {"kind": "timeDate"}
     assert timer["line"] and timer["file"] == "approval.bpmn"
+
+
+@pytest.mark.parametrize("encoding", ["UTF-7", "UTF-16", "made-up"])
+def test_a_bpmn_in_another_encoding_is_a_located_problem(ravand, tmp_path, encoding):
+    folder = _bundle_with_roles(tmp_path)
+    bpmn = folder / "approval.bpmn"
+    text = bpmn.read_text()
+    declaration = f'<?xml version="1.0" encoding="{encoding}"?>'
+    body = text.split("?>", 1)[1] if text.startswith("<?xml") else text
+    bpmn.write_bytes((declaration + body).encode("utf-8"))
+    done = ravand("deploy", str(folder), "--check", ok=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"approval.bpmn:1: The file is encoded as {encoding}; it must be UTF-8." in done.stderr
