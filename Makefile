@@ -6,13 +6,22 @@ export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/ravand.db
 # No package's install script runs (esbuild ships its binary as a package; @carbon's only phones home).
 export IBM_TELEMETRY_DISABLED := true
 
-.PHONY: run test setup assets lint format bench clean fake-sms
+.PHONY: run serve-prod test setup assets lint format bench clean fake-sms
 
 run: setup assets
 	$(BIN)/ravand db upgrade
 	$(BIN)/ravand seed-demo --history
 	@if find processes -name '*.bpmn' | grep -q .; then $(BIN)/ravand deploy processes --user admin --comment "make run"; fi
 	RAVAND_SCHEDULER=1 $(BIN)/flask --app web:create_app run --host 127.0.0.1 --port 5000
+
+# Production on this machine: gunicorn (RAVAND_WEB_WORKERS, default 4) and WORKERS `ravand worker`s over
+# DATABASE_URL; RAVAND_SECRET_KEY must be set. See README, "Production".
+WORKERS ?= 2
+serve-prod: setup assets
+	$(BIN)/ravand db upgrade
+	@trap 'kill 0' INT TERM EXIT; \
+	for i in $$(seq $(WORKERS)); do $(BIN)/ravand worker & done; \
+	RAVAND_ENV=production $(BIN)/gunicorn --config deploy/gunicorn.conf.py 'web:create_app()'
 
 # pytest exits 5 when it collected no test: that is a failure here, like any other non-zero code.
 # The SMS of `make run` go to the server's log (RAVAND_SMS_SENDER=log, the default). To see them as a

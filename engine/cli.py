@@ -7,7 +7,9 @@ stderr with a non-zero exit code.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from engine.definitions.bundle import collect_bundles
 from engine.demo.history import simulate_month
 from engine.demo.seed import seed_demo
 from engine.errors import BundleInvalid, InvalidData, NotFound, RavandError
+from engine.org import bootstrap
 from engine.runtime import lifecycle, messages, worker
 from engine.schema import upgrade
 from engine.work import tasks
@@ -107,6 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["add", "list"])
     p.add_argument("day", nargs="?", help="a Jalali date, e.g. 1405/01/15")
     p.add_argument("--reason", default="")
+
+    p = sub.add_parser(
+        "create-admin",
+        parents=[common],
+        help="create an administrator (password asked, or $RAVAND_ADMIN_PASSWORD)",
+    )
+    p.add_argument("--username", default="admin")
+    p.add_argument("--full-name", default="مدیر سامانه")
+
+    p = sub.add_parser(
+        "import-org",
+        parents=[common],
+        help="add or update units, roles, users and positions from YAML or CSV",
+    )
+    p.add_argument("file", type=Path)
 
     p = sub.add_parser("seed-demo", parents=[common], help="load the demo organisation, roles and users")
     p.add_argument("--history", action="store_true", help="also run a simulated month of catalog processes")
@@ -197,6 +215,11 @@ def run(args):
         if not args.day:
             raise InvalidData("Name the day to close, e.g. 1405/01/15.")
         return closures.add_closure(ctx, closures.parse_day(args.day), args.reason)
+    if command == "create-admin":
+        password = os.environ.get("RAVAND_ADMIN_PASSWORD") or getpass.getpass("password: ")
+        return bootstrap.create_admin(ctx, args.username, args.full_name, password)
+    if command == "import-org":
+        return bootstrap.import_org(ctx, bootstrap.read_org_file(args.file))
     if command == "seed-demo":
         result = seed_demo(ctx)
         if args.history:

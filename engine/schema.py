@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 
 from engine.db import database_url
 from engine.models import Base
+from engine.resources import resource_dir
 
 # The tables Alembic migrates (and Flask-Migrate compares the models with).
 METADATA = Base.metadata
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = resource_dir("migrations")
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -9,27 +9,33 @@ from flask import Flask
 from flask_babel import get_locale
 
 from engine.db import database_url
+from engine.schema import MIGRATIONS
 from web.bounds import IdConverter
 from web.extensions import babel, csrf, db, migrate, select_locale
 from web.incidents import incident_summary
 from web.scheduler import start_scheduler
 from web.security import install_security
+from web.settings import load_settings
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"))
     app.config.update(
-        SECRET_KEY=os.environ.get("RAVAND_SECRET_KEY") or _dev_secret(app),
         SQLALCHEMY_DATABASE_URI=database_url(),
+        # A connection the database dropped (restart, pg_terminate_backend) is replaced, not used.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         BABEL_DEFAULT_LOCALE="fa",
         BABEL_DEFAULT_TIMEZONE="Asia/Tehran",
         RAVAND_LANGUAGES=("fa", "en"),
-        RAVAND_SCHEDULER=os.environ.get("RAVAND_SCHEDULER") == "1",
+        RAVAND_SCHEDULER=False,
     )
+    app.config.update(load_settings())
     app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _dev_secret(app)
     app.url_map.converters["id"] = IdConverter
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["incident_summary"] = incident_summary
@@ -51,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     from web.home import bp as home_bp
     from web.inbox import bp as inbox_bp
     from web.monitor import register_monitor
+    from web.ops import register_ops
     from web.polls import bp as polls_bp
     from web.printing import bp as printing_bp
     from web.public import bp as public_bp
@@ -67,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(printing_bp)
     register_api(app)
     register_monitor(app)
+    register_ops(app)
     if app.config["RAVAND_SCHEDULER"]:
         start_scheduler(app)
     return app

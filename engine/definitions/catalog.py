@@ -13,7 +13,9 @@ from pathlib import Path
 
 import yaml
 
-PROCESSES_DIR = Path(__file__).resolve().parents[2] / "processes"
+from engine.resources import resource_dir
+
+PROCESSES_DIR = resource_dir("processes")
 CATALOG_PATH = PROCESSES_DIR / "catalog.yaml"
 
 DEPARTMENTS = {

@@ -16,6 +16,7 @@ from engine.models.runtime import (
     ProcessInstance,
     ReceivedMessage,
     SignalSubscription,
+    WorkerHeartbeat,
 )
 
 __all__ = [
@@ -50,5 +51,6 @@ __all__ = [
     "SignalSubscription",
     "UTCDateTime",
     "User",
+    "WorkerHeartbeat",
     "utcnow",
 ]

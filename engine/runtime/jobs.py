@@ -82,7 +82,7 @@ def _begin_attempt(ctx: Context, now: datetime) -> int | None:
         job = claim_next(ctx, session, now)
         if job is None:
             return None
-        job.status, job.attempts, job.started_at = "running", job.attempts + 1, now
+        job.status, job.attempts, job.started_at = JobStatus.RUNNING, job.attempts + 1, now
         return job.id
 
 
@@ -93,9 +93,16 @@ def _run_one(ctx: Context, now: datetime) -> str | None:
     try:
         with ctx.db.transaction() as session:
             job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
+            facts = {
+                "job_id": job.id,
+                "kind": job.kind,
+                "instance_id": job.instance_id,
+                "task_id": job.task_id,
+            }
             _execute(ctx, session, job)
             session.delete(job)
-            return "done"
+        log.info("job done", extra=facts)
+        return "done"
     except JobFailed as failure:
         return _record_failure(ctx, job_id, failure.cause)
     except Exception as exc:  # one broken job must not stop the queue: it is retried, then an incident

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import threading
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine.context import Context
+from engine.logs import configure_logging
+from engine.runtime.health import beat, forget
 from engine.runtime.jobs import run_due_jobs
 
 log = logging.getLogger(__name__)
@@ -18,13 +22,14 @@ __all__ = ["run_due_jobs", "run_forever"]
 
 def run_forever(ctx: Context, interval: float = 1.0) -> None:
     """Tick until SIGINT or SIGTERM. Several workers may run side by side on PostgreSQL."""
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    log.setLevel(logging.INFO)
+    configure_logging()
     scheduler = BlockingScheduler()
     lock = threading.Lock()
+    name = f"{socket.gethostname()}:{os.getpid()}"
 
     def tick() -> None:
         with lock:
+            beat(ctx, name)
             outcome = run_due_jobs(ctx)
         if outcome["fired"] or outcome["failed"]:
             log.info("jobs: %(fired)d fired, %(failed)d failed", outcome)
@@ -34,3 +39,4 @@ def run_forever(ctx: Context, interval: float = 1.0) -> None:
         signal.signal(sig, lambda *_: scheduler.shutdown(wait=False))
     log.info("Ravand worker started (every %.1fs)", interval)
     scheduler.start()
+    forget(ctx, name)
