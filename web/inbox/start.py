@@ -36,11 +36,15 @@ def start():
     return render_template("inbox/start.html", groups=sorted(groups.items()), walk_ins=walk_ins)
 
 
+def _one_or_404(processes: list[StartableProcess], key: str) -> StartableProcess:
+    found = next((process for process in processes if process.key == key), None)
+    if found is None:
+        abort(404)
+    return found
+
+
 def _process_or_404(key: str) -> StartableProcess:
-    for process in startable_processes(engine(), current_user.username):
-        if process.key == key:
-            return process
-    abort(404)
+    return _one_or_404(startable_processes(engine(), current_user.username), key)
 
 
 @bp.get("/start/<key>")
@@ -78,10 +82,7 @@ def start_submit(key: str):
 
 
 def _walk_in_or_404(key: str) -> StartableProcess:
-    for process in walk_in_processes(engine(), current_user.username):
-        if process.key == key:
-            return process
-    abort(404)
+    return _one_or_404(walk_in_processes(engine(), current_user.username), key)
 
 
 @bp.get("/start/<key>/walk-in")
