@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
+import socket
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
@@ -12,12 +14,15 @@ log = logging.getLogger(__name__)
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:
+    from engine.runtime.health import beat
     from engine.runtime.worker import run_due_jobs
 
     ctx = app.extensions["ravand"]
+    name = f"{socket.gethostname()}:{os.getpid()}:web"
 
     def tick() -> None:
         try:
+            beat(ctx, name)  # it is this installation's worker: /readyz counts it
             run_due_jobs(ctx)
         except Exception:
             log.exception("the scheduler tick failed")
