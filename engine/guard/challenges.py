@@ -45,8 +45,7 @@ def answer_challenge(ctx: Context, token: str | None, answer: str | None) -> boo
         challenge = session.get(Challenge, token)
         if challenge is None:
             return False
+        expected, expired = challenge.answer, challenge.expires_at < ctx.clock.now()
         session.delete(challenge)
-        if challenge.expires_at < ctx.clock.now():
-            return False
     digits = to_latin_digits((answer or "").strip())
-    return digits.isdigit() and len(digits) < 4 and int(digits) == challenge.answer
+    return not expired and digits.isdigit() and len(digits) < 4 and int(digits) == expected
