@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import timedelta
 
 from tests.integration.support import PASSWORD, token_for
 from tests.integration.test_public_forms import GOOD, URL, challenge
@@ -143,3 +144,10 @@ def test_a_password_reset_ends_the_old_sessions_and_token(app):
     fresh = app.test_client()
     fresh.post("/login", data={"username": "coord.expert", "password": "a-new-password-1"})
     assert fresh.get("/inbox/").status_code == 200
+
+
+def test_a_challenge_expires(app, clock):
+    client = app.test_client()
+    answer = challenge(client.get(URL).get_data(as_text=True))
+    clock.advance(timedelta(hours=2))
+    assert post_form(client, answer).status_code == 422
