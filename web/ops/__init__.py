@@ -23,6 +23,7 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.logs import configure_logging
 from engine.runtime.health import queue_figures, readiness
@@ -61,8 +62,11 @@ class DatabaseFigures:
         self.app = app
 
     def collect(self):
-        with self.app.app_context():
-            figures = queue_figures(_ctx())
+        try:
+            with self.app.app_context():
+                figures = queue_figures(_ctx())
+        except SQLAlchemyError:  # a database down: the request metrics are still worth scraping
+            return
         for name, help_text in (
             ("jobs_due", "Jobs past their due moment, not yet carried out"),
             ("job_lag_seconds", "How late the oldest due job is"),
