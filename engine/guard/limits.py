@@ -36,6 +36,11 @@ def _state(session, key: str, limit: int, window: float, now) -> Verdict:
     return Verdict(False, max(1, int(wait) + 1))
 
 
+def _evict_now_and_then(session, now) -> None:
+    if secrets.randbelow(100) == 0:
+        session.execute(delete(RateHit).where(RateHit.at < now - KEEP))
+
+
 def hit(ctx: Context, key: str, limit: int, window: float) -> Verdict:
     """Count one hit on ``key`` unless it is already at its limit; say whether it was allowed."""
     now = ctx.clock.now()
@@ -46,8 +51,7 @@ def hit(ctx: Context, key: str, limit: int, window: float) -> Verdict:
                 delete(RateHit).where(RateHit.key == key, RateHit.at <= now - timedelta(seconds=window))
             )
             session.add(RateHit(key=key, at=now))
-            if secrets.randbelow(100) == 0:
-                session.execute(delete(RateHit).where(RateHit.at < now - KEEP))
+            _evict_now_and_then(session, now)
         return verdict
 
 
@@ -62,6 +66,7 @@ def record(ctx: Context, *keys: str) -> None:
     now = ctx.clock.now()
     with ctx.db.transaction() as session:
         session.add_all(RateHit(key=key, at=now) for key in keys)
+        _evict_now_and_then(session, now)
 
 
 def clear(ctx: Context, key: str) -> None:
