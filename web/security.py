@@ -30,11 +30,13 @@ HEADERS = {
 
 
 def install_security(app: Flask) -> None:
-    megabytes = int(os.environ.get("RAVAND_MAX_REQUEST_MB", "25"))
-    app.config.setdefault("MAX_CONTENT_LENGTH", megabytes * 1024 * 1024)
-    base_url = os.environ.get("RAVAND_BASE_URL", "")
-    app.config.setdefault("SESSION_COOKIE_SECURE", base_url.startswith("https://"))
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    # Flask's own defaults hold these keys (no size bound, cookies not Secure): set them unless the
+    # app's config chose a value.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        megabytes = int(os.environ.get("RAVAND_MAX_REQUEST_MB", "25"))
+        app.config["MAX_CONTENT_LENGTH"] = megabytes * 1024 * 1024
+    if os.environ.get("RAVAND_BASE_URL", "").startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
     proxies = int(os.environ.get("RAVAND_PROXY_COUNT", app.config.get("RAVAND_PROXY_COUNT", 0)))
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -101,6 +101,10 @@ def test_every_response_carries_the_security_headers(app):
         assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_requests_are_bounded_by_default(app):
+    assert app.config["MAX_CONTENT_LENGTH"] == 25 * 1024 * 1024
+
+
 def test_a_request_past_the_size_bound_is_413_in_the_readers_language(make_app):
     app = make_app(MAX_CONTENT_LENGTH=1024)
     client = app.test_client()
