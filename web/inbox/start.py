@@ -47,25 +47,34 @@ def _process_or_404(key: str) -> StartableProcess:
     return _one_or_404(startable_processes(engine(), current_user.username), key)
 
 
-@bp.get("/start/<key>")
-@login_required
-def start_form(key: str):
-    process = _process_or_404(key)
+def _render_form(process: StartableProcess, **extra):
     form = process.form
     return render_template(
         "inbox/start_form.html",
-        key=key,
+        key=process.key,
         name=process.name(locale()),
         schema=viewer_schema(form) if form else None,
         data=viewer_data(form, {}, is_persian()) if form else {},
+        **extra,
     )
+
+
+def _posted_data() -> dict:
+    """The form's values as the start page posts them (``{"data": {...}}``); anything else is empty."""
+    payload = request.get_json(silent=True)
+    return payload.get("data") if isinstance(payload, dict) and isinstance(payload.get("data"), dict) else {}
+
+
+@bp.get("/start/<key>")
+@login_required
+def start_form(key: str):
+    return _render_form(_process_or_404(key))
 
 
 @bp.post("/start/<key>")
 @login_required
 def start_submit(key: str):
-    payload = request.get_json(silent=True)
-    data = payload.get("data") if isinstance(payload, dict) and isinstance(payload.get("data"), dict) else {}
+    data = _posted_data()
     try:
         started = start_process(engine(), StartRequest(key, data, user=current_user.username))
     except (Forbidden, NotFound):  # not a process this user may start: there is no such start page
@@ -89,24 +98,14 @@ def _walk_in_or_404(key: str) -> StartableProcess:
 @login_required
 def walk_in_form(key: str):
     """A public process started at the counter for a citizen who came in person."""
-    process = _walk_in_or_404(key)
-    form = process.form
-    return render_template(
-        "inbox/start_form.html",
-        key=key,
-        name=process.name(locale()),
-        walk_in=True,
-        submit_url=url_for("inbox.walk_in_submit", key=key),
-        schema=viewer_schema(form) if form else None,
-        data=viewer_data(form, {}, is_persian()) if form else {},
-    )
+    submit_url = url_for("inbox.walk_in_submit", key=key)
+    return _render_form(_walk_in_or_404(key), walk_in=True, submit_url=submit_url)
 
 
 @bp.post("/start/<key>/walk-in")
 @login_required
 def walk_in_submit(key: str):
-    payload = request.get_json(silent=True)
-    data = payload.get("data") if isinstance(payload, dict) and isinstance(payload.get("data"), dict) else {}
+    data = _posted_data()
     try:
         started = start_process(engine(), StartRequest(key, data, user=current_user.username, walk_in=True))
     except (Forbidden, NotFound):
