@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "web" / "translations"
 
 
-def main() -> int:
-    pot = TRANSLATIONS / "messages.pot"
+def extract(pot: Path) -> None:
+    """Write every msgid of engine/ and web/ to ``pot``."""
     subprocess.run(
         [
             sys.executable,
@@ -45,20 +45,38 @@ def main() -> int:
         check=True,
         cwd=ROOT,
     )
+
+
+def persian_parts() -> dict[str, str]:
+    """English msgid to Persian, from every part file."""
     persian: dict[str, str] = {}
     for part in sorted((TRANSLATIONS / "parts").glob("*.json")):
         persian.update(json.loads(part.read_text(encoding="utf-8")))
+    return persian
+
+
+def untranslated(template: Catalog, persian: dict[str, str]) -> list[str]:
+    """The msgids of ``template`` that have no Persian text."""
+    return [
+        message.id
+        for message in template
+        if message.id and not persian.get(message.id if isinstance(message.id, str) else message.id[0])
+    ]
+
+
+def main() -> int:
+    pot = TRANSLATIONS / "messages.pot"
+    extract(pot)
+    persian = persian_parts()
     with pot.open("rb") as f:
         template = read_po(f)
-    missing = []
+    missing = untranslated(template, persian)
     for lang in ("fa", "en"):
         catalog = Catalog(locale=lang, project="Ravand")
         for message in template:
             if not message.id:
                 continue
             text = persian.get(message.id if isinstance(message.id, str) else message.id[0], "")
-            if lang == "fa" and not text:
-                missing.append(message.id)
             catalog.add(message.id, text if lang == "fa" else "")
         folder = TRANSLATIONS / lang / "LC_MESSAGES"
         folder.mkdir(parents=True, exist_ok=True)
