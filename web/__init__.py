@@ -13,6 +13,7 @@ from engine.schema import MIGRATIONS
 from web.bounds import IdConverter
 from web.extensions import babel, csrf, db, migrate, select_locale
 from web.incidents import incident_summary
+from web.outages import install_outages
 from web.scheduler import start_scheduler
 from web.security import install_security
 from web.settings import load_settings
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.filters["incident_summary"] = incident_summary
     csrf.init_app(app)
     install_security(app)
+    install_outages(app)
 
     from engine.context import Context
     from engine.db import Database

@@ -1,10 +1,14 @@
-"""gunicorn workers SIGKILLed while they complete tasks over PostgreSQL: nothing is half-done.
+"""Faults under load over PostgreSQL, against gunicorn: nothing is half-done, nothing needs a restart.
 
+gunicorn workers SIGKILLed while they complete tasks:
 Eight clients complete 60 tasks through the API while a killer thread SIGKILLs a busy gunicorn
 worker after every eighth answer, six times (the master starts a new one each time). A request cut
 off by the kill either happened fully or not at all: the user's retry then succeeds, or is told the
 task was already completed. At the end every task was completed exactly once and every instance's
 tables agree with its saved state.
+
+The database terminating every connection of Ravand's while it completes tasks: a request caught in it
+is answered 503 with ``Retry-After`` (rolled back whole), later requests succeed without a restart.
 """
 
 from __future__ import annotations
@@ -132,6 +136,38 @@ def served_cases(tmp_path):
             conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
+def _client(base: str, token: str, todo: queue.Queue, lock, statuses: list, cut_off: list):
+    """A client completing tasks from ``todo``; what fails or is cut off goes to ``cut_off``."""
+
+    def run() -> None:
+        while True:
+            try:
+                task_id = todo.get_nowait()
+            except queue.Empty:
+                return
+            status = _complete(base, token, task_id)
+            with lock:
+                (
+                    cut_off.append((task_id, status))
+                    if status is None or status >= 500
+                    else statuses.append(status)
+                )
+
+    return run
+
+
+def _each_completed_once(ctx: Context) -> None:
+    with ctx.db.read() as session:
+        completions = session.execute(
+            select(AuditEvent.instance_id, func.count())
+            .where(AuditEvent.kind == "task_completed")
+            .group_by(AuditEvent.instance_id)
+        ).all()
+    assert len(completions) == TASKS and {n for _, n in completions} == {1}
+    for instance_id, _ in completions:
+        assert projection_differences(ctx, instance_id) == []
+
+
 @pytest.mark.postgres
 def test_killed_web_workers_leave_every_completion_whole_or_undone(served_cases):
     ctx, master, base, token, task_ids = served_cases
@@ -142,16 +178,7 @@ def test_killed_web_workers_leave_every_completion_whole_or_undone(served_cases)
     statuses: list[int] = []
     lock = threading.Lock()
     done = threading.Event()
-
-    def client() -> None:
-        while True:
-            try:
-                task_id = todo.get_nowait()
-            except queue.Empty:
-                return
-            status = _complete(base, token, task_id)
-            with lock:
-                (cut_off.append(task_id) if status is None or status >= 500 else statuses.append(status))
+    client = _client(base, token, todo, lock, statuses, cut_off)
 
     kills = 0
 
@@ -180,15 +207,52 @@ def test_killed_web_workers_leave_every_completion_whole_or_undone(served_cases)
 
     # The user retries what was cut off: it happened already (409) or it happens now (200).
     time.sleep(2)  # let the master start fresh workers
-    retried = [_complete(base, token, task_id) for task_id in cut_off]
+    retried = [_complete(base, token, task_id) for task_id, _ in cut_off]
     assert set(retried) <= {200, 409}, retried
+    _each_completed_once(ctx)
 
-    with ctx.db.read() as session:
-        completions = session.execute(
-            select(AuditEvent.instance_id, func.count())
-            .where(AuditEvent.kind == "task_completed")
-            .group_by(AuditEvent.instance_id)
-        ).all()
-    assert len(completions) == TASKS and {n for _, n in completions} == {1}
-    for instance_id, _ in completions:
-        assert projection_differences(ctx, instance_id) == []
+
+@pytest.mark.postgres
+def test_connections_terminated_under_load_fail_cleanly_and_recover(served_cases):
+    ctx, _master, base, token, task_ids = served_cases
+    todo: queue.Queue[str] = queue.Queue()
+    for task_id in task_ids:
+        todo.put(task_id)
+    failed: list[tuple[str, int | None]] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    admin = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    terminations = 0
+
+    def terminator() -> None:
+        """Every connection of Ravand's dropped after every tenth answer, three times."""
+        nonlocal terminations
+        while terminations < 3 and not todo.empty():
+            with lock:
+                answered = len(statuses) + len(failed)
+            if answered >= 10 * (terminations + 1):
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = %s AND pid <> pg_backend_pid()",
+                        (DB_NAME,),
+                    )
+                terminations += 1
+            time.sleep(0.02)
+
+    clients = [
+        threading.Thread(target=_client(base, token, todo, lock, statuses, failed)) for _ in range(CLIENTS)
+    ]
+    dropper = threading.Thread(target=terminator)
+    dropper.start()
+    for thread in clients:
+        thread.start()
+    for thread in clients:
+        thread.join(300)
+    dropper.join(30)
+    assert terminations == 3
+    assert set(statuses) <= {200}, statuses
+    assert {status for _, status in failed} <= {503}, failed  # clean refusals, never a 500 or a cut
+    retried = [_complete(base, token, task_id) for task_id, _ in failed]
+    assert set(retried) <= {200}, retried  # rolled back whole: the retry does it
+    _each_completed_once(ctx)
