@@ -410,6 +410,37 @@ def test_what_does_not_exist_is_not_found_for_everyone_and_the_anonymous_are_sen
     assert wrong == [], "\n".join(wrong)
 
 
+def test_what_they_may_not_see_is_not_found_before_what_they_sent_is_read(world, sessions):
+    """No body, no file, no reason: still 404 for a hidden thing (not 400, 422 or a redirect)."""
+    wrong, pairs = [], 0
+    for probe in probes(world.app):
+        for user in USERS[:-1]:
+            hidden = [n for n in NAMES[probe.kind] if user not in SEES[world.instance_of.get(n, n)]]
+            for name in hidden[:1]:
+                status, _body = ask(sessions, user, probe, world.ids[name], {})
+                pairs += 1
+                if status != 404:
+                    wrong.append(f"{user} {probe.method} {probe.rule} on {name} with nothing sent: {status}")
+    assert pairs > 200 and wrong == [], "\n".join(wrong)
+
+
+LISTS = ["/inbox/?view=mine", "/inbox/?view=group", "/inbox/?view=completed", "/my-requests/"]
+LISTS += ["/api/v1/tasks?view=mine", "/api/v1/tasks?view=group", "/api/v1/tasks?view=completed"]
+LISTS += ["/api/v1/requests", "/monitor/", "/monitor/instances", "/api/v1/monitor/instances"]
+LISTS += ["/api/v1/monitor/overdue-tasks", "/api/v1/monitor/open-tasks?by=person"]
+
+
+def test_no_list_shows_a_task_its_reader_may_not_see(world, sessions):
+    wrong = []
+    for user in USERS[:-1]:
+        client, headers = sessions[user]
+        for url in LISTS:
+            response = client.get(url, headers=headers if url.startswith("/api/") else {})
+            body = response.get_data(as_text=True) if response.status_code == 200 else ""
+            wrong += [f"{user} {url} shows {h}" for h in hidden_text(world, user) if h in body]
+    assert wrong == [], "\n".join(wrong)
+
+
 def test_the_world_is_as_the_tables_say(world):
     """The matrix read what it meant to: the tasks are open where it says, nothing it sent changed
     them (a permitted completion failed validation, every suspension was resumed)."""
