@@ -424,6 +424,24 @@ def test_what_they_may_not_see_is_not_found_before_what_they_sent_is_read(world,
     assert pairs > 200 and wrong == [], "\n".join(wrong)
 
 
+def test_what_they_see_but_may_not_do_is_forbidden_before_what_they_sent_is_read(world, sessions):
+    """A supervisor of the case's region who may not suspend the deputy's rollout is told so (403),
+    with or without a reason, a date or an assignee."""
+    wrong = []
+    for probe in probes(world.app):
+        if probe.action in ("read", "note", "pdf"):
+            continue
+        for user in USERS[:-1]:
+            for name in NAMES[probe.kind]:
+                seen = user in SEES[world.instance_of.get(name, name)]
+                if not seen or permitted(probe, world, name, user):
+                    continue
+                status, _body = ask(sessions, user, probe, world.ids[name], {})
+                if not refusal_is_right(probe, world, name, user, status):
+                    wrong.append(f"{user} {probe.method} {probe.rule} on {name} with nothing sent: {status}")
+    assert wrong == [], "\n".join(wrong)
+
+
 LISTS = ["/inbox/?view=mine", "/inbox/?view=group", "/inbox/?view=completed", "/my-requests/"]
 LISTS += ["/api/v1/tasks?view=mine", "/api/v1/tasks?view=group", "/api/v1/tasks?view=completed"]
 LISTS += ["/api/v1/requests", "/monitor/", "/monitor/instances", "/api/v1/monitor/instances"]
@@ -439,6 +457,18 @@ def test_no_list_shows_a_task_its_reader_may_not_see(world, sessions):
             body = response.get_data(as_text=True) if response.status_code == 200 else ""
             wrong += [f"{user} {url} shows {h}" for h in hidden_text(world, user) if h in body]
     assert wrong == [], "\n".join(wrong)
+
+
+def test_a_file_is_attached_only_to_its_own_tasks_case(world, sessions):
+    """region05.manager may add files to their own case, but not name another region's task there."""
+    client, headers = sessions["region05.manager"]
+    url = f"/api/v1/instances/{world.ids['C']}/attachments"
+    for task, expected in ((world.ids["R07"], 422), ("not-a-task", 422), (world.ids["C1"], 201)):
+        data = {"file": (io.BytesIO(PDF), "c.pdf"), "task_id": task}
+        response = client.post(url, data=data, headers=headers, content_type="multipart/form-data")
+        assert response.status_code == expected, response.get_json()
+    listed = client.get(url, headers=headers).get_json()
+    assert {a["task_id"] for a in listed} <= {None, world.ids["C1"]}
 
 
 def test_the_world_is_as_the_tables_say(world):
