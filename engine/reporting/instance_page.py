@@ -75,6 +75,9 @@ def instance_page(ctx: Context, instance_id: int, username: str, diagram: str | 
             select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
         ).all()
         hidden = {t.id for t in task_rows if not viewer.may_see_task(t)}
+        # The case's data hold every step's submissions: for those with authority over it (a region's
+        # manager reads their own steps of the deputy's rollout, not the others' reports).
+        may_manage = viewer.may_manage_instance(instance)
         open_tasks = [
             task_dict(t)
             | {
@@ -122,7 +125,7 @@ def instance_page(ctx: Context, instance_id: int, username: str, diagram: str | 
                 "started_at": instance.started_at,
                 "ended_at": instance.ended_at,
                 "unit_id": instance.unit_id,
-                "data": audit.jsonable(final_data(workflow)),
+                "data": audit.jsonable(final_data(workflow)) if may_manage else {},
             },
             status=status,
             unit={"id": unit.id, "code": unit.code, "name_fa": unit.name_fa} if unit else None,
@@ -150,7 +153,7 @@ def instance_page(ctx: Context, instance_id: int, username: str, diagram: str | 
             events=[event_dict(e) | {"at": e.at} for e in events if e.task_id not in hidden],
             shown_diagram=shown_diagram,
             diagrams=diagrams,
-            may_manage=viewer.may_manage_instance(instance),
+            may_manage=may_manage,
             unread=unread_in(session, username),
         )
 

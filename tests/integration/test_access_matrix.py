@@ -47,6 +47,7 @@ from web import create_app
 ROOT = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.4\n%%EOF\n"
 SECRET = "پیش‌نویس-خصوصی-منطقه-۷"
+HEAD_NOTE = "یادداشت-رئیس-اداره-بر-تأیید"
 ANONYMOUS = "anonymous"
 USERS = [
     "coord.expert",  # a staff expert of the coordination department
@@ -135,7 +136,7 @@ def world(tmp_path_factory) -> World:
         ctx, "policy_rollout", ROLLOUT | {"units": ["region-05", "region-07"]}, user="coord.expert"
     ).id
     (approval,) = _tasks(ctx, rollout)
-    tasks.complete(ctx, approval, {"approval": "approve"}, user="coord.head")
+    tasks.complete(ctx, approval, {"approval": "approve", "head_note": HEAD_NOTE}, user="coord.head")
     cooperation = start(ctx, "unit_cooperation", PROPOSAL, user="region05.manager", unit="region-05").id
     exchange = start(ctx, "experience_exchange", proposal(), user="social.expert").id
     broken = start(ctx, "doubling", {"value": None}, user="coord.expert").id
@@ -346,9 +347,11 @@ def verdict(probe: Probe, world: World, name: str, user: str, status: int, body:
 
 
 def hidden_text(world: World, user: str) -> list[str]:
-    """What no answer to ``user`` may contain: the ids of tasks they may not see, a private draft."""
+    """What no answer to ``user`` may contain: the ids of tasks they may not see, a private draft, what
+    was submitted in a task they may not see."""
     hidden = [str(world.ids[t]) for t in NAMES["task"] if user not in SEES[t]]
-    return hidden + ([SECRET] if user not in SEES["R07"] else [])
+    hidden += [SECRET] if user not in SEES["R07"] else []
+    return hidden + ([HEAD_NOTE] if user not in SEES["RD"] else [])
 
 
 # --- the matrix -----------------------------------------------------------------------------------------
