@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from engine.errors import N_, InvalidData
 from engine.models import AuditEvent, utcnow
 
 #: Characters of one audit row's data; a larger one keeps only its size and its first keys.
@@ -73,3 +74,10 @@ def write_pending(session: Session) -> None:
     if pending:
         session.flush()  # the rows they refer to first; then one executemany past the ORM's bulk layer
         session.connection().execute(_INSERT, pending)
+
+
+def require_reason(reason: str | None) -> str:
+    """Every supervisor action says why; the reason goes to the audit trail."""
+    if not reason or not reason.strip():
+        raise InvalidData(N_("Give a reason for this action."), field_errors={"reason": N_("Required.")})
+    return reason.strip()

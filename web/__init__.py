@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from engine.db import database_url
 from engine.schema import MIGRATIONS
 from web.bounds import IdConverter
+from web.case_access import pages_ask_first
 from web.extensions import babel, csrf, db, migrate, select_locale
 from web.incidents import incident_summary
 from web.outages import install_outages
@@ -74,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(polls_bp)
     app.register_blueprint(scorecards_bp)
     app.register_blueprint(printing_bp)
+    app.before_request(pages_ask_first)
     register_api(app)
     register_monitor(app)
     register_ops(app)

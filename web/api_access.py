@@ -15,6 +15,7 @@ from flask_smorest import Blueprint
 from engine.org import accounts
 from web.api_errors import ApiError, install_error_handlers
 from web.auth import AppUser
+from web.case_access import ensure_named_visible
 from web.context import engine as ctx
 from web.extensions import csrf
 
@@ -46,6 +47,12 @@ def identify() -> None:
         csrf.protect()
 
 
+def ask_first() -> None:
+    """Before the body is read: what the caller may not see is not found (``web.case_access``)."""
+    if g.get("api_user") is not None:
+        ensure_named_visible(g.api_user.username)
+
+
 def require_user() -> AppUser:
     if g.get("api_user") is None:
         raise ApiError(401)
@@ -56,6 +63,7 @@ def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
     """A flask-smorest blueprint with the API's authentication, CSRF rule and JSON errors."""
     blp = Blueprint(name, import_name, description=description)
     blp.before_request(identify)
+    blp.before_request(ask_first)
     install_error_handlers(blp)
     csrf.exempt(blp)
     return blp

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.errors import N_, InvalidData, NotFound
-from engine.models import Attachment, ProcessInstance
+from engine.models import Attachment, HumanTask, ProcessInstance
 from engine.org.access import load_viewer, visible_instance
 
 PDF = "application/pdf"
@@ -160,6 +160,7 @@ def add(
                 visible_instance(session, load_viewer(ctx, session, user, ctx.clock.now()), instance_id)
             else:
                 _instance(session, instance_id)
+            _ensure_task_of(session, task_id, instance_id)
             attachment = _record(
                 instance_id,
                 filename,
@@ -255,6 +256,18 @@ def open_for(ctx: Context, store: AttachmentStore, attachment_id: int, user: str
             # Not 403: whether a file exists is itself none of their business.
             raise NotFound(N_("Attachment {id} does not exist."), id=attachment_id)
         return attachment_dict(attachment), store.path(attachment.storage_name)
+
+
+def _ensure_task_of(session: Session, task_id: str | None, instance_id: int) -> None:
+    """A file named after a task belongs to that task's own case: never to another one (whose task the
+    uploader may not even see)."""
+    if task_id is not None and session.scalar(
+        select(HumanTask.instance_id).where(HumanTask.id == task_id)
+    ) != (instance_id):
+        raise InvalidData(
+            N_("The task is not one of this case's steps."),
+            field_errors={"task_id": N_("Not a step of this case.")},
+        )
 
 
 def _instance(session: Session, instance_id: int) -> ProcessInstance:

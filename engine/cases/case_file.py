@@ -37,7 +37,8 @@ HISTORY_KINDS = (
 
 
 def case_file(ctx: Context, user: str, instance_id: int) -> dict:
-    """The case's file: its header, history, labelled submissions and letters."""
+    """The case's file: its header, history, labelled submissions and letters (without the steps the
+    user may not see)."""
     with ctx.db.read() as session:
         viewer = load_viewer(ctx, session, user, ctx.clock.now())
         instance = visible_instance(session, viewer, instance_id)
@@ -47,11 +48,11 @@ def case_file(ctx: Context, user: str, instance_id: int) -> dict:
             .where(AuditEvent.instance_id == instance_id, AuditEvent.kind.in_(HISTORY_KINDS))
             .order_by(AuditEvent.id)
         ).all()
-        form_keys = dict(
-            session.execute(
-                select(HumanTask.id, HumanTask.form_key).where(HumanTask.instance_id == instance_id)
-            ).all()
-        )
+        steps = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)).all()
+        form_keys = {t.id: t.form_key for t in steps}
+        # What was done in a step the reader may not see (another region's report) is not in their file.
+        hidden = {t.id for t in steps if not viewer.may_see_task(t)}
+        events = [e for e in events if e.task_id not in hidden]
         people = dict(
             session.execute(
                 select(User.username, User.full_name).where(

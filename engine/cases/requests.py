@@ -59,7 +59,8 @@ def my_requests(ctx: Context, user: str, limit: int = 20, offset: int = 0) -> Re
 
 def instance_status(ctx: Context, user: str, instance_id: int) -> dict:
     """Where a case stands: its status, tasks, history (without the engine's own steps) and files;
-    not found for a user who may not see it."""
+    not found for a user who may not see it. Tasks they may not see (and their history) are left out;
+    the names of the open steps stay, as the case's own list shows them."""
     with ctx.db.read() as session:
         viewer = load_viewer(ctx, session, user, ctx.clock.now())
         instance = visible_instance(session, viewer, instance_id)
@@ -77,12 +78,14 @@ def instance_status(ctx: Context, user: str, instance_id: int) -> dict:
         files = session.scalars(
             select(Attachment).where(Attachment.instance_id == instance_id).order_by(Attachment.id)
         ).all()
+        hidden = {t.id for t in tasks if not viewer.may_see_task(t)}  # another region's, say
         return summary(instance, [t.name for t in tasks if t.state == HumanTaskState.OPEN]) | {
             "version": version,
-            "tasks": [task_dict(t) for t in tasks],
+            "tasks": [task_dict(t) for t in tasks if t.id not in hidden],
             "history": [
                 {"kind": e.kind, "at": e.at.isoformat(), "actor": e.actor, "element_name": e.element_name}
                 for e in history
+                if e.task_id not in hidden
             ],
             "attachments": [attachment_dict(a) for a in files],
         }

@@ -14,20 +14,20 @@ from engine.models import (
     Incident,
     ProcessInstance,
 )
-from engine.org.access import load_viewer
+from engine.org.access import load_viewer, visible_instance
 from engine.runtime.unit_of_work import final_data, load_workflow
 from engine.states import HumanTaskState
 
 
 def show(ctx: Context, instance_id: int, supervisor: str | None = None) -> dict:
     """Everything about one instance: status, current data, open tasks, history and incidents. With
-    ``supervisor``, not found unless the instance lies in that user's supervisor's scope."""
+    ``supervisor``, not found unless that user may see it, and without the tasks they may not see."""
     with ctx.db.read() as session:
-        instance = session.get(ProcessInstance, instance_id)
-        if instance is not None and supervisor is not None:
-            viewer = load_viewer(ctx, session, supervisor, ctx.clock.now())
-            if not (viewer.actor.is_admin or viewer.scope.sees_instance(session, instance)):
-                instance = None
+        viewer = load_viewer(ctx, session, supervisor, ctx.clock.now()) if supervisor is not None else None
+        if viewer is not None:
+            instance = visible_instance(session, viewer, instance_id)
+        else:
+            instance = session.get(ProcessInstance, instance_id)
         if instance is None:
             raise NotFound(N_("Process instance {id} does not exist."), id=instance_id)
         workflow = load_workflow(ctx, session, instance)
@@ -42,6 +42,7 @@ def show(ctx: Context, instance_id: int, supervisor: str | None = None) -> dict:
             select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.id)
         ).all()
         incidents = session.scalars(select(Incident).where(Incident.instance_id == instance_id)).all()
+        hidden = {t.id for t in tasks if viewer is not None and not viewer.may_see_task(t)}
         return {
             "id": instance.id,
             "process_key": instance.process_key,
@@ -54,8 +55,10 @@ def show(ctx: Context, instance_id: int, supervisor: str | None = None) -> dict:
             "started_at": instance.started_at.isoformat(),
             "ended_at": instance.ended_at.isoformat() if instance.ended_at else None,
             "data": data,
-            "open_tasks": [task_dict(t) for t in tasks if t.state == HumanTaskState.OPEN],
-            "history": [event_dict(e) for e in history],
+            "open_tasks": [
+                task_dict(t) for t in tasks if t.state == HumanTaskState.OPEN and t.id not in hidden
+            ],
+            "history": [event_dict(e) for e in history if e.task_id not in hidden],
             "letters": letters_of(session, instance_id),
             "incidents": [
                 {

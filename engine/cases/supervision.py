@@ -18,14 +18,14 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine import audit, states
+from engine.audit import require_reason
 from engine.context import Context
 from engine.errors import N_, Conflict, Forbidden, InvalidData, RavandError
 from engine.models import Incident, ProcessInstance
-from engine.org.access import Viewer, load_viewer, visible_task
-from engine.org.actors import load_actor
+from engine.org.access import Viewer, load_viewer, require_admin, visible_task
 from engine.reporting.instances import InstanceFilter, instance_conditions
 from engine.runtime import lifecycle, projection, unit_of_work
-from engine.work.tasks import ensure_open, require_reason
+from engine.work.tasks import ensure_open
 
 OPEN_TASK_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
@@ -142,16 +142,24 @@ def _outcome(ctx: Context, instance_id: int) -> dict:
         return {"instance_id": instance_id, "outcome": "failed", "status": status, "message": message}
 
 
-def change_due_date(ctx: Context, task_id: str, due_at: datetime, user: str, reason: str | None) -> dict:
+def change_due_date(
+    ctx: Context, task_id: str, due_at: datetime | None, user: str, reason: str | None
+) -> dict:
     """Move an open task's due moment (the SLA the figures measure) and its overdue job with it; the
-    old and new moments are audited. Needs authority over the task."""
-    reason = require_reason(reason)
+    old and new moments are audited. Needs authority over the task, asked before what was sent is
+    looked at (``due_at`` None: the date typed was not one)."""
     with ctx.db.transaction() as session:
         viewer = load_viewer(ctx, session, user, ctx.clock.now())
         task = visible_task(session, viewer, task_id, lock=True)
         if not viewer.may_manage_task(task):
             raise Forbidden(N_("You may not change the due date of the task '{name}'."), name=task.name)
         ensure_open(session, task)
+        if due_at is None:
+            raise InvalidData(
+                N_("The date is not a valid Jalali date (for example 1405/09/15)."),
+                field_errors={"due": N_("Not a valid Jalali date.")},
+            )
+        reason = require_reason(reason)
         previous, task.due_at = task.due_at, due_at
         projection.reschedule_overdue(session, task)
         audit.record(
@@ -189,12 +197,17 @@ def edit_data(
     The value is set where the process will read it next (every task not yet finished) and in the
     current data; the audit event keeps the old and the new value.
     """
-    reason = require_reason(reason)
-    if not name or not name.isidentifier() or name.startswith("_"):
-        raise InvalidData(N_("'{name}' is not a valid field name."), name=name)
-    with unit_of_work.advancing(ctx, instance_id, user, allow=(*states.ACTIVE, "suspended")) as step:
-        if not load_actor(step.session, user, step.now).is_admin:
-            raise Forbidden()
+
+    def only_admins(session, instance) -> None:
+        """Who may, before what they sent is looked at."""
+        require_admin(ctx, session, user, instance)
+        require_reason(reason)
+        if not name or not name.isidentifier() or name.startswith("_"):
+            raise InvalidData(N_("'{name}' is not a valid field name."), name=name)
+
+    with unit_of_work.advancing(
+        ctx, instance_id, user, allow=(*states.ACTIVE, "suspended"), check=only_admins
+    ) as step:
         current = unit_of_work.final_data(step.workflow)
         old = audit.jsonable(current.get(name))
         if typed:
@@ -210,7 +223,7 @@ def edit_data(
             instance_id,
             user,
             at=step.now,
-            data={"field": name, "old": old, "new": value, "reason": reason},
+            data={"field": name, "old": old, "new": value, "reason": require_reason(reason)},
         )
         return {"field": name, "old": old, "new": audit.jsonable(value)}
 

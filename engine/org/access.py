@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.errors import N_, Forbidden, NotFound
-from engine.models import HumanTask, ProcessInstance
+from engine.models import Attachment, HumanTask, Incident, ProcessInstance
 from engine.org.actors import Actor, load_actor
 from engine.org.holders import task_filter
-from engine.org.scopes import Scope, scope_of
+from engine.org.scopes import MONITOR_ROLES, Scope, scope_of
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,11 @@ class Viewer:
 
     def may_work_on(self, task) -> bool:
         return self.actor.may_work_on(task)
+
+    @property
+    def supervises(self) -> bool:
+        """Holds a supervisor's role (the monitor's pages are theirs), or is an administrator."""
+        return self.actor.has_role(*MONITOR_ROLES)
 
     def may_see_task(self, task) -> bool:
         """Its people (assignee, who completed it, the holders of its role in its unit) and the
@@ -102,10 +107,53 @@ def visible_task(session: Session, viewer: Viewer, task_id: str, lock: bool = Fa
 
 def visible_instance(session: Session, viewer: Viewer, instance_id: int) -> ProcessInstance:
     """The instance, if the viewer may see it; otherwise NotFound, whether it exists or not."""
-    instance = session.get(ProcessInstance, instance_id)
+    instance = session.get(ProcessInstance, instance_id) if 0 < instance_id <= MAX_ID else None
     if instance is None or not viewer.may_see_instance(session, instance):
         raise NotFound(N_("Process instance {id} does not exist."), id=instance_id)
     return instance
+
+
+def visible_to(ctx: Context, session: Session, username: str, instance_id: int) -> Viewer:
+    """The user as a viewer of the instance; NotFound (whether it exists or not) if they may not see it.
+    For the services that then ask more of them (authority, being an administrator, a supervisor)."""
+    viewer = load_viewer(ctx, session, username, ctx.clock.now())
+    visible_instance(session, viewer, instance_id)
+    return viewer
+
+
+MAX_ID = 2**31 - 1  # PostgreSQL's integer: a larger number names nothing (and must not reach the driver)
+_OWNED = {
+    "attachment": (Attachment, N_("Attachment {id} does not exist.")),
+    "incident": (Incident, N_("Incident {id} does not exist.")),
+}
+
+
+def ensure_visible(ctx: Context, username: str, kind: str, ident: object) -> None:
+    """NotFound unless the user may see the task, the instance, or the instance the attachment or the
+    incident belongs to (``kind``: task, instance, attachment, incident). What every route about one
+    of them asks first, before it reads what was sent: for what a user may not see, every route and
+    method answers alike."""
+    with ctx.db.read() as session:
+        viewer = load_viewer(ctx, session, username, ctx.clock.now())
+        if kind == "task":
+            visible_task(session, viewer, ident)
+            return
+        if not isinstance(ident, int) or not 0 < ident <= MAX_ID:
+            ident = 0
+        if kind == "instance":
+            visible_instance(session, viewer, ident)
+            return
+        model, missing = _OWNED[kind]
+        row = session.get(model, ident) if ident else None
+        instance = session.get(ProcessInstance, row.instance_id) if row is not None else None
+        if instance is None or not viewer.may_see_instance(session, instance):
+            raise NotFound(missing, id=ident)
+
+
+def require_admin(ctx: Context, session: Session, username: str, instance: ProcessInstance) -> None:
+    """Refuse a change only administrators make (not found if the user may not even see the case)."""
+    if not visible_to(ctx, session, username, instance.id).actor.is_admin:
+        raise Forbidden(N_("Only administrators may change a case's data."))
 
 
 def require_authority(ctx: Context, session: Session, username: str, instance: ProcessInstance) -> None:

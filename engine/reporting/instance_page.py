@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engine import audit
 from engine.cases.show import event_dict, task_dict
 from engine.context import Context
-from engine.errors import N_, NotFound
+from engine.errors import N_, Forbidden
 from engine.models import (
     AuditEvent,
     Comment,
@@ -22,11 +22,10 @@ from engine.models import (
     MessageSubscription,
     OrgUnit,
     ProcessDefinition,
-    ProcessInstance,
     User,
 )
 from engine.notify.notices import unread_in
-from engine.org.access import load_viewer
+from engine.org.access import load_viewer, visible_instance
 from engine.org.holders import holders_of
 from engine.reporting.diagrams import diagram_choice
 from engine.runtime.unit_of_work import final_data, load_workflow
@@ -59,14 +58,14 @@ class InstancePage:
 
 
 def instance_page(ctx: Context, instance_id: int, username: str, diagram: str | None = None) -> InstancePage:
-    """The page of an instance for a supervisor; not found outside their scope."""
+    """The page of an instance for a supervisor: not found for whoever may not see it, forbidden for
+    someone who sees it but supervises nothing; tasks and their comments they may not see left out."""
     with ctx.db.read() as session:
         now = ctx.clock.now()
         viewer = load_viewer(ctx, session, username, now)
-        scope = viewer.scope
-        instance = session.get(ProcessInstance, instance_id)
-        if instance is None or not (viewer.actor.is_admin or scope.sees_instance(session, instance)):
-            raise NotFound(N_("Process instance {id} does not exist."), id=instance_id)
+        instance = visible_instance(session, viewer, instance_id)
+        if not viewer.supervises:
+            raise Forbidden(N_("The monitor is for supervisors."))
         definition = session.get(ProcessDefinition, instance.definition_id)
         workflow = load_workflow(ctx, session, instance)
         session.info.setdefault("after_commit", []).append(
@@ -75,7 +74,10 @@ def instance_page(ctx: Context, instance_id: int, username: str, diagram: str | 
         task_rows = session.scalars(
             select(HumanTask).where(HumanTask.instance_id == instance_id).order_by(HumanTask.created_at)
         ).all()
-        hidden = {t.id for t in task_rows if not (viewer.actor.is_admin or scope.sees_task(t))}
+        hidden = {t.id for t in task_rows if not viewer.may_see_task(t)}
+        # The case's data hold every step's submissions: for those with authority over it (a region's
+        # manager reads their own steps of the deputy's rollout, not the others' reports).
+        may_manage = viewer.may_manage_instance(instance)
         open_tasks = [
             task_dict(t)
             | {
@@ -123,7 +125,7 @@ def instance_page(ctx: Context, instance_id: int, username: str, diagram: str | 
                 "started_at": instance.started_at,
                 "ended_at": instance.ended_at,
                 "unit_id": instance.unit_id,
-                "data": audit.jsonable(final_data(workflow)),
+                "data": audit.jsonable(final_data(workflow)) if may_manage else {},
             },
             status=status,
             unit={"id": unit.id, "code": unit.code, "name_fa": unit.name_fa} if unit else None,
@@ -132,7 +134,11 @@ def instance_page(ctx: Context, instance_id: int, username: str, diagram: str | 
             open_tasks=open_tasks,
             units={u.id: u.name_fa for u in units.values()},
             users=users,
-            comments=[{"author": c.author, "body": c.body, "created_at": c.created_at} for c in comments],
+            comments=[
+                {"author": c.author, "body": c.body, "created_at": c.created_at}
+                for c in comments
+                if c.task_id not in hidden
+            ],
             incidents=[
                 {
                     "id": i.id,
@@ -147,7 +153,7 @@ def instance_page(ctx: Context, instance_id: int, username: str, diagram: str | 
             events=[event_dict(e) | {"at": e.at} for e in events if e.task_id not in hidden],
             shown_diagram=shown_diagram,
             diagrams=diagrams,
-            may_manage=viewer.may_manage_instance(instance),
+            may_manage=may_manage,
             unread=unread_in(session, username),
         )
 

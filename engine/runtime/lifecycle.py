@@ -6,6 +6,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine import audit
+from engine.audit import require_reason
 from engine.context import Context
 from engine.errors import N_, Conflict, NotFound
 from engine.models import (
@@ -17,22 +18,27 @@ from engine.runtime.unit_of_work import advancing, run_engine
 from engine.states import ACTIVE, InstanceStatus
 
 
-def authority(ctx: Context, user: str | None):
-    """The check ``advancing`` runs on the locked instance: the user's authority over it (none needed
-    when the engine's operator acts, ``user`` None)."""
+def authority(ctx: Context, user: str | None, reason: str | None):
+    """The check ``advancing`` runs on the locked instance: the user's authority over it, then their
+    reason (neither is needed when the engine's operator acts, ``user`` None)."""
     if user is None:
         return None
-    return lambda session, instance: require_authority(ctx, session, user, instance)
+
+    def check(session, instance) -> None:
+        require_authority(ctx, session, user, instance)
+        require_reason(reason)
+
+    return check
 
 
 def suspend(ctx: Context, instance_id: int, user: str | None = None, reason: str | None = None) -> None:
-    with advancing(ctx, instance_id, user, check=authority(ctx, user)) as step:
+    with advancing(ctx, instance_id, user, check=authority(ctx, user, reason)) as step:
         step.instance.status = InstanceStatus.SUSPENDED
         audit.record(step.session, "suspended", instance_id, user, at=step.now, data={"reason": reason})
 
 
 def resume(ctx: Context, instance_id: int, user: str | None = None, reason: str | None = None) -> None:
-    with advancing(ctx, instance_id, user, allow=("suspended",), check=authority(ctx, user)) as step:
+    with advancing(ctx, instance_id, user, allow=("suspended",), check=authority(ctx, user, reason)) as step:
         open_incidents = step.session.scalar(
             select(Incident.id).where(Incident.instance_id == instance_id, Incident.resolved_at.is_(None))
         )
@@ -42,7 +48,9 @@ def resume(ctx: Context, instance_id: int, user: str | None = None, reason: str 
 
 
 def terminate(ctx: Context, instance_id: int, user: str | None = None, reason: str | None = None) -> None:
-    with advancing(ctx, instance_id, user, allow=(*ACTIVE, "suspended"), check=authority(ctx, user)) as step:
+    with advancing(
+        ctx, instance_id, user, allow=(*ACTIVE, "suspended"), check=authority(ctx, user, reason)
+    ) as step:
         step.workflow.cancel()
         step.instance.status = InstanceStatus.TERMINATED
         step.instance.ended_at = step.now
@@ -57,7 +65,7 @@ def retry_incident(ctx: Context, incident_id: int, user: str | None = None, reas
         if incident is None:
             raise NotFound(N_("Incident {id} does not exist."), id=incident_id)
         instance_id = incident.instance_id  # whether it was resolved is said only to who may act on it
-    with advancing(ctx, instance_id, user, check=authority(ctx, user)) as step:
+    with advancing(ctx, instance_id, user, check=authority(ctx, user, reason)) as step:
         incident = step.session.get(Incident, incident_id, populate_existing=True)
         if incident.resolved_at is not None:  # resolved before, or by someone while we waited for the lock
             raise Conflict(N_("Incident {id} was already resolved."), id=incident_id)

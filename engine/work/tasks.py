@@ -205,9 +205,9 @@ def assign(
         else:
             task = get_task(session, task_id, lock=True)
         ensure_open(session, task)
-        reason = require_reason(reason)
-        new_holder = load_actor(session, assignee, now)
-        if not new_holder.holds(task.role_code, task.unit_id):
+        reason = audit.require_reason(reason)
+        new_holder = _holder(session, assignee, now)
+        if new_holder is None or not new_holder.holds(task.role_code, task.unit_id):
             raise InvalidData(
                 N_("Choose someone who holds this task's position."),
                 field_errors={"assignee": N_("Does not hold the task's position.")},
@@ -228,11 +228,13 @@ def assign(
         return task_dict(task) | {"assignee_name": new_holder.full_name}
 
 
-def require_reason(reason: str | None) -> str:
-    """Every supervisor action says why; the reason goes to the audit trail."""
-    if not reason or not reason.strip():
-        raise InvalidData(N_("Give a reason for this action."), field_errors={"reason": N_("Required.")})
-    return reason.strip()
+def _holder(session: Session, username: str, now) -> Actor | None:
+    """The would-be assignee, or None for no such active user (told as not holding the position: the
+    task exists, whoever the name names)."""
+    try:
+        return load_actor(session, username, now) if username else None
+    except NotFound:
+        return None
 
 
 def save_draft(ctx: Context, task_id: str, data: dict, user: str) -> None:

@@ -79,7 +79,7 @@ def test_a_failing_job_retries_with_backoff_then_becomes_an_incident(ctx, clock)
     assert incident["line"] == 2
     assert _count(ctx, AuditEvent, AuditEvent.kind == "timer_fired") == 0, "failed attempts leave no trace"
     # Retrying runs the element again at once; with the data unchanged it fails again, as a new incident.
-    lifecycle.retry_incident(ctx, incident["id"], user="sara")
+    lifecycle.retry_incident(ctx, incident["id"], user="sara", reason="fixed")
     with ctx.db.transaction() as session:
         assert session.get(Incident, incident["id"]).resolved_by == "sara"
         assert session.scalar(select(func.count()).select_from(Job)) == 0
@@ -143,8 +143,8 @@ def test_a_thrown_message_is_sent_once_even_when_the_state_is_reloaded(ctx):
         deploy(ctx, bundle)
     notifier = starting.start(ctx, "notifier", {"case_id": "C-9"})
     fresh = Context(ctx.db)
-    lifecycle.suspend(fresh, notifier.id, "sara")
-    lifecycle.resume(Context(ctx.db), notifier.id, "sara")
+    lifecycle.suspend(fresh, notifier.id, "sara", "check")
+    lifecycle.resume(Context(ctx.db), notifier.id, "sara", "checked")
     assert _count(ctx, Job, Job.kind == "message") == 1
 
 
@@ -152,9 +152,9 @@ def test_a_suspended_instance_does_not_hold_up_the_other_jobs(ctx, clock):
     deploy(ctx, bundle_of("reminder"))
     held = starting.start(ctx, "reminder", {"tracking_code": "1"}, unit="region-01")
     other = starting.start(ctx, "reminder", {"tracking_code": "2"}, unit="region-01")
-    lifecycle.suspend(ctx, held.id, "sara")
+    lifecycle.suspend(ctx, held.id, "sara", "hold")
     assert _pass(ctx, clock, days=3, minutes=1) == {"fired": 1, "failed": 0}
     assert [t["element_id"] for t in show.show(ctx, other.id)["open_tasks"]] == ["escalated"]
-    lifecycle.resume(ctx, held.id, "sara")  # its timer, past due, fires as the instance resumes
+    lifecycle.resume(ctx, held.id, "sara", "go on")  # its timer, past due, fires as the instance resumes
     assert [t["element_id"] for t in show.show(ctx, held.id)["open_tasks"]] == ["escalated"]
     assert _count(ctx, Job, Job.kind == "timer") == 0

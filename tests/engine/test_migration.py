@@ -168,7 +168,7 @@ def test_an_instance_whose_current_step_was_removed_cannot_be_migrated_and_is_le
 def test_each_instance_migrates_in_its_own_transaction(ctx, approval):
     first = starting.start(ctx, "approval", {}, user="alice", unit="region-01")
     second = starting.start(ctx, "approval", {}, user="alice", unit="region-01")
-    lifecycle.terminate(ctx, second.id, "sara")
+    lifecycle.terminate(ctx, second.id, "sara", "stop")
     v2 = _deploy_changed(ctx, _with_legal_review)
     results = migration.migrate(ctx, v2.definition_id, [second.id, first.id], "designer")
     assert [(r.instance_id, r.migrated) for r in results] == [(second.id, False), (first.id, True)]

@@ -158,7 +158,7 @@ def test_suspend_resume_terminate(ctx, approval):
     with pytest.raises(Conflict) as caught:
         tasks.complete(ctx, submit["id"], {"amount": 1, "description": "x"}, user="alice")
     assert "suspended" in caught.value.message
-    lifecycle.resume(ctx, instance.id, "sara")
+    lifecycle.resume(ctx, instance.id, "sara", "ادامه")
     lifecycle.terminate(ctx, instance.id, "sara", "لغو")
     shown = show.show(ctx, instance.id)
     assert shown["status"] == "terminated" and shown["open_tasks"] == []

@@ -93,10 +93,11 @@ class CommentSchema(Schema):
 
 
 class AssignSchema(Schema):
+    # Needed, but judged by the engine once it knows the caller may reassign (else 403 comes first).
     assignee = fields.String(
-        required=True,
-        validate=validate.Length(min=1, max=64),
-        metadata={"description": "A username holding the task's position"},
+        load_default="",
+        validate=validate.Length(max=64),
+        metadata={"description": "Needed. A username holding the task's position"},
     )
     reason = fields.String(validate=validate.Length(max=500))
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 
 from flask import abort, current_app, g
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from engine.calendar.jalali import from_jalali_str, to_jalali_str
 from engine.context import Context
@@ -43,6 +43,13 @@ def monitor_required(view: Callable) -> Callable:
     """Supervisors only: the deputy, department heads, supervisors, units' PR managers, administrators.
     Their scope is read by the engine call each view makes."""
     return roles_required(*MONITOR_ROLES)(view)
+
+
+def case_route(view: Callable) -> Callable:
+    """A monitor route about one case, task or incident: every signed-in user reaches the engine,
+    which answers not found for what they may not see and forbidden for what they see but may not
+    act on — a role gate in front would answer a stranger forbidden for a case they may not know of."""
+    return login_required(view)
 
 
 def departments() -> dict[str, str]:
@@ -134,11 +141,13 @@ def filter_args(args: Mapping[str, str]) -> dict[str, str]:
 
 
 def due_from_jalali(value: str | None):
-    """The due moment for a Jalali day: the end of its working hours (or of the next working day)."""
-    day = parse_jalali(value)
-    if day is None:
-        raise ValueError("no date")
-    return engine().calendar.add_working_days(day, 0)
+    """The due moment for a Jalali day: the end of its working hours (or of the next working day);
+    None when ``value`` is not a date (the engine says so, once it knows the user may move it)."""
+    try:
+        day = parse_jalali(value)
+    except ValueError:
+        return None
+    return engine().calendar.add_working_days(day, 0) if day is not None else None
 
 
 def dashboard_page(args: Mapping[str, str]) -> dict:

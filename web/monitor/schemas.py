@@ -53,21 +53,29 @@ class InstanceArgs(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
+# The actions' bodies are checked by the engine once it knows the caller may act (a missing reason or
+# date is 422 only for them; others learn 404 or 403 first): every field is needed, none is refused here.
 class ReasonSchema(Schema):
-    reason = fields.String(required=True, metadata={"description": "Why: it goes to the audit log"})
+    reason = fields.String(
+        load_default=None, metadata={"description": "Needed. Why: it goes to the audit log"}
+    )
 
 
 class ReassignSchema(ReasonSchema):
-    assignee = fields.String(required=True, metadata={"description": "The username who gets the task"})
+    assignee = fields.String(
+        load_default="", metadata={"description": "Needed. The username who gets the task"}
+    )
 
 
 class DueSchema(ReasonSchema):
-    due = fields.String(required=True, metadata={"description": f"{JALALI}: the end of its working hours"})
+    due = fields.String(
+        load_default="", metadata={"description": f"Needed. {JALALI}: the end of its working hours"}
+    )
 
 
 class DataEditSchema(ReasonSchema):
-    field = fields.String(required=True)
-    value = fields.Raw(required=True, allow_none=True, metadata={"description": "Any JSON value"})
+    field = fields.String(load_default="", metadata={"description": "Needed"})
+    value = fields.Raw(load_default=None, allow_none=True, metadata={"description": "Any JSON value"})
 
 
 class BulkSchema(Schema):

@@ -21,6 +21,7 @@ from engine.work import tasks as task_actions
 from web.i18n import error_text
 from web.monitor import bp
 from web.monitor.common import (
+    case_route,
     current_scope,
     dashboard_page,
     due_from_jalali,
@@ -144,7 +145,7 @@ def instance_export(fmt: str):
 
 
 @bp.get("/instances/<int:instance_id>")
-@monitor_required
+@case_route
 def instance_page(instance_id: int):
     try:
         page = instance_model.instance_page(
@@ -152,6 +153,8 @@ def instance_page(instance_id: int):
         )
     except NotFound:
         abort(404)
+    except Forbidden:
+        abort(403)
     g.ravand_unread = page.unread  # the menu's badge, read with the page
     return render_template(
         "monitor/instance.html",
@@ -212,9 +215,6 @@ def _act(action, success: str, instance_id: int | None = None):
     except RavandError as exc:
         flash(error_text(exc), "danger")
         result = None
-    except ValueError:
-        flash(_("The date is not a valid Jalali date (for example 1405/09/15)."), "danger")
-        result = None
     else:
         flash(success, "success")
     target = result if isinstance(result, int) else instance_id
@@ -225,46 +225,40 @@ def _act(action, success: str, instance_id: int | None = None):
 
 def _lifecycle(instance_id: int, run, success: str):
     reason = _reason()
-    return _act(
-        lambda: run(engine(), instance_id, current_user.username, supervision.require_reason(reason)),
-        success,
-        instance_id,
-    )
+    return _act(lambda: run(engine(), instance_id, current_user.username, reason), success, instance_id)
 
 
 @bp.post("/instances/<int:instance_id>/suspend")
-@monitor_required
+@case_route
 def suspend(instance_id: int):
     return _lifecycle(instance_id, lifecycle.suspend, _("The instance was suspended."))
 
 
 @bp.post("/instances/<int:instance_id>/resume")
-@monitor_required
+@case_route
 def resume(instance_id: int):
     return _lifecycle(instance_id, lifecycle.resume, _("The instance was resumed."))
 
 
 @bp.post("/instances/<int:instance_id>/terminate")
-@monitor_required
+@case_route
 def terminate(instance_id: int):
     return _lifecycle(instance_id, lifecycle.terminate, _("The instance was terminated."))
 
 
 @bp.post("/incidents/<int:incident_id>/retry")
-@monitor_required
+@case_route
 def retry(incident_id: int):
     reason = _reason()
     return _act(
-        lambda: lifecycle.retry_incident(
-            engine(), incident_id, current_user.username, supervision.require_reason(reason)
-        ),
+        lambda: lifecycle.retry_incident(engine(), incident_id, current_user.username, reason),
         _("The incident was retried."),
         request.form.get("instance", type=int),
     )
 
 
 @bp.post("/tasks/<task_id>/reassign")
-@monitor_required
+@case_route
 def reassign(task_id: str):
     assignee, reason = request.form.get("assignee", ""), _reason()
     return _act(
@@ -277,7 +271,7 @@ def reassign(task_id: str):
 
 
 @bp.post("/tasks/<task_id>/due")
-@monitor_required
+@case_route
 def change_due(task_id: str):
     value, reason = request.form.get("due", ""), _reason()
     return _act(
@@ -290,10 +284,8 @@ def change_due(task_id: str):
 
 
 @bp.post("/instances/<int:instance_id>/data")
-@monitor_required
+@case_route
 def edit_data(instance_id: int):
-    if not current_user.is_admin:
-        abort(403)
     name, reason = request.form.get("field", "").strip(), _reason()
     value = request.form.get("value", "")
     return _act(
