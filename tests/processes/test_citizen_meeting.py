@@ -151,8 +151,11 @@ def test_region_meeting_commitments_followed_up_until_done_and_citizen_satisfied
 
 
 def test_complaint_about_a_pr_unit_is_met_at_the_department_and_absent_citizen_closes_it(ctx, clock):
-    iid, _ = request(ctx, topic="pr_conduct", urgency="urgent", national_id="۰۰۱۲۳۴۵۶۷۸")
-    assert show(ctx, iid)["data"]["national_id_valid"] is False
+    with pytest.raises(InvalidData) as refused:  # a wrong check digit never reaches the process
+        request(ctx, topic="pr_conduct", urgency="urgent", national_id="۰۰۱۲۳۴۵۶۷۸")
+    assert set(refused.value.field_errors) == {"national_id"}
+    iid, _ = request(ctx, topic="pr_conduct", urgency="urgent", national_id="۴۶۰۸۹۶۸۸۸۲")
+    assert show(ctx, iid)["data"]["national_id"] == "4608968882"
     assert show(ctx, iid)["data"]["handler_unit"] == "dept_coord"
     refer(ctx, iid)
     assert task_named(ctx, iid, "schedule_center")["role"] == "coord_expert"
