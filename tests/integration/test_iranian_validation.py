@@ -81,3 +81,15 @@ def test_a_meeting_in_the_past_is_refused_at_its_field(app):
         f"/inbox/tasks/{slot['id']}/complete", json={"data": {**meeting, "meeting_date": "۱۴۹۹/۰۱/۰۱"}}
     )
     assert later.status_code == 200
+
+
+def test_the_public_form_shows_the_expected_form_of_each_identifier(app):
+    page = app.test_client().get("/public/citizen_meeting").get_data(as_text=True)
+    national = page[page.index('id="f-national_id"') - 200 : page.index('id="f-national_id"') + 400]
+    assert (
+        'placeholder="۰۰۱۲۳۴۵۶۷۹"' in national
+        and 'inputmode="numeric"' in national
+        and 'dir="ltr"' in national
+    )
+    mobile = page[page.index('id="f-phone"') : page.index('id="f-phone"') + 400]
+    assert 'placeholder="۰۹۱۲۱۲۳۴۵۶۷"' in mobile and 'autocomplete="tel"' in mobile
