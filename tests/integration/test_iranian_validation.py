@@ -4,6 +4,8 @@ Latin digits; a meeting set in the past is refused at its field."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -93,3 +95,11 @@ def test_the_public_form_shows_the_expected_form_of_each_identifier(app):
     )
     mobile = page[page.index('id="f-phone"') : page.index('id="f-phone"') + 400]
     assert 'placeholder="۰۹۱۲۱۲۳۴۵۶۷"' in mobile and 'autocomplete="tel"' in mobile
+
+
+def test_the_staff_form_says_under_each_identifier_what_it_looks_like(app):
+    page = client_of(app, "coord.expert").get("/start/citizen_meeting/walk-in").get_data(as_text=True)
+    schema = json.loads(re.search(r'id="form-schema">(.*?)</script>', page, re.S).group(1))
+    hints = {c["key"]: c.get("description") for c in schema["components"] if c.get("key")}
+    assert hints["national_id"] == "مانند ۰۰۱۲۳۴۵۶۷۹" and hints["phone"] == "مانند ۰۹۱۲۱۲۳۴۵۶۷"
+    assert hints["full_name"] is None

@@ -16,8 +16,17 @@ from datetime import date
 from flask_babel import gettext as _
 
 from engine.calendar.jalali import to_jalali_str, to_persian_digits
+from web.i18n import is_persian
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# what an identifier field looks like (engine.definitions.identifiers), shown under it
+EXAMPLES = {
+    "nationalId": "0012345679",
+    "mobile": "09121234567",
+    "phone": "02188776655",
+    "postalCode": "1193653471",
+    "sheba": "IR820540102680020817909002",
+}
 _KEPT = ("id", "key", "label", "description", "layout", "conditional", "disabled", "readonly")
 
 
@@ -38,6 +47,12 @@ def _component(component: dict) -> dict:
     if _is_date(component):
         component["label"] = component.get("label") or component.get("dateLabel")
         hint = _("A Jalali date, e.g. 1405/01/12")
+        component["description"] = (
+            f"{component['description']} — {hint}" if component.get("description") else hint
+        )
+    example = EXAMPLES.get(rules.get("validationType"))
+    if example:
+        hint = _("For example %(example)s", example=to_persian_digits(example) if is_persian() else example)
         component["description"] = (
             f"{component['description']} — {hint}" if component.get("description") else hint
         )
