@@ -178,9 +178,10 @@ def _convert_datetime(component: dict, value, today: date) -> str:
         raise ValueError(N_("must be a date"))
     text = to_latin_digits(value).strip()
     if component.get("subtype", "date") == "time":
-        if not re.fullmatch(r"\d{1,2}:\d{2}", text):
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
             raise ValueError(N_("must be a time like 14:30"))
-        return text
+        return f"{int(match[1]):02d}:{match[2]}"
     date_part, _, time_part = text.partition("T")
     date_part = date_part.replace("/", "-")
     try:

@@ -72,6 +72,11 @@ def test_a_meeting_in_the_past_is_refused_at_its_field(app):
     tasks.complete(ctx, task_named(ctx, case, "review_request")["id"], {"intake": "refer"}, "coord.expert")
     slot = task_named(ctx, case, "schedule_unit")
     manager = client_of(app, "region05.manager")
+    page = manager.get(f"/inbox/tasks/{slot['id']}").get_data(as_text=True)
+    schema = json.loads(re.search(r'id="form-schema">(.*?)</script>', page, re.S).group(1))
+    (time_field,) = [c for c in schema["components"] if c.get("key") == "meeting_time"]
+    assert time_field["type"] == "textfield"  # not form-js's 12-hour input
+    assert time_field["description"] == "ساعت ۲۴ساعته، مانند ۱۴:۳۰"
     meeting = {"meeting_time": "۱۰:۳۰", "meeting_place": "شهرداری منطقه ۵", "meeting_official": "معاون منطقه"}
     past = manager.post(
         f"/inbox/tasks/{slot['id']}/complete", json={"data": {**meeting, "meeting_date": "۱۴۰۰/۰۱/۰۱"}}

@@ -188,3 +188,18 @@ def test_errors_inside_repeating_rows_name_the_row_and_the_field():
     assert set(problems) == {"rows[1].mobile", "rows[1].days", "rows[2].mobile"}
     good = validate_submission(form, {"rows": [{"mobile": "۰۹۱۲۱۲۳۴۵۶۷", "days": "۳"}]}, NOW)
     assert good == {"rows": [{"mobile": "09121234567", "days": 3}]}
+
+
+TIME = {"components": [{"key": "at", "type": "datetime", "subtype": "time"}]}
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("14:30", "14:30"), ("۹:۰۵", "09:05"), ("٠٠:٠٠", "00:00"), ("23:59", "23:59")]
+)
+def test_a_24_hour_time_in_any_digits(typed, stored):
+    assert validate_submission(TIME, {"at": typed}, NOW) == {"at": stored}
+
+
+@pytest.mark.parametrize("typed", ["24:00", "۲۵:۰۰", "14:60", "2:30 PM", "1430"])
+def test_a_time_that_is_not_on_the_clock_is_refused(typed):
+    assert refused(TIME, {"at": typed}) == {"at": "must be a time like 14:30"}
