@@ -8,18 +8,14 @@ Values stay values: the printout formats dates, digits and yes/no in the reader'
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from sqlalchemy import select
 
+from engine.cases.submissions import submitted_sections
 from engine.context import Context
-from engine.definitions.forms import INPUT_TYPES
 from engine.letters.registry import letters_of
 from engine.models import AuditEvent, HumanTask, OrgUnit, User
 from engine.org.access import load_viewer, visible_instance
 
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 HISTORY_KINDS = (
     "started",
     "task_completed",
@@ -42,7 +38,6 @@ def case_file(ctx: Context, user: str, instance_id: int) -> dict:
     with ctx.db.read() as session:
         viewer = load_viewer(ctx, session, user, ctx.clock.now())
         instance = visible_instance(session, viewer, instance_id)
-        definition_id = instance.definition_id
         events = session.scalars(
             select(AuditEvent)
             .where(AuditEvent.instance_id == instance_id, AuditEvent.kind.in_(HISTORY_KINDS))
@@ -61,23 +56,7 @@ def case_file(ctx: Context, user: str, instance_id: int) -> dict:
             ).all()
         )
         entry = ctx.catalog.get(instance.process_key)
-        sections = []
-        for event in events:
-            form_key = entry.start_form if event.kind == "started" and entry else form_keys.get(event.task_id)
-            if event.kind not in ("started", "task_completed") or not event.data or not form_key:
-                continue
-            form = ctx.form(session, definition_id, form_key)
-            fields = labelled_fields(form, event.data) if form else []
-            if fields:
-                sections.append(
-                    {
-                        "title": event.element_name,
-                        "kind": event.kind,
-                        "at": event.at,
-                        "actor": event.actor,
-                        "fields": fields,
-                    }
-                )
+        sections = submitted_sections(ctx, session, instance, events, form_keys)
         unit = session.get(OrgUnit, instance.unit_id) if instance.unit_id else None
         return {
             "id": instance.id,
@@ -100,54 +79,3 @@ def case_file(ctx: Context, user: str, instance_id: int) -> dict:
             "letters": letters_of(session, instance.id),
             "people": people,
         }
-
-
-def labelled_fields(form: dict, data: dict) -> list[dict]:
-    """The submitted values of a form's fields, in the form's order, each with its label, and with an
-    option's label for a chosen option."""
-    shown = []
-    for component in _components(form.get("components", [])):
-        key = component.get("key")
-        if key not in data or data[key] in (None, "", []):
-            continue
-        if component["type"] == "dynamiclist":
-            rows = [labelled_fields(component, row) for row in data[key] if isinstance(row, dict)]
-            shown.append({"label": component.get("label") or key, "kind": "rows", "value": rows})
-            continue
-        shown.append({"label": _label(component, key), **_value(component, data[key])})
-    return shown
-
-
-def _components(components: list) -> list[dict]:
-    found = []
-    for c in components:
-        if c.get("type") == "group":
-            found += _components(c.get("components", []))
-        elif c.get("type") in INPUT_TYPES or c.get("type") == "dynamiclist":
-            found.append(c)
-    return found
-
-
-def _label(component: dict, key: str) -> str:
-    return component.get("label") or component.get("dateLabel") or key
-
-
-def _value(component: dict, value) -> dict:
-    options = {
-        str(v.get("value")): v.get("label") for v in component.get("values") or [] if isinstance(v, dict)
-    }
-    if options:
-        chosen = value if isinstance(value, list) else [value]
-        return {"kind": "text", "value": "، ".join(str(options.get(str(v), v)) for v in chosen)}
-    if isinstance(value, bool):
-        return {"kind": "bool", "value": value}
-    if isinstance(value, str) and _ISO_DAY.match(value):
-        return {"kind": "date", "value": date.fromisoformat(value)}
-    if isinstance(value, (int, float)):
-        return {"kind": "number", "value": value}
-    if component.get("type") == "filepicker":
-        return {
-            "kind": "text",
-            "value": str(value.get("name", "")) if isinstance(value, dict) else str(value),
-        }
-    return {"kind": "text", "value": value if isinstance(value, str) else str(value)}

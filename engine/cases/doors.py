@@ -99,7 +99,7 @@ def _answer(ctx, session, code, token, data, errors: FieldErrors, checked, store
     door, instance = _find(session, code, token)
     form = ctx.form(session, instance.definition_id, door.form_key) or {"components": []}
     try:
-        answer = validate_submission(form, data)
+        answer = validate_submission(form, data, ctx.clock.now())
     except InvalidData as exc:
         for name, message in exc.field_errors.items():
             errors.add(name, message)

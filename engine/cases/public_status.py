@@ -14,11 +14,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from engine.calendar.jalali import to_latin_digits
 from engine.context import Context
 from engine.definitions.catalog import CatalogEntry
 from engine.models import Door, HumanTask, MessageSubscription, ProcessInstance
 from engine.runtime.unit_of_work import final_data, load_workflow
+from engine.search import searchable
 from engine.states import HumanTaskState
 
 TRACKING_CODE = re.compile(r"^[0-9]{10}$")
@@ -48,8 +48,9 @@ class PublicFact:
 
 
 def normalize_code(text: str | None) -> str:
-    """Persian or Arabic-Indic digits to ASCII, spaces and dashes dropped."""
-    return re.sub(r"[\s\-]", "", to_latin_digits(text or ""))
+    """A tracking code as typed (Persian or Arabic-Indic digits, half-spaces, spaces, dashes) in the
+    form it is stored: the search form without spaces and dashes."""
+    return re.sub(r"[\s\-]", "", searchable(text))
 
 
 def public_status(ctx: Context, code: str) -> PublicStatus | None:

@@ -113,7 +113,7 @@ def _start(ctx, session, request: StartRequest, errors: FieldErrors, checked, st
     cleaned = dict(request.data)
     if form is not None:
         try:
-            cleaned = validate_submission(form, request.data)
+            cleaned = validate_submission(form, request.data, ctx.clock.now())
         except InvalidData as exc:
             for name, message in exc.field_errors.items():
                 errors.add(name, message)

@@ -1,20 +1,25 @@
 """Server-side validation of a submission against its form-js definition.
 
 The browser's form-js viewer validates too, but only this check counts: required fields, types,
-min/max, length, pattern and option values. Values are normalised: numbers become numbers (Persian
-and Arabic-Indic digits accepted), dates become ISO ``YYYY-MM-DD`` (a Jalali ``1405/01/12`` is
-converted), unknown keys are dropped so a form can only write the fields it declares.
+min/max, length, pattern and option values, the Iranian identifiers a text field declares with
+``validate.validationType`` (``nationalId``, ``mobile``, ``phone``, ``postalCode``, ``sheba``:
+``engine.definitions.identifiers``; ``email`` too) and, on a date field with form-js's
+``disallowPassedDates``, no day before today in Tehran. Values are normalised: numbers become numbers
+(Persian and Arabic-Indic digits accepted), identifiers their one form in Latin digits, dates ISO
+``YYYY-MM-DD`` (a Jalali ``1405/01/12`` is converted); unknown keys are dropped so a form can only
+write the fields it declares. A field inside a repeating row is named ``list[i].key``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 
 import jdatetime
 
-from engine.calendar.jalali import to_latin_digits
+from engine.calendar.jalali import TEHRAN, to_latin_digits
+from engine.definitions.identifiers import CHECKS
 from engine.errors import N_, FieldErrors, Message
 
 INPUT_TYPES = {
@@ -32,7 +37,6 @@ INPUT_TYPES = {
 CONTAINER_TYPES = {"group", "dynamiclist"}
 DISPLAY_TYPES = {"text", "button", "spacer", "separator", "image", "html", "iframe", "table", "expression"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9\s\-()]{7,20}$")
 
 
 class FormError(ValueError):
@@ -75,15 +79,19 @@ def fields(definition: dict) -> list[dict]:
     ]
 
 
-def validate_submission(definition: dict, data: dict) -> dict:
-    """Return the submission cleaned and normalised, or raise InvalidData naming each bad field."""
+def validate_submission(definition: dict, data: dict, now: datetime | None = None) -> dict:
+    """Return the submission cleaned and normalised, or raise InvalidData naming each bad field.
+    ``now`` (the engine's clock; by default the wall clock) says which days are past."""
     errors = FieldErrors()
-    cleaned = _validate_fields(fields(definition), data or {}, errors, prefix="")
+    today = (now or datetime.now(TEHRAN)).astimezone(TEHRAN).date()
+    cleaned = _validate_fields(fields(definition), data or {}, errors, prefix="", today=today)
     errors.raise_if_any()
     return cleaned
 
 
-def _validate_fields(components: list[dict], data: dict, errors: FieldErrors, prefix: str) -> dict:
+def _validate_fields(
+    components: list[dict], data: dict, errors: FieldErrors, prefix: str, today: date
+) -> dict:
     cleaned = {}
     for component in components:
         key = component["key"]
@@ -95,13 +103,13 @@ def _validate_fields(components: list[dict], data: dict, errors: FieldErrors, pr
                 continue
             inner = fields(component)
             cleaned[key] = [
-                _validate_fields(inner, row if isinstance(row, dict) else {}, errors, f"{name}[{i}].")
+                _validate_fields(inner, row if isinstance(row, dict) else {}, errors, f"{name}[{i}].", today)
                 for i, row in enumerate(rows)
             ]
             continue
         if component.get("disabled") or component.get("readonly"):
             continue
-        value = _clean_value(component, data.get(key), name, errors)
+        value = _clean_value(component, data.get(key), name, errors, today)
         if value is not None:
             cleaned[key] = value
     return cleaned
@@ -111,14 +119,17 @@ def _empty(value) -> bool:
     return value is None or (isinstance(value, (str, list)) and not value)
 
 
-def _clean_value(component: dict, value, name: str, errors: FieldErrors):
+def _clean_value(component: dict, value, name: str, errors: FieldErrors, today: date):
     rules = component.get("validate") or {}
     if _empty(value):
         if rules.get("required"):
             errors.add(name, N_("this field is required"))
         return None
     try:
-        value = _convert(component, value)
+        value = _convert(component, value, today)
+        check = CHECKS.get(rules.get("validationType"))
+        if check is not None and isinstance(value, str):
+            value = check(value)
     except (TypeError, ValueError) as exc:
         errors.add(name, exc.args[0] if exc.args else N_("invalid value"))
         return None
@@ -132,7 +143,7 @@ def _clean_value(component: dict, value, name: str, errors: FieldErrors):
     return value
 
 
-def _convert(component: dict, value):
+def _convert(component: dict, value, today: date):
     kind = component["type"]
     if kind == "number":
         if isinstance(value, bool):
@@ -154,7 +165,7 @@ def _convert(component: dict, value):
         values = value if isinstance(value, list) else [value]
         return [str(v) for v in values]
     if kind == "datetime":
-        return _convert_datetime(component, value)
+        return _convert_datetime(component, value, today)
     if kind == "filepicker":
         return value
     if not isinstance(value, (str, int, float)):
@@ -162,14 +173,15 @@ def _convert(component: dict, value):
     return str(value).strip()
 
 
-def _convert_datetime(component: dict, value) -> str:
+def _convert_datetime(component: dict, value, today: date) -> str:
     if not isinstance(value, str):
         raise ValueError(N_("must be a date"))
     text = to_latin_digits(value).strip()
     if component.get("subtype", "date") == "time":
-        if not re.fullmatch(r"\d{1,2}:\d{2}", text):
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
             raise ValueError(N_("must be a time like 14:30"))
-        return text
+        return f"{int(match[1]):02d}:{match[2]}"
     date_part, _, time_part = text.partition("T")
     date_part = date_part.replace("/", "-")
     try:
@@ -177,6 +189,8 @@ def _convert_datetime(component: dict, value) -> str:
         parsed = jdatetime.date(year, month, day).togregorian() if year < 1700 else date(year, month, day)
     except (ValueError, TypeError):
         raise ValueError(N_("must be a date like 1405/01/12")) from None
+    if component.get("disallowPassedDates") and parsed < today:
+        raise ValueError(N_("must be today or a later day"))
     return parsed.isoformat() + (f"T{time_part}" if time_part else "")
 
 
@@ -196,8 +210,6 @@ def _check_rules(component: dict, rules: dict, value) -> Message | None:
             return Message(N_("does not have the expected format"))
         if rules.get("validationType") == "email" and not _EMAIL.match(value):
             return Message(N_("must be an e-mail address"))
-        if rules.get("validationType") == "phone" and not _PHONE.match(to_latin_digits(value)):
-            return Message(N_("must be a phone number"))
     options = _option_values(component)
     if options is not None:
         chosen = value if isinstance(value, list) else [value]

@@ -1,7 +1,8 @@
 """What Ravand reads from SpiffWorkflow task specs: the user-task properties and the events waited for.
 
 Ravand's BPMN extensions are ``spiffworkflow:property`` elements on a user task:
-``formKey`` (a form file of the bundle), ``dueInWorkingDays`` (an expression giving a number of
+``formKey`` (a form file of the bundle), ``caseFields`` (what of the case the page shows, read by
+``engine.cases.case_at_hand``), ``dueInWorkingDays`` (an expression giving a number of
 working days), ``unit`` (an expression giving the unit code the task belongs to, e.g. ``item['unit']``
 in a multi-instance over regions) and ``priority`` (0-100); plus ``spiffworkflow:instructionsForEndUser``.
 """

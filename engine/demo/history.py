@@ -65,6 +65,15 @@ def sample_value(component: dict, rng: random.Random, today: str):
         "email": "citizen@example.ir",
         "full_name": rng.choice(NAMES),
     }
+    kinds = {
+        "nationalId": candidates["national_id"],
+        "mobile": candidates["mobile"],
+        "phone": candidates["phone"],
+        "postalCode": "1193653471",
+        "sheba": "IR820540102680020817909002",
+    }
+    if rules.get("validationType") in kinds:
+        return kinds[rules["validationType"]]
     if "email" in key or rules.get("validationType") == "email":
         return candidates["email"]
     pattern = rules.get("pattern")

@@ -29,6 +29,8 @@ class ProcessInstance(Base):
     business_key: Mapped[str | None] = mapped_column(String(128), index=True)
     tracking_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     title: Mapped[str | None] = mapped_column(String(300))
+    #: title, business key and tracking code in ``engine.search.searchable`` form, for the searches
+    search_text: Mapped[str | None] = mapped_column(Text)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
     started_by: Mapped[str | None] = mapped_column(String(64), index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -55,6 +57,8 @@ class HumanTask(Base):
     process_key: Mapped[str] = mapped_column(String(128))
     element_id: Mapped[str] = mapped_column(String(128))
     name: Mapped[str] = mapped_column(String(300))
+    #: the name in ``engine.search.searchable`` form
+    search_text: Mapped[str | None] = mapped_column(String(300))
     lane: Mapped[str | None] = mapped_column(String(200))
     role_code: Mapped[str | None] = mapped_column(String(64))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))

@@ -11,18 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Protocol
 
-from engine.calendar.jalali import to_latin_digits
+from engine.definitions.identifiers import mobile
 from engine.errors import N_, RavandError
 
 log = logging.getLogger(__name__)
-MOBILE = re.compile(r"^09[0-9]{9}$")
 
 
 class SmsFailed(RavandError):
@@ -36,9 +34,10 @@ class SmsSender(Protocol):
 
 def normalize_mobile(text: str | None) -> str | None:
     """``09xxxxxxxxx`` from Persian or Latin digits, ``+98``/``0098`` prefixes; None when not a mobile."""
-    digits = re.sub(r"[\s\-()]", "", to_latin_digits(text or ""))
-    digits = re.sub(r"^(\+98|0098|98)(?=9)", "0", digits)
-    return digits if MOBILE.match(digits) else None
+    try:
+        return mobile(text or "")
+    except ValueError:
+        return None
 
 
 class LogSender:

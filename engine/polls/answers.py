@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -19,26 +18,23 @@ from sqlalchemy.orm import Session
 
 from engine.calendar.jalali import to_latin_digits
 from engine.context import Context
+from engine.definitions.identifiers import mobile
 from engine.errors import N_, Conflict, FieldErrors, InvalidData, NotFound
 from engine.models import Poll, PollAnswer
 from engine.polls.publishing import SCALE
 
-_MOBILE = re.compile(r"09[0-9]{9}")
 MAX_TEXT = 1000
 
 
 def normalise_mobile(value) -> str:
     """``09121234567`` from what a person types: Persian digits, spaces, dashes, +98 or 0098."""
-    text = re.sub(r"[\s\-()]", "", to_latin_digits(str(value or "")))
-    for country in ("+98", "0098", "98"):
-        if text.startswith(country) and len(text) == len(country) + 10:
-            text = "0" + text[len(country) :]
-    if not _MOBILE.fullmatch(text):
+    try:
+        return mobile(str(value or ""))
+    except ValueError:
         raise InvalidData(
             N_("Enter a mobile number like 09121234567."),
             field_errors={"phone": N_("A mobile number has 11 digits and starts with 09.")},
-        )
-    return text
+        ) from None
 
 
 def respondent_key(poll: Poll, mobile: str) -> str:

@@ -28,6 +28,7 @@ from engine.reporting.common import (
     reading,
     unit_names,
 )
+from engine.search import searchable
 from engine.states import HumanTaskState, InstanceStatus, JobStatus
 
 
@@ -116,15 +117,9 @@ def instance_conditions(
         conditions.append(has_overdue_task(now, unit))
     if f.initiator:
         conditions.append(ProcessInstance.started_by == f.initiator)
-    if f.text:
-        pattern = f"%{f.text.strip()}%"
-        conditions.append(
-            or_(
-                ProcessInstance.business_key.ilike(pattern),
-                ProcessInstance.tracking_code == f.text.strip(),
-                ProcessInstance.title.ilike(pattern),
-            )
-        )
+    text = searchable(f.text)
+    if text:
+        conditions.append(ProcessInstance.search_text.contains(text, autoescape=True))
     if f.element_id:  # waiting there now: at an open task, a message or a timer (as the heat map counts)
         conditions.append(
             or_(

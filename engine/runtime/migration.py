@@ -296,6 +296,7 @@ def _outcomes(plan: InstancePlan, before: dict, after: dict, aligned: dict) -> N
 _FROM_NEW_VERSION = (
     "element_id",
     "name",
+    "search_text",
     "lane",
     "role_code",
     "unit_id",

@@ -23,6 +23,7 @@ from engine.definitions.specs import event_parts, is_user_task, user_task_info
 from engine.models import HumanTask, Job, MessageSubscription, OrgUnit, ProcessInstance, SignalSubscription
 from engine.notify.notices import notify_new_tasks
 from engine.runtime.doors import sync_doors
+from engine.search import searchable
 from engine.states import HumanTaskState, JobStatus
 
 
@@ -151,6 +152,7 @@ def new_human_task(ctx: Context, session: Session, instance: ProcessInstance, wo
         "process_key": instance.process_key,
         "element_id": info.element_id,
         "name": info.name,
+        "search_text": searchable(info.name),
         "lane": lane,
         "role_code": ctx.role_for_lane(session, lane),
         "unit_id": unit_id,

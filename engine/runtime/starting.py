@@ -21,6 +21,7 @@ from engine.models import (
     ProcessInstance,
 )
 from engine.runtime.unit_of_work import Step, run_engine, save
+from engine.search import searchable
 
 
 def start(
@@ -80,17 +81,20 @@ def start_in_session(
         data["tracking_code"] = new_tracking_code()
     workflow.task_tree.data.update(data)
     now = ctx.clock.now()
+    title = title or (data or {}).get("title") or definition.name
+    tracking_code = data.get("tracking_code") if public else None
     instance = ProcessInstance(
         definition_id=definition.id,
         process_key=definition.key,
         status="running",
         business_key=business_key,
-        title=title or (data or {}).get("title") or definition.name,
+        title=title,
+        search_text=searchable(title, business_key, tracking_code),
         unit_id=unit_id,
         started_by=user,
         started_at=now,
         updated_at=now,
-        tracking_code=data.get("tracking_code") if public else None,
+        tracking_code=tracking_code,
         state=b"",
         state_version=0,
     )

@@ -21,6 +21,7 @@ from engine.models import (
 )
 from engine.org.actors import Actor, load_actor
 from engine.org.holders import task_filter
+from engine.search import searchable
 from engine.states import HumanTaskState
 
 
@@ -131,14 +132,12 @@ def inbox_in(ctx: Context, session: Session, actor: Actor, query: InboxQuery, no
         ids = ids.where(HumanTask.unit_id == query.unit_id)
     if query.due in INBOX_DUE:
         ids = ids.where(HumanTask.due_at < _due_before(query.due, now))
-    if query.search and query.search.strip():
-        pattern = f"%{query.search.strip()}%"
+    text = searchable(query.search)
+    if text:
         ids = ids.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).where(
             or_(
-                HumanTask.name.ilike(pattern),
-                ProcessInstance.title.ilike(pattern),
-                ProcessInstance.business_key.ilike(pattern),
-                ProcessInstance.tracking_code.ilike(pattern),
+                HumanTask.search_text.contains(text, autoescape=True),
+                ProcessInstance.search_text.contains(text, autoescape=True),
             )
         )
     total = session.scalar(select(func.count()).select_from(ids.subquery()))

@@ -1,5 +1,6 @@
-"""A task's page in one read: the task, its case, its form and data for whoever may work on it, the
-history, comments and files of the case, people's names, whom it may be given to, and its diagram."""
+"""A task's page in one read: the task, its case and the case at hand (what was submitted so far), its
+form and data for whoever may work on it, the history, comments and files of the case, people's
+names, whom it may be given to, and its diagram."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from sqlalchemy.orm import Session, defer
 
 from engine import audit
 from engine.cases.attachments import attachment_dict
+from engine.cases.case_at_hand import case_events, case_for_task
 from engine.context import Context
 from engine.errors import N_, NotFound
 from engine.models import (
     Attachment,
-    AuditEvent,
     Comment,
     DefinitionFile,
     OrgUnit,
@@ -36,8 +37,9 @@ _DRAWS = etree.XPath("//*[local-name()='BPMNShape'][@bpmnElement=$id]")
 @dataclass(frozen=True)
 class TaskPage:
     """What the task page shows. ``form`` and ``data`` only for whoever may work on the task; ``people``
-    maps the usernames the page names to full names; ``reassign_to`` is empty unless the viewer may
-    give the task to someone else."""
+    maps the usernames the page names to full names; ``case_data`` is the case at hand
+    (``engine.cases.case_at_hand``), for whoever may see the task; ``reassign_to`` is empty unless the
+    viewer may give the task to someone else."""
 
     task: dict
     case: dict
@@ -46,6 +48,7 @@ class TaskPage:
     form: dict | None
     data: dict
     history: list[dict]
+    case_data: dict
     comments: list[dict]
     attachments: list[dict]
     people: dict[str, str]
@@ -82,11 +85,9 @@ def task_page(ctx: Context, task_id: str, user: str) -> TaskPage:
         comments = session.scalars(
             select(Comment).where(Comment.instance_id == instance.id).order_by(Comment.created_at, Comment.id)
         ).all()
-        history = session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.instance_id == instance.id, AuditEvent.kind != "element")
-            .order_by(AuditEvent.id)
-        ).all()
+        events = case_events(session, instance.id)
+        history = [event for event, _ in events]
+        case_data = case_for_task(ctx, session, instance, task, events)
         files = session.scalars(
             select(Attachment).where(Attachment.instance_id == instance.id).order_by(Attachment.id)
         ).all()
@@ -148,6 +149,7 @@ def task_page(ctx: Context, task_id: str, user: str) -> TaskPage:
             }
             for e in history
         ],
+        case_data=case_data,
         comments=[{"author": c.author, "body": c.body, "created_at": c.created_at} for c in comments],
         attachments=[attachment_dict(f) | {"uploaded_at": f.uploaded_at} for f in files],
         people=people,

@@ -88,7 +88,7 @@ def complete(ctx: Context, task_id: str, data: dict | None = None, user: str | N
         ensure_open(session, row)
         ensure_status(step.instance, ACTIVE)
         form = ctx.form(session, step.instance.definition_id, row.form_key) if row.form_key else None
-        cleaned = validate_submission(form, data or {}) if form is not None else dict(data or {})
+        cleaned = validate_submission(form, data or {}, step.now) if form is not None else dict(data or {})
         task = step.workflow.get_task_from_id(UUID(task_id))
         task.data.update(cleaned)
         cleaned |= on_complete(step, row, task)

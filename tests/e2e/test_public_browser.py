@@ -36,7 +36,7 @@ def solve_challenge(page) -> None:
 
 def fill_request(page, description: str) -> None:
     page.get_by_label("نام و نام خانوادگی").fill("مینا رستمی")
-    page.get_by_label("کد ملی").fill("۰۰۱۲۳۴۵۶۷۸")
+    page.get_by_label("کد ملی").fill("۰۰۱۲۳۴۵۶۷۹")
     page.get_by_label("تلفن همراه").fill("۰۹۱۲۱۲۳۴۵۶۷")
     page.get_by_label("منطقه محل سکونت").select_option("region-05")
     page.locator("#f-topic").select_option("urban_services")

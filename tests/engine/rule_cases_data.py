@@ -179,6 +179,8 @@ DATA_CASES = [
     ("user-task-lane-and-form", user_task("")),
     ("user-task-lane-and-form", user_task('<spiffworkflow:property name="formKey" value="missing.json" />')),
     ("user-task-lane-and-form", user_task("", connected=False)),
+    ("case-fields", user_task(FORM + '<spiffworkflow:property name="caseFields" value="note, phone" />')),
+    ("case-fields", user_task(FORM + '<spiffworkflow:property name="caseFields" value="*, nothing" />')),
     ("script-tasks", model(chain().replace(SCRIPT, ""))),
     ("script-tasks", model(chain(task_attrs='scriptFormat="groovy"'))),
     (

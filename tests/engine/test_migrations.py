@@ -49,3 +49,38 @@ def test_migrations_match_the_models_on_postgres():
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA ravand_migrations CASCADE"))
         engine.dispose()
+
+
+def test_the_search_text_of_existing_cases_and_tasks_is_filled_in(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0010")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO process_definition (id, key, version, name, content_hash, deployed_at)"
+                " VALUES (1, 'p', 1, 'p', 'h', '2026-12-01 00:00:00')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO process_instance (id, definition_id, process_key, status, business_key, title,"
+                " tracking_code, started_at, updated_at, state, state_version) VALUES (1, 1, 'p', 'running',"
+                " 'K-۱۲', 'ارزيابي  عملكرد', '1234567890', '2026-12-01', '2026-12-01', x'', 1)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO human_task (id, instance_id, process_key, element_id, name, state, priority,"
+                " created_at) VALUES ('t', 1, 'p', 'e', 'بررسي\u200cها', 'open', 0, '2026-12-01')"
+            )
+        )
+    engine.dispose()
+    upgrade(url)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT search_text FROM process_instance")).scalar() == (
+            "ارزیابی عملکرد k-12 1234567890"
+        )
+        assert conn.execute(text("SELECT search_text FROM human_task")).scalar() == "بررسیها"
+    engine.dispose()

@@ -14,6 +14,7 @@ from engine.errors import InvalidData, NotFound
 from engine.runtime.messages import send_message
 from engine.runtime.starting import start
 from engine.work.inbox import TaskQuery, list_tasks
+from engine.work.task_page import task_page
 from engine.work.tasks import complete
 from tests.processes.conftest import fire_timer, open_tasks, passed_elements, task_named, unit_id
 
@@ -151,8 +152,11 @@ def test_region_meeting_commitments_followed_up_until_done_and_citizen_satisfied
 
 
 def test_complaint_about_a_pr_unit_is_met_at_the_department_and_absent_citizen_closes_it(ctx, clock):
-    iid, _ = request(ctx, topic="pr_conduct", urgency="urgent", national_id="۰۰۱۲۳۴۵۶۷۸")
-    assert show(ctx, iid)["data"]["national_id_valid"] is False
+    with pytest.raises(InvalidData) as refused:  # a wrong check digit never reaches the process
+        request(ctx, topic="pr_conduct", urgency="urgent", national_id="۰۰۱۲۳۴۵۶۷۸")
+    assert set(refused.value.field_errors) == {"national_id"}
+    iid, _ = request(ctx, topic="pr_conduct", urgency="urgent", national_id="۴۶۰۸۹۶۸۸۸۲")
+    assert show(ctx, iid)["data"]["national_id"] == "4608968882"
     assert show(ctx, iid)["data"]["handler_unit"] == "dept_coord"
     refer(ctx, iid)
     assert task_named(ctx, iid, "schedule_center")["role"] == "coord_expert"
@@ -252,9 +256,21 @@ def test_dissatisfied_citizen_reaches_the_head(ctx, clock):
         {"meeting_held": "held", "commitments": []},
         user="region05.manager",
     )
-    send_message(ctx, "citizen_meeting_satisfaction", {"tracking_code": code, "score": 1})
+    answer = {"tracking_code": code, "score": "1", "comment": "یک ساعت منتظر ماندم"}
+    send_message(ctx, "citizen_meeting_satisfaction", answer)
     task = task_named(ctx, iid, "review_dissatisfaction")
     assert task["role"] == "coord_head"
+    # the head's page shows the citizen's answer first, labelled by the survey's form
+    first, *_ = task_page(ctx, task["id"], "coord.head").case_data["sections"]
+    assert (first["element_id"], first["title"], first["needed"]) == (
+        "await_satisfaction",
+        "دریافت پاسخ نظرسنجی شهروند",
+        True,
+    )
+    assert [(f["label"], f["value"]) for f in first["fields"]] == [
+        ("از ملاقات چقدر راضی بودید؟", "۱ — کاملاً ناراضی"),
+        ("توضیح شما (اختیاری)", "یک ساعت منتظر ماندم"),
+    ]
     assert [t["id"] for t in list_tasks(ctx, TaskQuery(user="coord.head", instance_id=iid))] == [task["id"]]
     complete(
         ctx,

@@ -77,11 +77,44 @@ class TaskPageSchema(Schema):
     per_page = fields.Integer()
 
 
+class SubmittedFieldSchema(Schema):
+    key = fields.String()
+    label = fields.String(metadata={"description": "The label of the form that collected it"})
+    kind = fields.String(metadata={"description": "text, number, bool, date (ISO) or rows"})
+    value = fields.Method("_value", metadata={"description": "For rows: a list of rows of fields"})
+
+    def _value(self, field: dict):
+        value = field["value"]
+        if field["kind"] == "rows":
+            return [SubmittedFieldSchema(many=True).dump(row) for row in value]
+        return value.isoformat() if field["kind"] == "date" else value
+
+
+class SubmissionSectionSchema(Schema):
+    title = fields.String(allow_none=True, metadata={"description": "The step that submitted it"})
+    kind = fields.String(metadata={"description": "started, task_completed or message_received"})
+    element_id = fields.String(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    at = fields.DateTime()
+    actor = fields.String(allow_none=True)
+    needed = fields.Boolean(metadata={"description": "It holds a field the task's caseFields lists"})
+    fields_ = fields.List(fields.Nested(SubmittedFieldSchema), data_key="fields", attribute="fields")
+
+
+class CaseAtHandSchema(Schema):
+    sections = fields.List(fields.Nested(SubmissionSectionSchema), metadata={"description": "Earlier steps"})
+    submitted = fields.Nested(
+        SubmissionSectionSchema, allow_none=True, metadata={"description": "What this task submitted"}
+    )
+
+
 class TaskDetailSchema(TaskSchema):
     instructions = fields.String(allow_none=True)
     instance_title = fields.String(allow_none=True)
     form = fields.Dict(allow_none=True, metadata={"description": "The task's form-js schema"})
     draft = fields.Dict(allow_none=True)
+    case = fields.Nested(CaseAtHandSchema, metadata={"description": "The case's data so far, labelled"})
+    attachments = fields.List(fields.Dict(), metadata={"description": "The case's files"})
 
 
 class SubmissionSchema(Schema):

@@ -81,6 +81,7 @@ def task(task_id: str):
         schema=viewer_schema(form) if form else None,
         data=viewer_data(form, shown.data, is_persian()) if form else {},
         history=shown.history,
+        case_data=shown.case_data,
         comments=shown.comments,
         people=shown.people,
         has_diagram=shown.has_diagram,

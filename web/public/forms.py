@@ -32,6 +32,7 @@ class Field:
     min: float | None = None
     max: float | None = None
     max_length: int | None = None
+    kind: str | None = None  # validate.validationType: nationalId, mobile, phone, postalCode, sheba, email
     text: str = ""
     children: list[Field] = field(default_factory=list)
 
@@ -64,6 +65,7 @@ def _field(component: dict) -> Field | None:
         min=rules.get("min"),
         max=rules.get("max"),
         max_length=rules.get("maxLength"),
+        kind=rules.get("validationType"),
     )
 
 

@@ -71,6 +71,27 @@ def user_task_lane_and_form(c: Checking) -> Iterator[Problem]:
             yield c.problem(task, N_("The form '{form}' is not in the bundle."), form=form)
 
 
+@rule("case-fields", "Ravand: what of the case a task's page shows")
+def case_fields(c: Checking) -> Iterator[Problem]:
+    """The keys a user task's caseFields lists are fields of the bundle's forms (``*``: the rest)."""
+    known = {key for form in c.forms.values() if isinstance(form, dict) for key in _form_keys(form)}
+    for task in c.model.bpmn("userTask"):
+        listed = property_value(task, "caseFields") or ""
+        for key in (k.strip() for k in listed.split(",")):
+            if key and key != "*" and key not in known:
+                yield c.problem(
+                    task, N_("The case field '{key}' (caseFields) is in no form of the bundle."), key=key
+                )
+
+
+def _form_keys(form: dict) -> Iterator[str]:
+    for component in form.get("components") or []:
+        if isinstance(component, dict):
+            if isinstance(component.get("key"), str):
+                yield component["key"]
+            yield from _form_keys(component)
+
+
 @rule("script-tasks", "§10.3.3 Script Task; Ravand runs Python")
 def script_tasks(c: Checking) -> Iterator[Problem]:
     """A script task has a script, in Python (the only language Ravand's sandbox runs)."""

@@ -19,12 +19,36 @@ function showStatus(box, message, kind) {
   box.className = `ravand-form-status${message ? ` alert alert-${kind}` : ""}`;
 }
 
+// The repeating lists (form-js dynamic lists) a field sits in, outermost first, by their data path.
+function listsOf(registry, field) {
+  const names = [];
+  for (let parent = registry.get(field._parent); parent; parent = registry.get(parent._parent)) {
+    if (parent.isRepeating) names.unshift(parent.path || parent.key);
+  }
+  return names.join("/");
+}
+
+// The server names a field inside repeating rows "list[0].key" (rows in rows: "a[0].b[1].key");
+// form-js keeps such a field's errors by its id, then its row index in each list.
 function showFieldErrors(form, fieldErrors) {
+  const registry = form.get("formFieldRegistry");
   const errors = {};
-  for (const field of form.get("formFieldRegistry").getAll()) {
-    if (field.key && fieldErrors[field.key]) {
-      errors[field.id] = [fieldErrors[field.key]];
+  for (const [name, message] of Object.entries(fieldErrors)) {
+    const parts = name.split(".");
+    const key = parts.pop();
+    const rows = parts.map((part) => part.match(/^(.+)\[(\d+)\]$/));
+    if (rows.some((row) => !row)) continue;
+    const lists = rows.map((row) => row[1]).join("/");
+    const field = registry.getAll().find((f) => f.key === key && listsOf(registry, f) === lists);
+    if (!field) continue;
+    if (!rows.length) {
+      errors[field.id] = [message];
+      continue;
     }
+    let node = (errors[field.id] = errors[field.id] || {});
+    const indexes = rows.map((row) => Number(row[2]));
+    indexes.slice(0, -1).forEach((index) => (node = node[index] = node[index] || {}));
+    node[indexes[indexes.length - 1]] = [message];
   }
   form._setState({ errors });
 }
