@@ -21,19 +21,27 @@ from engine.cases.submissions import submitted_sections, task_spec_of
 from engine.context import Context
 from engine.definitions.parsing import ParsedBundle
 from engine.models import AuditEvent, HumanTask, ProcessInstance
+from engine.org.access import Viewer
 
 CASE_FIELDS = "caseFields"
 REST = "*"
 
 
-def case_events(session: Session, instance_id: int) -> list[tuple[AuditEvent, str | None]]:
-    """The case's audit events but the engine's own steps, in order, each with its task's form key."""
-    return session.execute(
-        select(AuditEvent, HumanTask.form_key)
+def case_events(session: Session, instance_id: int, viewer: Viewer) -> list[tuple[AuditEvent, str | None]]:
+    """The case's audit events but the engine's own steps, in order, each with its task's form key;
+    without what happened in steps ``viewer`` may not see (another region's report, the head's note
+    to the regions)."""
+    rows = session.execute(
+        select(AuditEvent, HumanTask)
         .outerjoin(HumanTask, HumanTask.id == AuditEvent.task_id)
         .where(AuditEvent.instance_id == instance_id, AuditEvent.kind != "element")
         .order_by(AuditEvent.id)
     ).all()
+    return [
+        (event, task.form_key if task else None)
+        for event, task in rows
+        if task is None or viewer.may_see_task(task)
+    ]
 
 
 def case_for_task(

@@ -85,7 +85,7 @@ def task_page(ctx: Context, task_id: str, user: str) -> TaskPage:
         comments = session.scalars(
             select(Comment).where(Comment.instance_id == instance.id).order_by(Comment.created_at, Comment.id)
         ).all()
-        events = case_events(session, instance.id)
+        events = case_events(session, instance.id, viewer)
         history = [event for event, _ in events]
         case_data = case_for_task(ctx, session, instance, task, events)
         files = session.scalars(

@@ -27,7 +27,7 @@ def task_document(ctx: Context, task_id: str, user: str) -> dict:
             "instance_title": instance.title,
             "form": form,
             "draft": task.draft if viewer.may_work_on(task) else None,
-            "case": case_for_task(ctx, session, instance, task, case_events(session, instance.id)),
+            "case": case_for_task(ctx, session, instance, task, case_events(session, instance.id, viewer)),
             "attachments": [
                 attachment_dict(f)
                 for f in session.scalars(
