@@ -1,0 +1,213 @@
+"""Referral with a note (ارجاع با هامش), as in Iranian office automation.
+
+Whoever works on a task (or has authority over it) may hand it, with a note, to a colleague who holds
+its role in its unit, up to the head of the unit, or down to one of its experts; and send a copy
+(رونوشت) of the case to other users for their information. The note stays in the case's history;
+the new assignee and each copy's reader are notified; a copy lets its reader read the case, never act
+on it (``Viewer.has_copy``). "The unit" is where the task's role is held: the task's unit for a role
+held per unit, else the units of the role's positions (the coordination department for its experts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.cases.show import task_dict
+from engine.context import Context
+from engine.errors import N_, Forbidden, InvalidData
+from engine.models import CaseCopy, HumanTask, Position, Role, User
+from engine.notify.notices import notify_copied, notify_referred
+from engine.org.access import Viewer, load_viewer, visible_task
+from engine.org.actors import load_actor
+from engine.org.delegation_end import schedule_end
+from engine.org.holders import holders_of
+from engine.states import HumanTaskState
+from engine.work.tasks import ensure_open
+
+COLLEAGUE, UP, DOWN = "colleague", "up", "down"
+MAX_NOTE = 2000
+MAX_COPIES = 20
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Someone a task may be referred to: how (colleague, up, down), and the role and unit by which."""
+
+    username: str
+    full_name: str
+    direction: str
+    role: str
+    unit_id: int | None
+
+
+def may_refer(viewer: Viewer, task) -> bool:
+    """Whoever may work on the open task, or has authority over it."""
+    return task.state == HumanTaskState.OPEN and (viewer.may_work_on(task) or viewer.may_manage_task(task))
+
+
+def candidates(session: Session, viewer: Viewer, task, now: datetime) -> list[Candidate]:
+    """Whom the viewer may refer the task to, colleagues first, then the heads, then the experts;
+    each person once, never the viewer."""
+    if not may_refer(viewer, task) or task.role_code is None:
+        return []
+    role = session.scalar(select(Role).where(Role.code == task.role_code))
+    if role is None:
+        return []
+    units = [task.unit_id] if role.per_unit else _units_of(session, role.id)
+    found: dict[str, Candidate] = {}
+    for person in holders_of(session, role.code, task.unit_id, now):
+        found.setdefault(
+            person.username, Candidate(person.username, person.full_name, COLLEAGUE, role.code, task.unit_id)
+        )
+    for rank, direction in (("head", UP), ("expert", DOWN)):
+        ranked = session.execute(
+            select(Role.code, Position.unit_id)
+            .join(Position, Position.role_id == Role.id)
+            .where(Role.rank == rank, Role.id != role.id, Position.unit_id.in_(units))
+            .distinct()
+            .order_by(Role.code, Position.unit_id)
+        ).all()
+        for code, unit_id in ranked:
+            for person in holders_of(session, code, unit_id, now):
+                found.setdefault(
+                    person.username, Candidate(person.username, person.full_name, direction, code, unit_id)
+                )
+    found.pop(viewer.username, None)
+    return list(found.values())
+
+
+def referral_options(ctx: Context, task_id: str, user: str) -> list[Candidate]:
+    """Whom ``user`` may refer the task to (empty when they may not refer it); not found when they may
+    not see it."""
+    with ctx.db.read() as session:
+        now = ctx.clock.now()
+        viewer = load_viewer(ctx, session, user, now)
+        return candidates(session, viewer, visible_task(session, viewer, task_id), now)
+
+
+def _units_of(session: Session, role_id: int) -> list[int]:
+    return list(session.scalars(select(Position.unit_id).where(Position.role_id == role_id).distinct()))
+
+
+def refer(
+    ctx: Context,
+    task_id: str,
+    user: str,
+    note: str | None,
+    to: str | None = None,
+    copies: list[str] | tuple[str, ...] = (),
+) -> dict:
+    """Refer the task to ``to`` (one of ``candidates``) with ``note``, and/or send a copy of its case
+    to the users ``copies``. Returns the task, with the new assignee's full name and the copies sent."""
+    note = (note or "").strip()
+    copies = [c.strip() for c in copies if c and c.strip()]
+    if not note:
+        raise InvalidData(N_("Write a note for the referral."), field_errors={"note": N_("Required.")})
+    if len(note) > MAX_NOTE:
+        raise InvalidData(
+            N_("The note is too long: at most {n} characters."),
+            field_errors={"note": N_("Too long.")},
+            n=MAX_NOTE,
+        )
+    if not to and not copies:
+        raise InvalidData(
+            N_("Choose whom to refer the task to, or whom to send a copy."),
+            field_errors={"to": N_("Required.")},
+        )
+    if len(copies) > MAX_COPIES:
+        raise InvalidData(
+            N_("Send at most {n} copies."), field_errors={"copies": N_("Too many.")}, n=MAX_COPIES
+        )
+    with ctx.db.transaction() as session:
+        now = ctx.clock.now()
+        viewer = load_viewer(ctx, session, user, now)
+        task = visible_task(session, viewer, task_id, lock=True)
+        ensure_open(session, task)
+        if not may_refer(viewer, task):
+            raise Forbidden(N_("You may not refer the task '{name}': it is not yours."), name=task.name)
+        previous = task.assignee
+        target = _refer_to(session, viewer, task, to, now) if to else None
+        readers = _copy_to(session, task, copies, {user, to} - {None}, user, now)
+        if target is not None:
+            notify_referred(session, task, now, note)
+        if readers:
+            notify_copied(session, task, [u.username for u in readers], now, note)
+        audit.record(
+            session,
+            "task_referred" if target is not None else "case_copied",
+            task.instance_id,
+            user,
+            task.id,
+            task.element_id,
+            task.name,
+            data={
+                "from": previous,
+                "to": to,
+                "direction": target.direction if target else None,
+                "note": note,
+                "copies": [u.username for u in readers],
+            },
+            at=now,
+        )
+        return task_dict(task) | {
+            "assignee_name": target.full_name if target else None,
+            "copies": [u.username for u in readers],
+        }
+
+
+def _refer_to(session: Session, viewer: Viewer, task: HumanTask, to: str, now: datetime) -> Candidate:
+    chosen = next((c for c in candidates(session, viewer, task, now) if c.username == to), None)
+    if chosen is None:
+        raise InvalidData(
+            N_("Refer a task only to a colleague in its position, the head of its unit, or an expert of it."),
+            field_errors={"to": N_("Not among those the task may be referred to.")},
+        )
+    target = load_actor(session, to, now)
+    task.assignee = to
+    task.delegation_id = target.delegation_for(chosen.role, chosen.unit_id)
+    if task.delegation_id is not None:
+        schedule_end(session, task.delegation_id)
+    return chosen
+
+
+def _copy_to(
+    session: Session, task: HumanTask, usernames: list[str], skip: set[str], sender: str, now: datetime
+) -> list[User]:
+    """A copy of the case to each active user named (not the sender, not the new assignee); a user who
+    already has one keeps it. Unknown users are refused, all at once."""
+    wanted = [name for name in dict.fromkeys(usernames) if name not in skip]
+    users = {
+        u.username: u
+        for u in session.scalars(select(User).where(User.username.in_(wanted), User.is_active.is_(True)))
+    }
+    unknown = [name for name in wanted if name not in users]
+    if unknown:
+        raise InvalidData(
+            N_("Unknown user '{user}'."),
+            field_errors={"copies": N_("Unknown user.")},
+            user=", ".join(unknown),
+        )
+    have = set(
+        session.scalars(
+            select(CaseCopy.user_id).where(
+                CaseCopy.instance_id == task.instance_id, CaseCopy.user_id.in_([u.id for u in users.values()])
+            )
+        )
+    )
+    for user in users.values():
+        if user.id not in have:
+            session.add(
+                CaseCopy(
+                    instance_id=task.instance_id,
+                    user_id=user.id,
+                    task_id=task.id,
+                    sent_by=sender,
+                    created_at=now,
+                )
+            )
+    return list(users.values())
