@@ -25,11 +25,12 @@ from engine.notify.notices import notify_copied, notify_referred
 from engine.org.access import Viewer, load_viewer, visible_task
 from engine.org.actors import load_actor
 from engine.org.delegation_end import schedule_end
-from engine.org.holders import holders_of
+from engine.org.holders import Person, holders_of
 from engine.states import HumanTaskState
 from engine.work.tasks import ensure_open
 
 COLLEAGUE, UP, DOWN = "colleague", "up", "down"
+REFERRAL_EVENTS = ("task_referred", "case_copied")
 MAX_NOTE = 2000
 MAX_COPIES = 20
 
@@ -88,6 +89,22 @@ def referral_options(ctx: Context, task_id: str, user: str) -> list[Candidate]:
         now = ctx.clock.now()
         viewer = load_viewer(ctx, session, user, now)
         return candidates(session, viewer, visible_task(session, viewer, task_id), now)
+
+
+def referral_names(data: dict | None) -> list[str]:
+    """The usernames a referral's history event names (from, to, the copies)."""
+    data = data or {}
+    return [n for n in (data.get("from"), data.get("to"), *(data.get("copies") or [])) if n]
+
+
+def colleagues(session: Session, user: str) -> list[Person]:
+    """Everyone a copy may go to: the active users but ``user``, by full name."""
+    rows = session.execute(
+        select(User.username, User.full_name)
+        .where(User.is_active.is_(True), User.username != user)
+        .order_by(User.full_name, User.id)
+    )
+    return [Person(username, full_name) for username, full_name in rows]
 
 
 def _units_of(session: Session, role_id: int) -> list[int]:
