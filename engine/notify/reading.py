@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select, true, update
 
 from engine.context import Context
 from engine.errors import N_, NotFound
-from engine.models import HumanTask, Notification, ProcessInstance, User
+from engine.models import HumanTask, Notification, NotificationSetting, ProcessInstance, User
 from engine.notify.notices import NOTICE_GROUP, unread_in
+from engine.notify.settings import SETTING_COLUMNS, setting_dict
 
 
 def unread_count(ctx: Context, username: str) -> int:
@@ -57,13 +58,15 @@ def _notice(n: Notification, task_name: str | None, task_state: str | None, titl
 @dataclass(frozen=True)
 class NoticePage:
     """One page of a user's notices by case: each group is the case's latest notice, with ``count``
-    (all of the case's notices) and ``unread`` (those not read yet)."""
+    (all of the case's notices) and ``unread`` (those not read yet); ``settings`` are the user's
+    (``engine.notify.settings.get_settings``)."""
 
     groups: list[dict]
     total: int
     page: int
     per_page: int
     unread: int
+    settings: dict
 
     @property
     def pages(self) -> int:
@@ -73,40 +76,61 @@ class NoticePage:
 def notices_page(
     ctx: Context, username: str, page: int = 1, per_page: int = 20, unread_only: bool = False
 ) -> NoticePage:
-    """The notifications page: a page of the cases the user was told about, newest first, in one read."""
+    """The notifications page: a page of the cases the user was told about, newest first, how many
+    there are, and the user's settings: one read, three statements."""
     page = max(1, page)
-    with ctx.db.read() as session:
-        user_id = session.scalar(select(User.id).where(User.username == username))
-        unread = func.sum(case((Notification.read_at.is_(None), 1), else_=0))
-        groups = (
-            select(
-                NOTICE_GROUP.label("group"),
-                func.count().label("count"),
-                unread.label("unread"),
-                func.max(Notification.id).label("latest"),
-            )
-            .where(Notification.user_id == user_id)
-            .group_by(NOTICE_GROUP)
+    user_id = select(User.id).where(User.username == username).scalar_subquery()
+    not_read = func.sum(case((Notification.read_at.is_(None), 1), else_=0))
+    groups = (
+        select(
+            func.count().label("count"),
+            not_read.label("unread"),
+            func.max(Notification.id).label("latest"),
+            func.max(Notification.created_at).label("at"),
         )
-        if unread_only:
-            groups = groups.having(unread > 0)
-        total = session.scalar(select(func.count()).select_from(groups.subquery()))
-        rows = session.execute(
-            groups.order_by(func.max(Notification.created_at).desc(), func.max(Notification.id).desc())
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        ).all()
-        latest = {
-            n.id: (n, name, state, title)
-            for n, name, state, title in session.execute(
-                select(Notification, HumanTask.name, HumanTask.state, ProcessInstance.title)
-                .outerjoin(HumanTask, HumanTask.id == Notification.task_id)
-                .outerjoin(ProcessInstance, ProcessInstance.id == Notification.instance_id)
-                .where(Notification.id.in_([r.latest for r in rows]))
-            )
-        }
-        found = [_notice(*latest[r.latest]) | {"count": r.count, "unread": r.unread} for r in rows]
-        return NoticePage(found, total, page, per_page, unread_in(session, username))
+        .where(Notification.user_id == user_id)
+        .group_by(NOTICE_GROUP)
+    )
+    if unread_only:
+        groups = groups.having(not_read > 0)
+    listed = groups.subquery()
+    # The counts and the user's settings in one statement: every group row joined to the user's.
+    counted = (
+        select(
+            func.count(listed.c.latest),
+            func.sum(case((listed.c.unread > 0, 1), else_=0)),
+            *SETTING_COLUMNS,
+        )
+        .select_from(User)
+        .outerjoin(NotificationSetting, NotificationSetting.user_id == User.id)
+        .outerjoin(listed, true())
+        .where(User.username == username)
+        .group_by(User.id, *SETTING_COLUMNS)
+    )
+    shown = groups.subquery()
+    rows_stmt = (
+        select(
+            Notification,
+            HumanTask.name,
+            HumanTask.state,
+            ProcessInstance.title,
+            shown.c.count,
+            shown.c.unread,
+        )
+        .join(shown, shown.c.latest == Notification.id)
+        .outerjoin(HumanTask, HumanTask.id == Notification.task_id)
+        .outerjoin(ProcessInstance, ProcessInstance.id == Notification.instance_id)
+        .order_by(shown.c.at.desc(), shown.c.latest.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    with ctx.db.read() as session:
+        total, unread, *setting = session.execute(counted).one()
+        rows = session.execute(rows_stmt).all()
+    found = [
+        _notice(n, name, state, title) | {"count": c, "unread": u} for n, name, state, title, c, u in rows
+    ]
+    return NoticePage(found, total or 0, page, per_page, unread or 0, setting_dict(*setting))
 
 
 def mark_read(

@@ -52,7 +52,7 @@ def notices():
         page=page,
         unread_only=unread_only,
         groups=[row | {"created_at": parse_time(row["created_at"])} for row in page.groups],
-        settings=settings.get_settings(engine(), current_user.username),
+        settings=page.settings,
     )
 
 
