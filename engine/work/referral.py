@@ -13,19 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.cases.show import task_dict
 from engine.context import Context
 from engine.errors import N_, Forbidden, InvalidData
-from engine.models import CaseCopy, HumanTask, Position, Role, User
+from engine.models import CaseCopy, Delegation, HumanTask, Position, Role, User
 from engine.notify.notices import notify_copied, notify_referred
 from engine.org.access import Viewer, load_viewer, visible_task
 from engine.org.actors import load_actor
 from engine.org.delegation_end import schedule_end
-from engine.org.holders import Person, holders_of
+from engine.org.holders import Person
 from engine.states import HumanTaskState
 from engine.work.tasks import ensure_open
 
@@ -54,32 +54,68 @@ def may_refer(viewer: Viewer, task) -> bool:
 def candidates(session: Session, viewer: Viewer, task, now: datetime) -> list[Candidate]:
     """Whom the viewer may refer the task to, colleagues first, then the heads, then the experts;
     each person once, never the viewer."""
-    if not may_refer(viewer, task) or task.role_code is None:
-        return []
-    role = session.scalar(select(Role).where(Role.code == task.role_code))
-    if role is None:
-        return []
-    units = [task.unit_id] if role.per_unit else _units_of(session, role.id)
-    found: dict[str, Candidate] = {}
-    for person in holders_of(session, role.code, task.unit_id, now):
-        found.setdefault(
-            person.username, Candidate(person.username, person.full_name, COLLEAGUE, role.code, task.unit_id)
-        )
-    for rank, direction in (("head", UP), ("expert", DOWN)):
-        ranked = session.execute(
-            select(Role.code, Position.unit_id)
-            .join(Position, Position.role_id == Role.id)
-            .where(Role.rank == rank, Role.id != role.id, Position.unit_id.in_(units))
-            .distinct()
-            .order_by(Role.code, Position.unit_id)
-        ).all()
-        for code, unit_id in ranked:
-            for person in holders_of(session, code, unit_id, now):
-                found.setdefault(
-                    person.username, Candidate(person.username, person.full_name, direction, code, unit_id)
-                )
-    found.pop(viewer.username, None)
-    return list(found.values())
+    return referral_choices(session, viewer, task, now).candidates
+
+
+_RANKS = {"head": UP, "expert": DOWN}
+_ORDER = (COLLEAGUE, UP, DOWN)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Whom a task may be referred to, whom a copy may go to, and every active user's full name."""
+
+    candidates: list[Candidate]
+    copies: list[Person]
+    names: dict[str, str]
+
+
+def referral_choices(session: Session, viewer: Viewer, task, now: datetime) -> Choices:
+    """``candidates``, and everyone a copy may go to (the active users but the viewer), in one
+    statement — which names the page's people too: every active user, joined to the positions (own
+    or delegated now) by which they may receive the task (the task's role where it binds the task,
+    and the head and expert roles of the units where the task's role is held). Nothing (and no statement) when the viewer may not
+    refer the task."""
+    if not may_refer(viewer, task):
+        return Choices([], [], {})
+    task_role = and_(
+        Role.code == task.role_code, or_(Role.per_unit.is_(False), Position.unit_id == task.unit_id)
+    )
+    units = select(Position.unit_id).join(Role, Role.id == Position.role_id).where(task_role)
+    fits = or_(task_role, and_(Role.rank.in_(tuple(_RANKS)), Position.unit_id.in_(units)))
+    own = select(Position.user_id.label("uid"), Role.code, Role.rank, Position.unit_id).join(
+        Role, Role.id == Position.role_id
+    )
+    delegated = (
+        select(Delegation.substitute_id, Role.code, Role.rank, Position.unit_id)
+        .join(Position, Position.id == Delegation.position_id)
+        .join(Role, Role.id == Position.role_id)
+        .where(Delegation.starts_at <= now, Delegation.ends_at > now)
+    )
+    held = union_all(own.where(fits), delegated.where(fits)).subquery()
+    rows = session.execute(
+        select(User.username, User.full_name, held.c.code, held.c.rank, held.c.unit_id)
+        .outerjoin(held, held.c.uid == User.id)
+        .where(User.is_active.is_(True))
+        .order_by(User.full_name, User.id)
+    )
+    best: dict[str, Candidate] = {}
+    copies: dict[str, Person] = {}
+    names: dict[str, str] = {}
+    for username, full_name, code, rank, unit_id in rows:
+        names[username] = full_name
+        if username == viewer.username:
+            continue
+        copies.setdefault(username, Person(username, full_name))
+        direction = COLLEAGUE if code == task.role_code else _RANKS.get(rank)
+        if code is None or direction is None:
+            continue
+        unit = task.unit_id if direction == COLLEAGUE else unit_id
+        known = best.get(username)
+        if known is None or _ORDER.index(direction) < _ORDER.index(known.direction):
+            best[username] = Candidate(username, full_name, direction, code, unit)
+    chosen = sorted(best.values(), key=lambda c: _ORDER.index(c.direction))  # stable: by name within
+    return Choices(chosen, list(copies.values()), names)
 
 
 def referral_options(ctx: Context, task_id: str, user: str) -> list[Candidate]:
@@ -95,20 +131,6 @@ def referral_names(data: dict | None) -> list[str]:
     """The usernames a referral's history event names (from, to, the copies)."""
     data = data or {}
     return [n for n in (data.get("from"), data.get("to"), *(data.get("copies") or [])) if n]
-
-
-def colleagues(session: Session, user: str) -> list[Person]:
-    """Everyone a copy may go to: the active users but ``user``, by full name."""
-    rows = session.execute(
-        select(User.username, User.full_name)
-        .where(User.is_active.is_(True), User.username != user)
-        .order_by(User.full_name, User.id)
-    )
-    return [Person(username, full_name) for username, full_name in rows]
-
-
-def _units_of(session: Session, role_id: int) -> list[int]:
-    return list(session.scalars(select(Position.unit_id).where(Position.role_id == role_id).distinct()))
 
 
 def refer(

@@ -29,7 +29,7 @@ from engine.org.directory import names_of
 from engine.org.holders import Person, holders_of
 from engine.runtime.unit_of_work import load_workflow
 from engine.states import HumanTaskState
-from engine.work.referral import REFERRAL_EVENTS, Candidate, candidates, colleagues, referral_names
+from engine.work.referral import REFERRAL_EVENTS, Candidate, referral_choices, referral_names
 
 _DRAWS = etree.XPath("//*[local-name()='BPMNShape'][@bpmnElement=$id]")
 
@@ -104,9 +104,8 @@ def task_page(ctx: Context, task_id: str, user: str) -> TaskPage:
             (e.data or {}).get("to") for e in history if e.kind == "task_assigned"
         ]
         named += [n for e in history if e.kind in REFERRAL_EVENTS for n in referral_names(e.data)]
-        refer_to = candidates(session, viewer, task, now)
-        copy_to = colleagues(session, user) if refer_to else []
-        people = names_of(session, named)
+        choices = referral_choices(session, viewer, task, now)  # it names the active users too
+        people = choices.names | names_of(session, [n for n in named if n not in choices.names])
         has_diagram = drawing_file(ctx, session, instance.definition_id, task.element_id) is not None
         unread = unread_in(session, user)
     entry = catalog.get(instance.process_key)
@@ -163,8 +162,8 @@ def task_page(ctx: Context, task_id: str, user: str) -> TaskPage:
         reassign_to=reassign_to,
         has_diagram=has_diagram,
         unread=unread,
-        refer_to=refer_to,
-        copy_to=copy_to,
+        refer_to=choices.candidates,
+        copy_to=choices.copies,
         copy_reader=not viewer.may_see_task(task),
     )
 
