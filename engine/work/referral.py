@@ -74,8 +74,8 @@ def referral_choices(session: Session, viewer: Viewer, task, now: datetime) -> C
     """``candidates``, and everyone a copy may go to (the active users but the viewer), in one
     statement — which names the page's people too: every active user, joined to the positions (own
     or delegated now) by which they may receive the task (the task's role where it binds the task,
-    and the head and expert roles of the units where the task's role is held). Nothing (and no statement) when the viewer may not
-    refer the task."""
+    and the head and expert roles of the units where the task's role is held). Nothing (and no
+    statement) when the viewer may not refer the task."""
     if not may_refer(viewer, task):
         return Choices([], [], {})
     task_role = and_(
