@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:
+    from engine.notify.digest import schedule_digest
     from engine.runtime.health import beat
     from engine.runtime.worker import run_due_jobs
 
@@ -27,6 +28,10 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
         except Exception:
             log.exception("the scheduler tick failed")
 
+    try:
+        schedule_digest(ctx)
+    except Exception:  # a database not upgraded yet, say: the jobs still run
+        log.exception("the daily digest could not be scheduled")
     scheduler = BackgroundScheduler(daemon=True)
     scheduler.add_job(tick, "interval", seconds=1, max_instances=1, coalesce=True, id="ravand-jobs")
     scheduler.start()

@@ -30,18 +30,17 @@ REST = "*"
 def case_events(session: Session, instance_id: int, viewer: Viewer) -> list[tuple[AuditEvent, str | None]]:
     """The case's audit events but the engine's own steps, in order, each with its task's form key;
     without what happened in steps ``viewer`` may not see (another region's report, the head's note
-    to the regions)."""
+    to the regions), unless a copy of the whole case was sent to them."""
     rows = session.execute(
         select(AuditEvent, HumanTask)
         .outerjoin(HumanTask, HumanTask.id == AuditEvent.task_id)
         .where(AuditEvent.instance_id == instance_id, AuditEvent.kind != "element")
         .order_by(AuditEvent.id)
     ).all()
-    return [
-        (event, task.form_key if task else None)
-        for event, task in rows
-        if task is None or viewer.may_see_task(task)
-    ]
+    hidden = {task.id for _, task in rows if task is not None and not viewer.may_see_task(task)}
+    if hidden and viewer.has_copy(session, instance_id):
+        hidden = set()
+    return [(event, task.form_key if task else None) for event, task in rows if event.task_id not in hidden]
 
 
 def case_for_task(

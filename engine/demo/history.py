@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from engine.clock import SimulatedClock
 from engine.context import Context
@@ -24,7 +24,7 @@ from engine.definitions.catalog import CATALOG_PATH, load_catalog
 from engine.definitions.deployment import deploy, latest
 from engine.definitions.forms import fields
 from engine.errors import RavandError
-from engine.models import HumanTask, OrgUnit, Position, ProcessInstance, Role, User
+from engine.models import HumanTask, Notification, OrgUnit, Position, ProcessInstance, Role, User
 from engine.runtime import starting
 from engine.runtime.jobs import run_due_jobs
 from engine.states import HumanTaskState, InstanceStatus
@@ -120,6 +120,7 @@ def simulate_month(ctx: Context, days: int = 30, seed: int = 1405) -> dict:
             clock.advance(timedelta(hours=3))
             run_due_jobs(ctx)
     with ctx.db.transaction() as session:
+        _read_as_people_did(session, clock.now())
         open_tasks = session.scalar(
             select(HumanTask.id).where(HumanTask.state == HumanTaskState.OPEN).limit(1)
         )
@@ -129,6 +130,21 @@ def simulate_month(ctx: Context, days: int = 30, seed: int = 1405) -> dict:
         "tasks_completed": completed,
         "open_tasks_left": open_tasks is not None,
     }
+
+
+def _read_as_people_did(session, now) -> None:
+    """A month of work leaves its people's notices read, as they would have read them while working:
+    all but the last day's about tasks still open. The past is not a digest's news either."""
+    closed = select(HumanTask.id).where(HumanTask.state != HumanTaskState.OPEN)
+    session.execute(
+        update(Notification)
+        .where(
+            Notification.read_at.is_(None),
+            or_(Notification.created_at < now - timedelta(days=1), Notification.task_id.in_(closed)),
+        )
+        .values(read_at=now)
+    )
+    session.execute(update(Notification).where(Notification.sent_at.is_(None)).values(sent_at=now))
 
 
 def _start(ctx, entry, user, unit, rng, today, public=False) -> int:

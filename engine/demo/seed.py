@@ -101,6 +101,14 @@ ROLES = [
     ("designer", "طراح فرایند", "Process designer", False),
 ]
 
+# Where a referral goes up (to the head of the unit) or down (to its experts).
+RANKS = {
+    **dict.fromkeys(("deputy", "coord_head", "social_head", "opinion_head", "protocol_head"), "head"),
+    "unit_pr_manager": "head",
+    **dict.fromkeys(("coord_expert", "social_expert", "opinion_expert", "protocol_expert"), "expert"),
+    **dict.fromkeys(("legal_expert", "unit_pr_expert"), "expert"),
+}
+
 USERS = (
     [
         # username, full name, [(role, unit)], admin
@@ -173,6 +181,8 @@ def _ensure_roles(session: Session) -> dict[str, Role]:
         if code not in roles:
             roles[code] = Role(code=code, name_fa=name_fa, name_en=name_en, per_unit=per_unit)
             session.add(roles[code])
+        if roles[code].rank is None:
+            roles[code].rank = RANKS.get(code)
     session.flush()
     return roles
 

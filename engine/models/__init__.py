@@ -1,7 +1,7 @@
 """The database tables, one module per area; importing this package registers them all with ``Base``."""
 
 from engine.models.base import Base, UTCDateTime, utcnow
-from engine.models.cases import Attachment, Comment, Notification
+from engine.models.cases import Attachment, CaseCopy, Comment, Notification, NotificationSetting
 from engine.models.definitions import DefinitionFile, ProcessDefinition, ProcessDraft, ProcessSettings
 from engine.models.doors import Door
 from engine.models.duties import Letter, LetterSeries, MayorEngagement, Poll, PollAnswer
@@ -24,6 +24,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "CalendarClosure",
+    "CaseCopy",
     "Challenge",
     "Comment",
     "DefinitionFile",
@@ -37,6 +38,7 @@ __all__ = [
     "MayorEngagement",
     "MessageSubscription",
     "Notification",
+    "NotificationSetting",
     "OrgUnit",
     "Poll",
     "PollAnswer",

@@ -1,4 +1,4 @@
-"""What people add to a case: comments, attachments, and the notices they get."""
+"""What people add to a case: comments, attachments, copies, and the notices they get."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -61,3 +62,31 @@ class Notification(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When an e-mail or SMS carried it (at once, or in a daily digest); NULL while only in the app.
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class NotificationSetting(Base):
+    """How a user wants their notices outside the app: at once, in a daily digest, or not at all; by
+    e-mail or SMS. A user without a row gets the defaults (at once, by e-mail)."""
+
+    __tablename__ = "notification_setting"
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16), default="immediate")
+    channel: Mapped[str] = mapped_column(String(16), default="email")
+    mobile: Mapped[str | None] = mapped_column(String(16))
+
+
+class CaseCopy(Base):
+    """A copy (رونوشت) of a case sent to a user for information: they may read the case, not act on it."""
+
+    __tablename__ = "case_copy"
+    __table_args__ = (UniqueConstraint("instance_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(
+        ForeignKey("process_instance.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    sent_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

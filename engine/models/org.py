@@ -39,6 +39,8 @@ class Role(Base):
     name_fa: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     per_unit: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: "head" (رئیس، مدیر) or "expert" (کارشناس) of its unit: where a referral goes up or down.
+    rank: Mapped[str | None] = mapped_column(String(16))
 
 
 class User(Base):

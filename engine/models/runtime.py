@@ -72,6 +72,8 @@ class HumanTask(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by: Mapped[str | None] = mapped_column(String(64), index=True)
     draft: Mapped[dict | None] = mapped_column(JSON)
+    #: The delegation through which the assignee took the task: the claim lapses when it ends.
+    delegation_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Job(Base):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.errors import N_, Forbidden, NotFound
-from engine.models import Attachment, HumanTask, Incident, ProcessInstance
+from engine.models import Attachment, CaseCopy, HumanTask, Incident, ProcessInstance
 from engine.org.actors import Actor, load_actor
 from engine.org.holders import task_filter
 from engine.org.scopes import MONITOR_ROLES, Scope, scope_of
@@ -50,13 +50,25 @@ class Viewer:
             or self.scope.sees_task(task)
         )
 
+    def has_copy(self, session: Session, instance_id: int) -> bool:
+        """A copy (رونوشت) of the case was sent to the viewer: they may read it, never act on it."""
+        copied = select(CaseCopy.id).where(
+            CaseCopy.instance_id == instance_id, CaseCopy.user_id == self.actor.id
+        )
+        return session.scalar(copied.limit(1)) is not None
+
+    def may_read_task(self, session: Session, task) -> bool:
+        """See the task as its people and supervisors do, or read it in a copy of its case."""
+        return self.may_see_task(task) or self.has_copy(session, task.instance_id)
+
     def may_see_instance(self, session: Session, instance) -> bool:
-        """Administrators, who started it, the supervisors whose scope covers it, and whoever may see
-        one of its tasks as its worker (assigned, completed, or a holder of its role)."""
+        """Administrators, who started it, the supervisors whose scope covers it, whoever may see
+        one of its tasks as its worker (assigned, completed, or a holder of its role), and whoever
+        was sent a copy of it."""
         actor = self.actor
         if actor.is_admin or instance.started_by == actor.username:
             return True
-        if self.scope.sees_instance(session, instance):
+        if self.scope.sees_instance(session, instance) or self.has_copy(session, instance.id):
             return True
         involved = or_(
             HumanTask.assignee == actor.username,
@@ -98,9 +110,10 @@ def scope_for_user(ctx: Context, username: str) -> Scope:
 
 
 def visible_task(session: Session, viewer: Viewer, task_id: str, lock: bool = False) -> HumanTask:
-    """The task, if the viewer may see it; otherwise NotFound, whether it exists or not."""
+    """The task, if the viewer may see it (or read it in a copy of its case); otherwise NotFound,
+    whether it exists or not."""
     task = session.get(HumanTask, task_id, with_for_update=lock or None) if _is_task_id(task_id) else None
-    if task is None or not viewer.may_see_task(task):
+    if task is None or not viewer.may_read_task(session, task):
         raise NotFound(N_("Task {id} does not exist."), id=task_id)
     return task
 

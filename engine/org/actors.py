@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine.errors import N_, NotFound
@@ -26,6 +26,7 @@ class ActingPosition:
     unit_code: str
     unit_kind: str
     delegated: bool = False
+    delegation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,27 @@ class Actor:
 
     def may_work_on(self, task) -> bool:
         """Claim, save a draft, complete: an administrator, the assignee, or — while nobody has claimed
-        it — a holder of the task's role in its unit (own position or delegation)."""
+        it — a holder of the task's role in its unit (own position or delegation). A task taken
+        through a delegation is the assignee's only while that delegation runs."""
         if self.is_admin:
             return True
         if task.assignee is not None:
-            return task.assignee == self.username
+            return task.assignee == self.username and self.claim_stands(task)
         return self.holds(task.role_code, task.unit_id)
+
+    def claim_stands(self, task) -> bool:
+        """The actor's hold on a task they were given: lasting, unless it came through a delegation
+        that has ended since (or was revoked)."""
+        through = getattr(task, "delegation_id", None)
+        return through is None or any(p.delegation_id == through for p in self.positions)
+
+    def delegation_for(self, role: str | None, unit_id: int | None) -> int | None:
+        """The delegation through which the actor holds the role in the unit, when they hold it only
+        that way (None when it is their own position, or they do not hold it)."""
+        matching = [p for p in self.positions if p.role == role and (not p.per_unit or p.unit_id == unit_id)]
+        if not matching or any(p.delegation_id is None for p in matching):
+            return None
+        return matching[0].delegation_id
 
     def position_rows(self) -> list[tuple[str, int, bool]]:
         """(role, unit id, per unit) of every acting position: what ``holders.task_filter`` takes."""
@@ -78,6 +94,18 @@ _DELEGATED_NOW = (
         Delegation.ends_at > bindparam("now"),
     )
     .correlate(_USERS)
+)
+_DELEGATION_ID = (
+    select(func.min(Delegation.id))
+    .where(
+        Delegation.position_id == Position.id,
+        Delegation.substitute_id == _USERS.c.id,
+        Delegation.starts_at <= bindparam("now"),
+        Delegation.ends_at > bindparam("now"),
+    )
+    .correlate(_USERS, Position)
+    .scalar_subquery()
+    .label("delegation_id")
 )
 # One row per acting position (own or delegated now), or one row of NULLs for a user who holds none.
 _ACTOR = (
@@ -95,6 +123,7 @@ _ACTOR = (
         OrgUnit.code.label("unit_code"),
         OrgUnit.kind.label("unit_kind"),
         (Position.user_id != _USERS.c.id).label("delegated"),
+        _DELEGATION_ID,
     )
     .select_from(_USERS)
     .outerjoin(Position, (Position.user_id == _USERS.c.id) | Position.id.in_(_DELEGATED_NOW))
@@ -112,7 +141,9 @@ def _actor(rows) -> Actor | None:
         return None
     first = rows[0]
     positions = tuple(
-        ActingPosition(r.code, r.unit_id, r.per_unit, r.unit_code, r.unit_kind, bool(r.delegated))
+        ActingPosition(
+            r.code, r.unit_id, r.per_unit, r.unit_code, r.unit_kind, bool(r.delegated), r.delegation_id
+        )
         for r in rows
         if r.code is not None
     )

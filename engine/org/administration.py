@@ -19,6 +19,7 @@ from engine.context import Context
 from engine.errors import N_, Conflict, FieldErrors, InvalidData, NotFound
 from engine.models import Delegation, OrgUnit, Position, Role, User
 from engine.org.accounts import hash_password
+from engine.org.delegation_end import release_claims
 from engine.org.directory import require_admin
 from engine.org.tokens import replace_token
 
@@ -266,20 +267,35 @@ def add_delegation(
 
 
 def end_delegation(ctx: Context, admin: str, delegation_id: int) -> dict:
-    """End a delegation now: one still to come is withdrawn, one running stops at this moment, one
-    already over is left as it was. Returns whether it was ``withdrawn``."""
+    """End a delegation now: one still to come is withdrawn, one running stops at this moment (the
+    tasks its substitute took through it go back to the group), one already over is left as it was.
+    Returns whether it was ``withdrawn`` and how many tasks were released."""
     with ctx.db.transaction() as session:
         now = ctx.clock.now()
         require_admin(session, admin, now)
         delegation = session.get(Delegation, delegation_id)
         if delegation is None:
             raise NotFound(N_("Delegation {id} does not exist."), id=delegation_id)
-        withdrawn = delegation.starts_at > now
+        withdrawn, released = delegation.starts_at > now, 0
         if withdrawn:
             session.delete(delegation)
         elif delegation.ends_at > now:
             delegation.ends_at = now
+            released = release_claims(session, delegation.id, now)
         else:
             return {"id": delegation_id, "withdrawn": False, "ends_at": delegation.ends_at}
-        _record(session, "delegation_ended", admin, now, delegation=delegation_id, withdrawn=withdrawn)
-        return {"id": delegation_id, "withdrawn": withdrawn, "ends_at": None if withdrawn else now}
+        _record(
+            session,
+            "delegation_ended",
+            admin,
+            now,
+            delegation=delegation_id,
+            withdrawn=withdrawn,
+            tasks_released=released,
+        )
+        return {
+            "id": delegation_id,
+            "withdrawn": withdrawn,
+            "ends_at": None if withdrawn else now,
+            "tasks_released": released,
+        }

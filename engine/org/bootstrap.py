@@ -120,6 +120,8 @@ def import_org(ctx: Context, data: dict) -> dict:
                 added["roles"] += 1
             role.name_fa, role.name_en = item["name_fa"], item.get("name_en") or item["name_fa"]
             role.per_unit = bool(item.get("per_unit", True))
+            if item.get("rank") in ("head", "expert"):
+                role.rank = item["rank"]
         session.flush()
         for i, item in enumerate(data.get("users") or [], 1):
             _import_user(session, i, item, units, roles, problems, added, ctx.clock.now())

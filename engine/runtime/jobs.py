@@ -23,8 +23,11 @@ from engine import audit
 from engine.context import Context
 from engine.errors import RavandError
 from engine.models import HumanTask, Job, ProcessInstance
+from engine.notify import digest
+from engine.notify.email import SmtpSender
 from engine.notify.notices import notify_overdue
 from engine.notify.sms import SmsFailed, sender_from_env
+from engine.org import delegation_end
 from engine.runtime.unit_of_work import Step, advancing, open_incident, run_engine
 from engine.states import ACTIVE, HumanTaskState, JobStatus
 
@@ -162,6 +165,12 @@ def _execute(ctx: Context, session, job: Job) -> None:
             sender_from_env().send(job.payload["receptor"], job.payload["message"])
         except SmsFailed as exc:
             raise JobFailed(exc) from exc
+    elif job.kind == "email":
+        _send_email(job.payload)
+    elif job.kind == digest.JOB_KIND:
+        digest.send_digests(session, ctx.clock.now())
+    elif job.kind == delegation_end.JOB_KIND:
+        delegation_end.release_claims(session, job.payload["delegation"], ctx.clock.now())
     elif job.kind == "signal":
         from engine.runtime.signals import broadcast
 
@@ -170,6 +179,18 @@ def _execute(ctx: Context, session, job: Job) -> None:
         )
     else:
         raise JobFailed(ValueError(f"unknown job kind '{job.kind}'"))
+
+
+def _send_email(payload: dict) -> None:
+    """A queued e-mail (a digest): sent over SMTP when it is configured, else only logged."""
+    smtp = SmtpSender.from_env()
+    if smtp is None:
+        log.info("e-mail to %s: %s", payload["to"], payload["subject"])
+        return
+    try:
+        smtp.send_mail(smtp.mail(payload["to"], payload["subject"], payload["body"]))
+    except OSError as exc:
+        raise JobFailed(exc) from exc
 
 
 def _mark_overdue(session, job: Job, now: datetime) -> None:

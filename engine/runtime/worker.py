@@ -12,6 +12,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine.context import Context
 from engine.logs import configure_logging
+from engine.notify.digest import schedule_digest
 from engine.runtime.health import beat, forget
 from engine.runtime.jobs import run_due_jobs
 
@@ -26,6 +27,7 @@ def run_forever(ctx: Context, interval: float = 1.0) -> None:
     scheduler = BlockingScheduler()
     lock = threading.Lock()
     name = f"{socket.gethostname()}:{os.getpid()}"
+    schedule_digest(ctx)
 
     def tick() -> None:
         with lock:

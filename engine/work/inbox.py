@@ -175,7 +175,13 @@ def view_condition(view: str, actor: Actor) -> ColumnElement[bool]:
             HumanTask.assignee.is_(None),
             task_filter(actor.position_rows()),
         )
-    return and_(HumanTask.state == HumanTaskState.OPEN, HumanTask.assignee == actor.username)
+    standing = [p.delegation_id for p in actor.positions if p.delegation_id is not None]
+    return and_(
+        HumanTask.state == HumanTaskState.OPEN,
+        HumanTask.assignee == actor.username,
+        # A claim through a delegation that has ended is no longer the actor's (``Actor.claim_stands``).
+        or_(HumanTask.delegation_id.is_(None), HumanTask.delegation_id.in_(standing)),
+    )
 
 
 def process_condition(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 
 from engine.context import Context
 from engine.models import HumanTask, Notification, OrgUnit, ProcessDefinition
+from engine.notify.notices import NOTICE_GROUP
 from engine.org.actors import load_actor
 from engine.work.inbox import InboxPage, InboxQuery, inbox_in, view_condition
 
@@ -51,7 +52,7 @@ def inbox_page(ctx: Context, query: InboxQuery) -> InboxView:
             for view in COUNTED_VIEWS
         ]
         unread = (
-            select(func.count())
+            select(func.count(distinct(NOTICE_GROUP)))
             .select_from(Notification)
             .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
             .scalar_subquery()

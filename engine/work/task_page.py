@@ -4,7 +4,7 @@ names, whom it may be given to, and its diagram."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from lxml import etree
@@ -30,6 +30,7 @@ from engine.org.directory import names_of
 from engine.org.holders import Person, holders_of
 from engine.runtime.unit_of_work import load_workflow
 from engine.states import HumanTaskState
+from engine.work.referral import REFERRAL_EVENTS, Candidate, referral_choices, referral_names
 
 _DRAWS = etree.XPath("//*[local-name()='BPMNShape'][@bpmnElement=$id]")
 
@@ -55,6 +56,11 @@ class TaskPage:
     reassign_to: list[Person]
     has_diagram: bool
     unread: int
+    #: Whom the viewer may refer the task to (empty when they may not), and whom to send a copy.
+    refer_to: list[Candidate] = field(default_factory=list)
+    copy_to: list[Person] = field(default_factory=list)
+    #: The viewer reads the case only through a copy (رونوشت) sent to them.
+    copy_reader: bool = False
 
 
 def task_page(ctx: Context, task_id: str, user: str) -> TaskPage:
@@ -98,7 +104,9 @@ def task_page(ctx: Context, task_id: str, user: str) -> TaskPage:
         named += [e.actor for e in history] + [
             (e.data or {}).get("to") for e in history if e.kind == "task_assigned"
         ]
-        people = names_of(session, named)
+        named += [n for e in history if e.kind in REFERRAL_EVENTS for n in referral_names(e.data)]
+        choices = referral_choices(session, viewer, task, now)  # it names the active users too
+        people = choices.names | names_of(session, [n for n in named if n not in choices.names])
         has_diagram = drawing_file(ctx, session, instance.definition_id, task.element_id) is not None
         unread = unread_in(session, user)
     entry = catalog.get(instance.process_key)
@@ -156,6 +164,9 @@ def task_page(ctx: Context, task_id: str, user: str) -> TaskPage:
         reassign_to=reassign_to,
         has_diagram=has_diagram,
         unread=unread,
+        refer_to=choices.candidates,
+        copy_to=choices.copies,
+        copy_reader=not viewer.may_see_task(task),
     )
 
 

@@ -24,6 +24,7 @@ from engine.models import Comment, HumanTask, Job
 from engine.notify.notices import notify_assigned
 from engine.org.access import Viewer, load_viewer, visible_task
 from engine.org.actors import Actor, full_name_of, load_actor
+from engine.org.delegation_end import lapsed, taken_through
 from engine.org.scopes import scope_of
 from engine.runtime.unit_of_work import advancing, ensure_status, run_engine
 from engine.states import ACTIVE, HumanTaskState
@@ -122,10 +123,16 @@ def _refuse(ctx: Context, session: Session, actor: Actor, task) -> None:
     """Why a user may not work on a task: not found if they may not even see it; else who has it or
     that it is not theirs. Only refusals pay for the scope."""
     viewer = Viewer(actor, scope_of(session, actor, ctx.departments()))
-    if not viewer.may_see_task(task):
+    if not viewer.may_read_task(session, task):
         raise NotFound(N_("Task {id} does not exist."), id=task.id)
     ensure_open(session, task)
     raise _not_yours(task)
+
+
+def _refuse_copy_reader(viewer: Viewer, task) -> None:
+    """Who sees a case only through a copy reads it; comments and files are for its people."""
+    if not viewer.may_see_task(task):
+        raise Forbidden(N_("You have a copy of this case for information: you may read it, not change it."))
 
 
 def _viewer(ctx: Context, session: Session, user: str) -> Viewer:
@@ -138,22 +145,25 @@ def claim(ctx: Context, task_id: str, user: str) -> dict:
         viewer = _viewer(ctx, session, user)
         task = visible_task(session, viewer, task_id)
         ensure_open(session, task)
-        if task.assignee == user:
+        if task.assignee == user and viewer.actor.claim_stands(task):
             return task_dict(task)
-        if task.assignee is not None:
+        free, may = HumanTask.assignee.is_(None), viewer.may_work_on(task)
+        if lapsed(session, task, ctx.clock.now()):  # its claim ended with a delegation: free again
+            free = HumanTask.delegation_id == task.delegation_id
+            may = viewer.actor.is_admin or viewer.actor.holds(task.role_code, task.unit_id)
+        elif task.assignee is not None:
             raise Conflict(
                 N_("The task '{name}' was already claimed by {user}."),
                 name=task.name,
                 user=full_name_of(session, task.assignee),
             )
-        if not viewer.may_work_on(task):
+        if not may:
             raise _not_yours(task)
+        through = taken_through(session, viewer.actor, task)
         claimed = session.execute(
             update(HumanTask)
-            .where(
-                HumanTask.id == task_id, HumanTask.assignee.is_(None), HumanTask.state == HumanTaskState.OPEN
-            )
-            .values(assignee=user)
+            .where(HumanTask.id == task_id, free, HumanTask.state == HumanTaskState.OPEN)
+            .values(assignee=user, delegation_id=through)
         ).rowcount
         if not claimed:
             raise Conflict(N_("The task '{name}' was claimed by someone else a moment ago."), name=task.name)
@@ -173,7 +183,7 @@ def unclaim(ctx: Context, task_id: str, user: str) -> dict:
         ensure_open(session, task)
         if task.assignee != user and not viewer.may_manage_task(task):
             raise _not_yours(task)
-        task.assignee = None
+        task.assignee = task.delegation_id = None
         audit.record(
             session,
             "task_unclaimed",
@@ -213,6 +223,7 @@ def assign(
                 field_errors={"assignee": N_("Does not hold the task's position.")},
             )
         previous, task.assignee = task.assignee, assignee
+        task.delegation_id = taken_through(session, new_holder, task)
         notify_assigned(session, task, now)
         audit.record(
             session,
@@ -251,7 +262,9 @@ def save_draft(ctx: Context, task_id: str, data: dict, user: str) -> None:
 def add_comment(ctx: Context, task_id: str, body: str, user: str) -> None:
     """A note on a task's instance, visible on the task page to everyone who may see the task."""
     with ctx.db.transaction() as session:
-        task = visible_task(session, _viewer(ctx, session, user), task_id)
+        viewer = _viewer(ctx, session, user)
+        task = visible_task(session, viewer, task_id)
+        _refuse_copy_reader(viewer, task)
         session.add(
             Comment(
                 instance_id=task.instance_id,
@@ -268,5 +281,8 @@ def attach(
 ) -> dict:
     """Attach a file to a task's case, for whoever may see the task (checked by its content and size)."""
     with ctx.db.read() as session:
-        instance_id = visible_task(session, _viewer(ctx, session, user), task_id).instance_id
+        viewer = _viewer(ctx, session, user)
+        task = visible_task(session, viewer, task_id)
+        _refuse_copy_reader(viewer, task)
+        instance_id = task.instance_id
     return attachments.add(ctx, store, instance_id, filename, content, user=user, task_id=task_id)

@@ -2,7 +2,7 @@
 type (digits, ی/ک, zero-width characters, spaces), filled in for the rows already there
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-12-03 18:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from engine.search import searchable
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

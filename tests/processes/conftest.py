@@ -21,7 +21,7 @@ from engine.definitions.bundle import collect_bundles
 from engine.definitions.deployment import deploy
 from engine.demo.seed import seed_demo
 from engine.models import Job, OrgUnit, utcnow
-from engine.notify import notices as notifications
+from engine.notify import reading as notifications
 from engine.runtime.consistency import projection_differences
 from engine.runtime.jobs import run_due_jobs
 from engine.work.inbox import TaskQuery, list_tasks

@@ -1,4 +1,5 @@
-"""Notifications: who is told when a task arrives, is reassigned or falls overdue; the e-mail sender."""
+"""Notifications: who is told when a task arrives, is reassigned or falls overdue; the e-mail sender;
+reading them by case."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from engine.definitions.deployment import latest
 from engine.errors import NotFound
-from engine.models import Delegation, Notification, OrgUnit, Position, User, utcnow
+from engine.models import Delegation, HumanTask, Notification, Position, User, utcnow
 from engine.notify import notices as notifications
+from engine.notify import reading
 from engine.runtime.jobs import run_due_jobs
-from engine.runtime.starting import start, start_in_session
+from engine.runtime.starting import start
 from engine.work import inbox, tasks
 
 
@@ -67,17 +68,40 @@ def test_reassigning_and_falling_overdue_notify_the_assignee(ctx, approval):
 
 
 def test_reading_counting_and_marking_notices(ctx, approval):
+    one = start(ctx, "approval", {}, user="root", unit="region-01")
     start(ctx, "approval", {}, user="root", unit="region-01")
-    start(ctx, "approval", {}, user="root", unit="region-01")
-    assert notifications.unread_count(ctx, "alice") == 2
-    first, second = notifications.list_for(ctx, "alice")
+    assert reading.unread_count(ctx, "alice") == 2
+    first, second = reading.list_for(ctx, "alice")
     assert first["task_name"] == "ثبت درخواست" and first["task_open"] and not first["read"]
-    assert notifications.mark_read(ctx, "alice", second["id"]) == 1
-    assert [n["id"] for n in notifications.list_for(ctx, "alice", unread_only=True)] == [first["id"]]
-    assert notifications.mark_read(ctx, "alice") == 1
-    assert notifications.unread_count(ctx, "alice") == 0 and notifications.unread_count(ctx, "bob") == 2
+    assert reading.mark_read(ctx, "alice", second["id"]) == 1
+    assert [n["id"] for n in reading.list_for(ctx, "alice", unread_only=True)] == [first["id"]]
+    assert reading.mark_read(ctx, "alice") == 1
+    assert reading.unread_count(ctx, "alice") == 0 and reading.unread_count(ctx, "bob") == 2
     with pytest.raises(NotFound):
-        notifications.mark_read(ctx, "dave", first["id"])
+        reading.mark_read(ctx, "dave", first["id"])
+    assert reading.mark_read(ctx, "bob", instance_id=one.id) == 1
+    assert reading.unread_count(ctx, "bob") == 1
+    with pytest.raises(NotFound):
+        reading.mark_read(ctx, "dave", instance_id=one.id)
+
+
+def test_the_badge_counts_cases_and_the_page_groups_them(ctx, approval):
+    """Two notices about one case (arrived, then reassigned) are one line and one on the badge."""
+    other = start(ctx, "approval", {}, user="root", unit="region-01")
+    instance = start(ctx, "approval", {}, user="root", unit="region-01")
+    tasks.assign(ctx, open_task(ctx, instance.id)["id"], "bob", user="root", reason="on leave")
+    assert len(reading.list_for(ctx, "bob", limit=100)) == 3
+    assert reading.unread_count(ctx, "bob") == 2
+    page = reading.notices_page(ctx, "bob", per_page=1)
+    assert (page.total, page.pages, page.unread) == (2, 2, 2)
+    (latest,) = page.groups
+    assert latest["instance_id"] == instance.id and (latest["count"], latest["unread"]) == (2, 2)
+    assert latest["kind"] == "task_reassigned"
+    (older,) = reading.notices_page(ctx, "bob", page=2, per_page=1).groups
+    assert older["instance_id"] == other.id and older["count"] == 1
+    reading.mark_read(ctx, "bob", instance_id=instance.id)
+    assert [g["instance_id"] for g in reading.notices_page(ctx, "bob", unread_only=True).groups] == [other.id]
+    assert reading.unread_count(ctx, "bob") == 1
 
 
 class Inbox:
@@ -111,16 +135,20 @@ def test_notices_go_out_by_email_in_the_users_language_after_the_commit(ctx, app
             user.email = f"{user.username}@tehran.ir"
             user.locale = "en" if user.username == "bob" else "fa"
     instance = start(ctx, "approval", {}, user="root", unit="region-01", title="پرونده آزمون")
+    assert smtp_server.messages == []  # a group task: its holders are told in the app and the digest
     task_id = open_task(ctx, instance.id)["id"]
-    assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == ["alice@tehran.ir", "bob@tehran.ir"]
+    tasks.assign(ctx, task_id, "alice", user="root", reason="her turn")
+    tasks.assign(ctx, task_id, "bob", user="root", reason="alice is on leave")
+    assert [m.rcpt_tos[0] for m in smtp_server.messages] == ["alice@tehran.ir", "bob@tehran.ir"]
     mails = {
         m.rcpt_tos[0]: message_from_bytes(m.content, policy=policy.default) for m in smtp_server.messages
     }
     persian, english = mails["alice@tehran.ir"], mails["bob@tehran.ir"]
-    assert persian["Subject"] == "روند: کار تازه «ثبت درخواست»" and persian["From"] == "ravand@tehran.ir"
+    assert persian["Subject"] == "روند: کار «ثبت درخواست» به شما واگذار شد"
+    assert persian["From"] == "ravand@tehran.ir"
     body = persian.get_content()
     assert "پرونده آزمون" in body and f"https://ravand.example/inbox/tasks/{task_id}" in body
-    assert english["Subject"] == "Ravand: new task 'ثبت درخواست'"
+    assert english["Subject"] == "Ravand: the task 'ثبت درخواست' was assigned to you"
 
 
 def test_a_failing_sender_never_undoes_the_work(ctx, approval):
@@ -128,14 +156,16 @@ def test_a_failing_sender_never_undoes_the_work(ctx, approval):
         def send(self, message):
             raise ConnectionError("the SMS gateway is down")
 
+    instance = start(ctx, "approval", {}, user="root", unit="region-01")
+    task_id = open_task(ctx, instance.id)["id"]
     broken = Broken()
     notifications.register_sender(broken)
     try:
-        instance = start(ctx, "approval", {}, user="root", unit="region-01")
+        tasks.assign(ctx, task_id, "bob", user="root", reason="alice is on leave")
     finally:
         notifications.unregister_sender(broken)
-    assert open_task(ctx, instance.id)["element_id"] == "submit"
-    assert len(notified(ctx)) == 2
+    assert open_task(ctx, instance.id)["assignee"] == "bob"
+    assert notified(ctx, "task_reassigned") == [("bob", "task_reassigned")]
 
 
 def test_a_rolled_back_transaction_sends_nothing(ctx, approval):
@@ -145,14 +175,17 @@ def test_a_rolled_back_transaction_sends_nothing(ctx, approval):
         def send(self, message):
             sent.append(message)
 
+    instance = start(ctx, "approval", {}, user="root", unit="region-01")
+    task_id = open_task(ctx, instance.id)["id"]
     recorder = Recorder()
     notifications.register_sender(recorder)
     try:
         with pytest.raises(RuntimeError), ctx.db.transaction() as session:
-            region = session.scalar(select(OrgUnit.id).where(OrgUnit.code == "region-01"))
-            start_in_session(ctx, session, latest(session, "approval"), {}, user="root", unit_id=region)
-            raise RuntimeError("the request failed after the task was created")
-        start(ctx, "approval", {}, user="root", unit="region-01")
+            task = session.get(HumanTask, task_id)
+            task.assignee = "alice"
+            notifications.notify_assigned(session, task, utcnow())
+            raise RuntimeError("the request failed after the task was given")
+        tasks.assign(ctx, task_id, "bob", user="root", reason="alice is on leave")
     finally:
         notifications.unregister_sender(recorder)
-    assert sorted(m.username for m in sent) == ["alice", "bob"]
+    assert [m.username for m in sent] == ["bob"]

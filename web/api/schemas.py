@@ -238,7 +238,12 @@ class NotificationArgs(PageArgs):
 
 class NotificationSchema(Schema):
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "task_arrived | task_reassigned | task_overdue"})
+    kind = fields.String(
+        metadata={
+            "description": "task_arrived | task_reassigned | task_overdue | task_referred | case_copied"
+            " | task_returned"
+        }
+    )
     message = fields.String()
     url = fields.String(allow_none=True, metadata={"description": "The task's page"})
     task_id = fields.String(allow_none=True)
@@ -248,6 +253,64 @@ class NotificationSchema(Schema):
     instance_title = fields.String(allow_none=True)
     created_at = fields.String()
     read = fields.Boolean()
+
+
+class NotificationGroupArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    unread = fields.Boolean(load_default=False)
+
+
+class NoticeGroupSchema(NotificationSchema):
+    count = fields.Integer(metadata={"description": "The case's notifications"})
+    unread = fields.Integer(metadata={"description": "Those not read yet"})
+
+    class Meta:
+        exclude = ("read",)
+
+
+class NoticeGroupPageSchema(Schema):
+    items = fields.List(fields.Nested(NoticeGroupSchema))
+    total = fields.Integer(metadata={"description": "Cases"})
+    page = fields.Integer()
+    pages = fields.Integer()
+    unread = fields.Integer(metadata={"description": "Cases with an unread notification"})
+
+
+class NotificationSettingsSchema(Schema):
+    mode = fields.String(required=True, metadata={"description": "immediate | daily | off"})
+    channel = fields.String(required=True, metadata={"description": "email | sms"})
+    mobile = fields.String(allow_none=True, validate=validate.Length(max=32))
+    email = fields.String(dump_only=True, allow_none=True)
+
+
+class ReferSchema(Schema):
+    to = fields.String(
+        allow_none=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={
+            "description": "A colleague in the task's position, the head of its unit, or an expert of it"
+        },
+    )
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    copies = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "Usernames who get a copy of the case for their information"},
+    )
+
+
+class ReferredSchema(TaskSchema):
+    assignee_name = fields.String(allow_none=True)
+    copies = fields.List(fields.String())
+
+
+class CandidateSchema(Schema):
+    username = fields.String()
+    full_name = fields.String()
+    direction = fields.String(metadata={"description": "colleague | up | down"})
+    role = fields.String()
 
 
 class CountSchema(Schema):

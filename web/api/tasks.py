@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from engine.work import inbox, tasks
+from engine.work import inbox, referral, tasks
 from engine.work.views import task_document
 from web.api.schemas import (
     AssignSchema,
+    CandidateSchema,
     CommentSchema,
     CompletedSchema,
+    ReferredSchema,
+    ReferSchema,
     SubmissionSchema,
     TaskDetailSchema,
     TaskListArgs,
@@ -113,3 +116,23 @@ def assign(body, task_id):
     """Give the task to one of the holders of its position (supervisors)."""
     user = require_user()
     return tasks.assign(ctx(), task_id, body["assignee"], user=user.username, reason=body.get("reason"))
+
+
+@blp.route("/tasks/<task_id>/referral-candidates")
+@blp.response(200, CandidateSchema(many=True))
+@blp.alt_response(404, schema=ErrorSchema)
+def referral_candidates(task_id):
+    """Whom I may refer the task to: colleagues in its position, the head of its unit, its experts
+    (empty when I may not refer it)."""
+    return referral.referral_options(ctx(), task_id, require_user().username)
+
+
+@blp.route("/tasks/<task_id>/refer", methods=["POST"])
+@blp.arguments(ReferSchema)
+@blp.response(200, ReferredSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="The task is not mine to refer")
+@blp.alt_response(422, schema=ErrorSchema, description="No note, or someone the task may not go to")
+def refer(body, task_id):
+    """Refer the task with a note (ارجاع با هامش) and/or send copies of its case (رونوشت)."""
+    user = require_user()
+    return referral.refer(ctx(), task_id, user.username, body["note"], body.get("to"), body["copies"])

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("inbox", __name__)
 
-from web.inbox import admin, labels, notices, start, tasks  # noqa: E402, F401  (they register on bp)
+from web.inbox import admin, labels, notices, referral, start, tasks  # noqa: E402, F401  (they register on bp)

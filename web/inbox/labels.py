@@ -40,6 +40,8 @@ _TASK_EVENTS = {
     "task_assigned": _l("“%(name)s” was assigned"),
     "task_overdue": _l("“%(name)s” became overdue"),
     "task_due_changed": _l("The due date of “%(name)s” changed"),
+    "task_released": _l("“%(name)s” went back to the group: the delegation ended"),
+    "case_copied": _l("A copy of the case was sent"),
 }
 
 
@@ -51,12 +53,14 @@ def department_name(code: str | None) -> str:
 
 def history_label(event: dict, people: dict[str, str]) -> str:
     kind = event["kind"]
-    to = (event.get("data") or {}).get("to") if kind == "task_assigned" else None
-    if to:
-        name = event.get("element_name") or event.get("element_id")
+    name = event.get("element_name") or event.get("element_id")
+    to = (event.get("data") or {}).get("to")
+    if kind == "task_assigned" and to:
         return _("“%(name)s” was given to %(person)s", name=name, person=people.get(to, to))
+    if kind == "task_referred":
+        return _("“%(name)s” was referred to %(person)s", name=name, person=people.get(to, to))
     if kind in _TASK_EVENTS:
-        return str(_TASK_EVENTS[kind]) % {"name": event.get("element_name") or event.get("element_id")}
+        return str(_TASK_EVENTS[kind]) % {"name": name}
     return str(_EVENTS.get(kind, kind))
 
 

@@ -86,6 +86,9 @@ def task(task_id: str):
         people=shown.people,
         has_diagram=shown.has_diagram,
         reassign_to=[(p.username, p.full_name) for p in shown.reassign_to],
+        refer_to=shown.refer_to,
+        copy_to=shown.copy_to,
+        copy_reader=shown.copy_reader,
         attachments=shown.attachments,
         max_mb=f"{attachment_store().max_bytes / 1024 / 1024:g}",
     )
