@@ -143,25 +143,6 @@ def refer(
 ) -> dict:
     """Refer the task to ``to`` (one of ``candidates``) with ``note``, and/or send a copy of its case
     to the users ``copies``. Returns the task, with the new assignee's full name and the copies sent."""
-    note = (note or "").strip()
-    copies = [c.strip() for c in copies if c and c.strip()]
-    if not note:
-        raise InvalidData(N_("Write a note for the referral."), field_errors={"note": N_("Required.")})
-    if len(note) > MAX_NOTE:
-        raise InvalidData(
-            N_("The note is too long: at most {n} characters."),
-            field_errors={"note": N_("Too long.")},
-            n=MAX_NOTE,
-        )
-    if not to and not copies:
-        raise InvalidData(
-            N_("Choose whom to refer the task to, or whom to send a copy."),
-            field_errors={"to": N_("Required.")},
-        )
-    if len(copies) > MAX_COPIES:
-        raise InvalidData(
-            N_("Send at most {n} copies."), field_errors={"copies": N_("Too many.")}, n=MAX_COPIES
-        )
     with ctx.db.transaction() as session:
         now = ctx.clock.now()
         viewer = load_viewer(ctx, session, user, now)
@@ -169,6 +150,7 @@ def refer(
         ensure_open(session, task)
         if not may_refer(viewer, task):
             raise Forbidden(N_("You may not refer the task '{name}': it is not yours."), name=task.name)
+        note, copies = _checked(note, to, copies)  # what was sent is read once the user may act
         previous = task.assignee
         target = _refer_to(session, viewer, task, to, now) if to else None
         readers = _copy_to(session, task, copies, {user, to} - {None}, user, now)
@@ -250,3 +232,27 @@ def _copy_to(
                 )
             )
     return list(users.values())
+
+
+def _checked(note: str | None, to: str | None, copies) -> tuple[str, list[str]]:
+    """The referral's note and copies, or a field's error."""
+    note = (note or "").strip()
+    copies = [c.strip() for c in copies if c and c.strip()]
+    if not note:
+        raise InvalidData(N_("Write a note for the referral."), field_errors={"note": N_("Required.")})
+    if len(note) > MAX_NOTE:
+        raise InvalidData(
+            N_("The note is too long: at most {n} characters."),
+            field_errors={"note": N_("Too long.")},
+            n=MAX_NOTE,
+        )
+    if not to and not copies:
+        raise InvalidData(
+            N_("Choose whom to refer the task to, or whom to send a copy."),
+            field_errors={"to": N_("Required.")},
+        )
+    if len(copies) > MAX_COPIES:
+        raise InvalidData(
+            N_("Send at most {n} copies."), field_errors={"copies": N_("Too many.")}, n=MAX_COPIES
+        )
+    return note, copies

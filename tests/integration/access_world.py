@@ -159,7 +159,9 @@ def _tasks(ctx, instance_id: int) -> list[str]:
 # --- the routes -------------------------------------------------------------------------------------
 # (endpoint, method) -> (what its id names, what the request asks). Kinds: read (seeing is enough),
 # note (comment or attach: seeing is enough), work (claim, draft, complete), unclaim (the assignee or
-# a manager), manage (authority), suspend/resume/terminate/retry (authority over the case), admin.
+# a manager), refer (who may work on it or has authority over it), notices (the user's own notices of
+# the case: a case they see but were told nothing of is not found either), manage (authority),
+# suspend/resume/terminate/retry (authority over the case), admin.
 ROUTES = {
     ("inbox.task", "GET"): ("task", "read"),
     ("inbox.diagram", "GET"): ("task", "read"),
@@ -170,6 +172,7 @@ ROUTES = {
     ("inbox.draft", "POST"): ("task", "draft"),
     ("inbox.complete", "POST"): ("task", "complete"),
     ("inbox.assign", "POST"): ("task", "assign"),
+    ("inbox.refer", "POST"): ("task", "refer"),
     ("monitor.reassign", "POST"): ("task", "assign"),
     ("monitor.change_due", "POST"): ("task", "due"),
     ("monitor.instance_page", "GET"): ("instance", "monitor"),
@@ -187,6 +190,9 @@ ROUTES = {
     ("api_tasks.complete", "POST"): ("task", "complete"),
     ("api_tasks.comment", "POST"): ("task", "note"),
     ("api_tasks.assign", "POST"): ("task", "assign"),
+    ("api_tasks.refer", "POST"): ("task", "refer"),
+    ("api_tasks.referral_candidates", "GET"): ("task", "read"),
+    ("api_account.mark_case_read", "POST"): ("instance", "notices"),
     ("api_instances.instance_status", "GET"): ("instance", "read"),
     ("api_instances.list_attachments", "GET"): ("instance", "read"),
     ("api_instances.upload_attachment", "POST"): ("instance", "note"),
@@ -206,7 +212,8 @@ OTHER_ARGUMENTS |= {"key", "code", "token", "name", "fmt", "unit", "filename", "
 NAMES = {"task": ("R05", "R07", "RD", "C1", "S1"), "instance": ("R", "C", "S", "B")}
 NAMES |= {"attachment": ("aR", "aC", "aS"), "incident": ("iB",)}
 # suspend then resume: a manager's suspension is undone by the next request.
-ORDER = ["read", "monitor", "pdf", "note", "claim", "draft", "complete", "unclaim", "assign", "due"]
+ORDER = ["read", "notices", "monitor", "pdf", "note", "claim", "draft", "complete", "refer", "unclaim"]
+ORDER += ["assign", "due"]
 ORDER += ["suspend", "resume", "terminate", "retry", "admin"]
 
 
@@ -263,7 +270,7 @@ def request_of(probe: Probe, world: World, name: str | None, user: str, allowed:
     if allowed and (
         (action == "claim" and name in world.open_tasks and name not in world.claimed)
         or (action == "unclaim" and name in world.claimed)
-        or action in ("terminate", "retry", "admin", "pdf")
+        or action in ("terminate", "retry", "admin", "pdf", "refer")
     ):
         return None
     holder = HOLDER.get(name or "", "coord.expert")
@@ -279,6 +286,9 @@ def request_of(probe: Probe, world: World, name: str | None, user: str, allowed:
         # A permitted completion with no data fails the form's validation: nothing is completed.
         data = {"actions_taken": SECRET if name == "R07" else "پیش‌نویس"} if action == "draft" else {}
         return {"json": {"data": data}}
+    if action == "refer":
+        body = {"to": holder, "note": "لطفاً پیگیری شود"}
+        return {"json": body} if api else {"data": body}
     if action == "assign":
         body = {"assignee": assignee, "reason": "پیگیری"}
         return {"json": body} if api else {"data": body}
@@ -297,7 +307,7 @@ def permitted(probe: Probe, world: World, name: str, user: str) -> bool:
     """What the hand-written tables say the user may do with the thing ``name``."""
     instance = world.instance_of.get(name, name)
     action = probe.action
-    if action in ("read", "note", "pdf"):
+    if action in ("read", "note", "pdf", "notices"):
         return user in SEES[instance]
     if action == "monitor":
         return user in SEES[instance] and user in MONITOR
@@ -305,6 +315,8 @@ def permitted(probe: Probe, world: World, name: str, user: str) -> bool:
         return user in WORKS[name]
     if action == "unclaim":
         return user in MANAGES[name] or world.claimed.get(name) == user
+    if action == "refer":
+        return name in world.open_tasks and (user in WORKS[name] or user in MANAGES[name])
     if action == "admin":
         return user == "admin"
     return user in MANAGES[instance] and (user in MONITOR or probe.endpoint.startswith("inbox."))
@@ -327,6 +339,8 @@ def verdict(probe: Probe, world: World, name: str, user: str, status: int, body:
     seen = user in SEES[instance] if probe.kind != "task" else user in SEES[name]
     if not seen:
         return None if status == 404 else f"sees what is hidden ({status})"
+    if probe.action == "notices":
+        return None if status in (200, 404) else f"answered {status} about their own notices"
     if status == 404:
         return "told that a thing they see does not exist"
     if permitted(probe, world, name, user):

@@ -292,7 +292,7 @@ class ReferSchema(Schema):
             "description": "A colleague in the task's position, the head of its unit, or an expert of it"
         },
     )
-    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    note = fields.String(validate=validate.Length(max=2000), metadata={"description": "Required"})
     copies = fields.List(
         fields.String(validate=validate.Length(min=1, max=64)),
         load_default=list,

@@ -135,4 +135,4 @@ def referral_candidates(task_id):
 def refer(body, task_id):
     """Refer the task with a note (ارجاع با هامش) and/or send copies of its case (رونوشت)."""
     user = require_user()
-    return referral.refer(ctx(), task_id, user.username, body["note"], body.get("to"), body["copies"])
+    return referral.refer(ctx(), task_id, user.username, body.get("note"), body.get("to"), body["copies"])
