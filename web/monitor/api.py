@@ -14,12 +14,14 @@ from engine.cases import show, supervision
 from engine.errors import N_, InvalidData
 from engine.org.access import scope_for_user
 from engine.org.scopes import MONITOR_ROLES
-from engine.reporting import flow, heatmap, instances, regions, tasks
+from engine.reporting import flow, heatmap, instances, job_list, regions, tasks
 from engine.reporting import processes as process_figures
 from engine.runtime import lifecycle
+from engine.runtime import retry as retries
 from engine.work import tasks as task_actions
 from web.api_access import api_blueprint, ctx, require_user
 from web.api_errors import ApiError, ErrorSchema
+from web.i18n import message_text
 from web.monitor import schemas as s
 from web.monitor.common import (
     current_scope,
@@ -152,11 +154,41 @@ def lifecycle(body, instance_id, action):
 
 @blp.route("/monitor/incidents/<int:incident_id>/retry", methods=["POST"])
 @blp.arguments(s.ReasonSchema)
-@blp.response(200, s.InstanceDetailSchema)
+@blp.response(200, s.RetriedSchema)
 def retry(body, incident_id):
-    """Run an incident's failed element again, with a reason for the audit log."""
+    """Run an incident's failed element (or job) again at once, with a reason for the audit log. The
+    answer says whether it worked: ``retry.outcome`` is ``resolved`` or ``failed_again`` (the same
+    incident stays open, with its attempts and last error), beside the instance."""
     reason = supervision.require_reason(body["reason"])
-    return _instance(lifecycle.retry_incident(engine(), incident_id, require_user().username, reason))
+    return _retried(retries.retry_incident(engine(), incident_id, require_user().username, reason))
+
+
+def _retried(outcome: retries.Retried) -> dict:
+    answer = _instance(outcome.instance_id) if outcome.instance_id is not None else {}
+    return answer | {"retry": outcome.to_dict() | {"message": message_text(outcome.message)}}
+
+
+@blp.route("/monitor/jobs")
+@blp.arguments(s.JobArgs, location="query")
+@blp.response(200, s.JobPageSchema)
+def jobs(args):
+    """The queue's jobs the caller may see: failed ones, those past their due moment that nobody ran
+    (pending), with their case (null: a job of no case), attempts, last error and whether the caller
+    may retry them."""
+    return job_list.job_list(
+        engine(), require_user().username, args["show"], limit=args["limit"], offset=args["offset"]
+    )
+
+
+@blp.route("/monitor/jobs/<int:job_id>/retry", methods=["POST"])
+@blp.arguments(s.ReasonSchema)
+@blp.response(200, s.JobRetriedSchema)
+def retry_job(body, job_id):
+    """Run a failed job again at once (authority over its case; an administrator for a job of no case).
+    ``retry.outcome`` says whether it worked."""
+    reason = supervision.require_reason(body["reason"])
+    outcome = retries.retry_job(engine(), job_id, require_user().username, reason)
+    return {"retry": outcome.to_dict() | {"message": message_text(outcome.message)}}
 
 
 @blp.route("/monitor/tasks/<task_id>/reassign", methods=["POST"])

@@ -53,6 +53,16 @@ class InstanceArgs(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
+class JobArgs(Schema):
+    show = fields.String(
+        load_default="failed",
+        validate=validate.OneOf(["failed", "overdue", "pending", "running"]),
+        metadata={"description": "failed; overdue (pending past its due moment); pending; running"},
+    )
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
+
+
 class ReasonSchema(Schema):
     reason = fields.String(required=True, metadata={"description": "Why: it goes to the audit log"})
 
@@ -229,6 +239,46 @@ class InstanceDetailSchema(Schema):
     open_tasks = fields.List(fields.Dict())
     history = fields.List(fields.Dict())
     incidents = fields.List(fields.Dict())
+
+
+class RetryOutcomeSchema(Schema):
+    outcome = fields.String(metadata={"description": "resolved, or failed_again"})
+    instance_id = fields.Integer(allow_none=True)
+    incident_id = fields.Integer(allow_none=True)
+    attempts = fields.Integer()
+    error = fields.String(allow_none=True)
+    message = fields.String(metadata={"description": "What came of it, in the caller's language"})
+
+
+class RetriedSchema(InstanceDetailSchema):
+    retry = fields.Nested(RetryOutcomeSchema)
+
+
+class JobRowSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "timer, timer_start, overdue, message, sms or signal"})
+    status = fields.String()
+    due_at = fields.DateTime()
+    overdue = fields.Boolean(metadata={"description": "Pending past its due moment: nobody ran it"})
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    element_id = fields.String(allow_none=True)
+    instance_id = fields.Integer(allow_none=True, metadata={"description": "Its case; null: none"})
+    instance_title = fields.String(allow_none=True)
+    process_key = fields.String(allow_none=True)
+    incident_id = fields.Integer(allow_none=True)
+    may_retry = fields.Boolean()
+
+
+class JobPageSchema(Schema):
+    show = fields.String()
+    total = fields.Integer()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    items = fields.List(fields.Nested(JobRowSchema), attribute="rows")
+
+
+class JobRetriedSchema(Schema):
+    retry = fields.Nested(RetryOutcomeSchema)
 
 
 class DueResultSchema(Schema):
