@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.context import Context
 from engine.models import Incident, Job, ProcessDefinition, ProcessInstance
+from engine.notify.notices import unread_in
 from engine.org.access import Viewer, load_viewer
 from engine.reporting.common import process_names, reading
 from engine.runtime.jobs import owner_of
@@ -30,8 +31,8 @@ def _shown_as(job: Job, now: datetime) -> set[str]:
     return {str(job.status)}
 
 
-def visible_jobs(ctx: Context, viewer: Viewer, session: Session, now: datetime) -> list[dict]:
-    """Every job in the queue the viewer may see, as rows, soonest due first."""
+def _visible(viewer: Viewer, session: Session) -> tuple[list[Job], dict[int, int | None], dict]:
+    """The jobs the viewer may see, each one's case id, and those cases (two statements)."""
     jobs = session.scalars(select(Job).order_by(Job.due_at, Job.id)).all()
     owners = {job.id: owner_of(job) for job in jobs}
     wanted = sorted({o for o in owners.values() if o is not None})
@@ -51,6 +52,24 @@ def visible_jobs(ctx: Context, viewer: Viewer, session: Session, now: datetime) 
         if wanted
         else {}
     )
+    everything = viewer.scope.everything or viewer.actor.is_admin
+    shown = [
+        job
+        for job in jobs
+        if (owners[job.id] is None and everything) or (owners[job.id] is not None and owners[job.id] in cases)
+    ]
+    return shown, owners, cases
+
+
+def count_jobs(viewer: Viewer, session: Session, now: datetime) -> dict[str, int]:
+    """How many jobs the viewer sees in each list (the dashboard's figure)."""
+    jobs, _owners, _cases = _visible(viewer, session)
+    return {show: sum(show in _shown_as(job, now) for job in jobs) for show in SHOWS}
+
+
+def visible_jobs(ctx: Context, viewer: Viewer, session: Session, now: datetime) -> list[dict]:
+    """Every job in the queue the viewer may see, as rows, soonest due first."""
+    jobs, owners, cases = _visible(viewer, session)
     incidents = dict(
         session.execute(
             select(Incident.job_id, Incident.id).where(
@@ -60,13 +79,11 @@ def visible_jobs(ctx: Context, viewer: Viewer, session: Session, now: datetime) 
     )
     definitions = dict(session.execute(select(ProcessDefinition.id, ProcessDefinition.key)).all())
     names = process_names(session)
-    admin, everything = viewer.actor.is_admin, viewer.scope.everything or viewer.actor.is_admin
+    admin = viewer.actor.is_admin
     rows = []
     for job in jobs:
         owner = owners[job.id]
         case = cases.get(owner) if owner is not None else None
-        if (owner is None and not everything) or (owner is not None and case is None):
-            continue
         key = case.process_key if case is not None else definitions.get(job.definition_id)
         authority = admin if owner is None else viewer.may_manage_instance(case)
         rows.append(
@@ -91,10 +108,6 @@ def visible_jobs(ctx: Context, viewer: Viewer, session: Session, now: datetime) 
     return rows
 
 
-def job_counts(rows: list[dict]) -> dict[str, int]:
-    return {show: sum(show in row["shown_as"] for row in rows) for show in SHOWS}
-
-
 def job_list(
     ctx: Context,
     username: str,
@@ -111,8 +124,16 @@ def job_list(
     with reading(ctx, session) as session:
         viewer = load_viewer(ctx, session, username, now)
         rows = visible_jobs(ctx, viewer, session, now)
+        unread = unread_in(session, username)
     chosen = [row for row in rows if show in row["shown_as"]]
     if show == "failed":
         chosen.sort(key=lambda row: (row["due_at"], row["id"]), reverse=True)
     end = None if limit is None else offset + limit
-    return {"show": show, "total": len(chosen), "counts": job_counts(rows), "rows": chosen[offset:end]}
+    counts = {name: sum(name in row["shown_as"] for row in rows) for name in SHOWS}
+    return {
+        "show": show,
+        "total": len(chosen),
+        "counts": counts,
+        "rows": chosen[offset:end],
+        "unread": unread,
+    }

@@ -14,7 +14,7 @@ from engine.cases import show, supervision
 from engine.errors import N_, InvalidData
 from engine.org.access import scope_for_user
 from engine.org.scopes import MONITOR_ROLES
-from engine.reporting import flow, heatmap, instances, job_list, regions, tasks
+from engine.reporting import flow, heatmap, instances, job_list, regions, task_list, tasks
 from engine.reporting import processes as process_figures
 from engine.runtime import lifecycle
 from engine.runtime import retry as retries
@@ -31,6 +31,7 @@ from web.monitor.common import (
     filters_from_args,
     parse_jalali,
     period,
+    task_filter_from_args,
 )
 
 blp = api_blueprint("api_monitor", __name__, "The supervisor's monitor: figures, instances and actions.")
@@ -166,6 +167,17 @@ def retry(body, incident_id):
 def _retried(outcome: retries.Retried) -> dict:
     answer = _instance(outcome.instance_id) if outcome.instance_id is not None else {}
     return answer | {"retry": outcome.to_dict() | {"message": message_text(outcome.message)}}
+
+
+@blp.route("/monitor/tasks")
+@blp.arguments(s.TaskListArgs, location="query")
+@blp.response(200, s.MonitorTaskPageSchema)
+def task_list_(args):
+    """The open tasks the filters select within the caller's scope, the most overdue first: what the
+    dashboard's task figures count (``open-tasks``, ``overdue-tasks``)."""
+    limit, offset = args.pop("limit"), args.pop("offset")
+    filters = task_filter_from_args(_args(args))
+    return task_list.task_list(engine(), require_user().username, filters, limit, offset)
 
 
 @blp.route("/monitor/jobs")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from engine.cases import supervision
@@ -25,6 +25,7 @@ def jobs():
     found = job_list.job_list(
         engine(), current_user.username, show, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
+    g.ravand_unread = found["unread"]  # the menu's badge, read with the page
     return render_template(
         "monitor/jobs.html",
         found=found,

@@ -53,6 +53,17 @@ class InstanceArgs(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
+class TaskListArgs(Schema):
+    process = fields.String(metadata={"description": "A process key"})
+    department = fields.String(metadata={"description": "A department's code; '-': processes of none"})
+    unit = fields.String(metadata={"description": "A unit code, e.g. region-05"})
+    assignee = fields.String(metadata={"description": "The username the task is claimed by"})
+    unclaimed = fields.String(metadata={"description": "1: only tasks nobody has claimed"})
+    overdue = fields.String(metadata={"description": "1: only tasks past their due moment"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
+
+
 class JobArgs(Schema):
     show = fields.String(
         load_default="failed",
@@ -184,6 +195,13 @@ class DashboardSchema(Schema):
     sla_by_unit = fields.List(fields.Nested(SlaSchema))
     weeks = fields.List(fields.Nested(WeekSchema))
     regions = fields.Nested(UnitComparisonSchema, allow_none=True)
+    jobs = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "Jobs per list"}
+    )
+    cards = fields.List(
+        fields.Dict(),
+        metadata={"description": "The top figures: key, count, and link (the list and its filters)"},
+    )
 
 
 class ElementStatSchema(Schema):
@@ -252,6 +270,25 @@ class RetryOutcomeSchema(Schema):
 
 class RetriedSchema(InstanceDetailSchema):
     retry = fields.Nested(RetryOutcomeSchema)
+
+
+class TaskRowSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    instance_id = fields.Integer()
+    instance_title = fields.String(allow_none=True)
+    process_key = fields.String()
+    unit = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean()
+
+
+class MonitorTaskPageSchema(Schema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(TaskRowSchema), attribute="rows")
 
 
 class JobRowSchema(Schema):
