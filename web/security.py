@@ -24,7 +24,7 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
     "Content-Security-Policy": (
-        "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
+        "script-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'"
     ),
 }
 

@@ -67,6 +67,8 @@ def show(ctx: Context, instance_id: int, supervisor: str | None = None) -> dict:
                     "message": i.message,
                     "line": i.script_line,
                     "created_at": i.created_at.isoformat(),
+                    "attempts": i.attempts,
+                    "last_attempt_at": i.last_attempt_at.isoformat() if i.last_attempt_at else None,
                     "resolved": i.resolved_at is not None,
                 }
                 for i in incidents

@@ -24,7 +24,7 @@ from engine.errors import N_, Conflict, Forbidden, InvalidData, RavandError
 from engine.models import Incident, ProcessInstance
 from engine.org.access import Viewer, load_viewer, require_admin, visible_task
 from engine.reporting.instances import InstanceFilter, instance_conditions
-from engine.runtime import lifecycle, projection, unit_of_work
+from engine.runtime import lifecycle, projection, retry, unit_of_work
 from engine.work.tasks import ensure_open
 
 OPEN_TASK_STATES = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
@@ -41,7 +41,7 @@ def retry_instance(ctx: Context, instance_id: int, user: str | None, reason: str
     if not incident_ids:
         raise Conflict(N_("Process instance {id} has no open incident."), id=instance_id)
     for incident_id in incident_ids:
-        lifecycle.retry_incident(ctx, incident_id, user, reason)
+        retry.retry_incident(ctx, incident_id, user, reason)
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,10 @@ class Incident(Base):
     script_line: Mapped[int | None] = mapped_column(Integer)
     traceback: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: How many times the failing element or job was tried (a retry that fails again adds one) and when
+    #: it was last; ``message`` and ``traceback`` are those of the last failure.
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(64))
 

@@ -55,6 +55,11 @@ class Scope:
             exists().where(task.instance_id == ProcessInstance.id, task.unit_id.in_(sorted(self.unit_ids))),
         )
 
+    def own_instances(self) -> ColumnElement[bool]:
+        """SQL condition on ``ProcessInstance``: the cases of the scope's processes or of its units
+        themselves — not those that merely gave a unit a task (what ``manages_instance`` says)."""
+        return self._clause(ProcessInstance.process_key, ProcessInstance.unit_id)
+
     def tasks(self) -> ColumnElement[bool]:
         """SQL condition on ``HumanTask``: a unit's manager sees the tasks of their unit only."""
         return self._clause(HumanTask.process_key, HumanTask.unit_id)

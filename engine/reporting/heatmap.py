@@ -20,6 +20,9 @@ from engine.org.scopes import Scope
 from engine.reporting.common import reading
 from engine.states import HumanTaskState, JobStatus
 
+#: The instances counted as waiting at a message: those that can still receive one.
+WAITING_STATUSES = ("running", "incident", "suspended")
+
 
 def element_stats(
     ctx: Context,
@@ -34,6 +37,10 @@ def element_stats(
     User tasks come from ``human_task`` (created → completed, or → now while open); catch events from
     the audit trail (a timer or message arriving: the wait is the time since the instance's previous
     event); other elements count their ``element`` events and do not wait.
+
+    Tasks count as the scope sees them (a region's manager: their region's tasks only); the rest of
+    the flow only for the scope's own cases (``Scope.own_instances``), never for the whole of a
+    central case that gave the region a task: the map is the region's, not a mix.
     """
     now = now or ctx.clock.now()
     cal = ctx.calendar
@@ -50,6 +57,7 @@ def element_stats(
 
     with reading(ctx, session) as session:
         in_version = and_(ProcessInstance.definition_id == definition_id, scope.instances())
+        own = and_(ProcessInstance.definition_id == definition_id, scope.own_instances())
         tasks = session.execute(
             select(
                 HumanTask.element_id,
@@ -79,7 +87,7 @@ def element_stats(
                 AuditEvent.at,
             )
             .join(ProcessInstance, ProcessInstance.id == AuditEvent.instance_id)
-            .where(in_version)
+            .where(own)
             .order_by(AuditEvent.instance_id, AuditEvent.id)
         ).all()
         user_tasks = {t[0] for t in tasks}
@@ -101,24 +109,23 @@ def element_stats(
                 .where(in_version, HumanTask.state == HumanTaskState.OPEN)
             )
         }
-        for element_id, count in session.execute(
-            select(MessageSubscription.element_id, func.count())
+        for instance_id, element_id in session.execute(  # each instance once per element
+            select(MessageSubscription.instance_id, MessageSubscription.element_id)
             .join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id)
-            .where(in_version, ProcessInstance.status.in_(("running", "suspended")))
-            .group_by(MessageSubscription.element_id)
+            .where(own, ProcessInstance.status.in_(WAITING_STATUSES))
         ):
-            entry(element_id, None)["waiting_now"] += count
+            entry(element_id, None)["_now"].add(instance_id)
         for instance_id, element_id in session.execute(
             select(Job.instance_id, Job.element_id)
             .join(ProcessInstance, ProcessInstance.id == Job.instance_id)
-            .where(in_version, Job.kind == "timer", Job.status == JobStatus.PENDING)
+            .where(own, Job.kind == "timer", Job.status == JobStatus.PENDING)
         ):
             if instance_id not in waiting_tasks:  # a boundary timer's instance already waits at its task
-                entry(element_id, None)["waiting_now"] += 1
+                entry(element_id, None)["_now"].add(instance_id)
         incidents = session.execute(
             select(Incident.element_id, func.count())
             .join(ProcessInstance, ProcessInstance.id == Incident.instance_id)
-            .where(in_version, Incident.resolved_at.is_(None), Incident.element_id.is_not(None))
+            .where(own, Incident.resolved_at.is_(None), Incident.element_id.is_not(None))
             .group_by(Incident.element_id)
         ).all()
     for element_id, count in incidents:

@@ -146,6 +146,9 @@ def instance_page(ctx: Context, instance_id: int, username: str, diagram: str | 
                     "message": i.message,
                     "script_line": i.script_line,
                     "created_at": i.created_at,
+                    "attempts": i.attempts,
+                    "last_attempt_at": i.last_attempt_at,
+                    "job_id": i.job_id,
                     "resolved_at": i.resolved_at,
                 }
                 for i in incidents

@@ -28,6 +28,7 @@ from engine.reporting.common import (
     reading,
     unit_names,
 )
+from engine.reporting.heatmap import WAITING_STATUSES
 from engine.search import searchable
 from engine.states import HumanTaskState, InstanceStatus, JobStatus
 
@@ -120,23 +121,33 @@ def instance_conditions(
     text = searchable(f.text)
     if text:
         conditions.append(ProcessInstance.search_text.contains(text, autoescape=True))
-    if f.element_id:  # waiting there now: at an open task, a message or a timer (as the heat map counts)
+    if f.element_id:  # waiting there now, counted as the heat map counts (``heatmap.element_stats``)
+        own = scope.own_instances()
         conditions.append(
             or_(
                 exists().where(
                     HumanTask.instance_id == ProcessInstance.id,
                     HumanTask.state == HumanTaskState.OPEN,
                     HumanTask.element_id == f.element_id,
+                    scope.tasks(),
                 ),
-                exists().where(
-                    MessageSubscription.instance_id == ProcessInstance.id,
-                    MessageSubscription.element_id == f.element_id,
+                and_(
+                    own,
+                    ProcessInstance.status.in_(WAITING_STATUSES),
+                    exists().where(
+                        MessageSubscription.instance_id == ProcessInstance.id,
+                        MessageSubscription.element_id == f.element_id,
+                    ),
                 ),
-                exists().where(
-                    Job.instance_id == ProcessInstance.id,
-                    Job.kind == "timer",
-                    Job.status == JobStatus.PENDING,
-                    Job.element_id == f.element_id,
+                and_(
+                    own,
+                    ~has_open_task(),  # a boundary timer's instance waits at its task
+                    exists().where(
+                        Job.instance_id == ProcessInstance.id,
+                        Job.kind == "timer",
+                        Job.status == JobStatus.PENDING,
+                        Job.element_id == f.element_id,
+                    ),
                 ),
             )
         )

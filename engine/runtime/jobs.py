@@ -12,12 +12,14 @@ run again automatically but fails, with an incident on its instance, until a sup
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.context import Context
@@ -93,6 +95,15 @@ def _run_one(ctx: Context, now: datetime) -> str | None:
     job_id = _begin_attempt(ctx, now)
     if job_id is None:
         return None
+    error = carry_out(ctx, job_id)
+    return "done" if error is None else _record_failure(ctx, job_id, error)
+
+
+def carry_out(
+    ctx: Context, job_id: int, then: Callable[[Session, Job], None] | None = None
+) -> Exception | None:
+    """Do a claimed job's work in one transaction that holds its row, ``then`` (in the same
+    transaction) and delete it. The error if it failed: nothing of it was saved."""
     try:
         with ctx.db.transaction() as session:
             job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
@@ -103,14 +114,16 @@ def _run_one(ctx: Context, now: datetime) -> str | None:
                 "task_id": job.task_id,
             }
             _execute(ctx, session, job)
+            if then is not None:
+                then(session, job)
             session.delete(job)
         log.info("job done", extra=facts)
-        return "done"
+        return None
     except JobFailed as failure:
-        return _record_failure(ctx, job_id, failure.cause)
+        return failure.cause
     except Exception as exc:  # one broken job must not stop the queue: it is retried, then an incident
         log.exception("job %s failed", job_id)
-        return _record_failure(ctx, job_id, exc)
+        return exc
 
 
 def _fail_crashed(ctx: Context, now: datetime) -> int:
@@ -246,8 +259,12 @@ def _record_failure(ctx: Context, job_id: int, cause: Exception) -> str:
 
 def _fail(ctx: Context, session, job: Job, cause: Exception) -> None:
     job.status, job.started_at, job.last_error = "failed", None, str(cause)
-    owner = job.instance_id or (job.payload or {}).get("from_instance")
+    owner = owner_of(job)
     if owner is not None:
         with advancing(ctx, owner, None, allow=None, session=session) as step:
-            incident = open_incident(step, cause)
-            incident.job_id = job.id
+            open_incident(step, cause, job_id=job.id).attempts = job.attempts
+
+
+def owner_of(job: Job) -> int | None:
+    """The instance a job's failure is an incident of: its own, or the one that sent its message."""
+    return job.instance_id or (job.payload or {}).get("from_instance")

@@ -1,18 +1,13 @@
-"""Suspending, resuming, terminating an instance, and retrying an incident."""
+"""Suspending, resuming, terminating an instance (retrying an incident: ``engine.runtime.retry``)."""
 
 from __future__ import annotations
 
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
 from engine import audit
 from engine.audit import require_reason
 from engine.context import Context
-from engine.errors import N_, Conflict, NotFound
-from engine.models import (
-    Incident,
-    Job,
-)
+from engine.models import Incident
 from engine.org.access import require_authority
 from engine.runtime.unit_of_work import advancing, run_engine
 from engine.states import ACTIVE, InstanceStatus
@@ -55,35 +50,3 @@ def terminate(ctx: Context, instance_id: int, user: str | None = None, reason: s
         step.instance.status = InstanceStatus.TERMINATED
         step.instance.ended_at = step.now
         audit.record(step.session, "terminated", instance_id, user, at=step.now, data={"reason": reason})
-
-
-def retry_incident(ctx: Context, incident_id: int, user: str | None = None, reason: str | None = None) -> int:
-    """Run the failed element again (after a fix to its data or a new version), closing the incident;
-    the instance's id."""
-    with ctx.db.transaction() as session:
-        incident = session.get(Incident, incident_id)
-        if incident is None:
-            raise NotFound(N_("Incident {id} does not exist."), id=incident_id)
-        instance_id = incident.instance_id  # whether it was resolved is said only to who may act on it
-    with advancing(ctx, instance_id, user, check=authority(ctx, user, reason)) as step:
-        incident = step.session.get(Incident, incident_id, populate_existing=True)
-        if incident.resolved_at is not None:  # resolved before, or by someone while we waited for the lock
-            raise Conflict(N_("Incident {id} was already resolved."), id=incident_id)
-        incident.resolved_at, incident.resolved_by = step.now, user
-        job = step.session.get(Job, incident.job_id) if incident.job_id else None
-        if job is not None:
-            job.status, job.attempts, job.due_at, job.started_at = "pending", 0, step.now, None
-        for task in step.workflow.get_tasks(state=TaskState.ERROR):
-            task._set_state(TaskState.READY)
-        step.instance.status = InstanceStatus.RUNNING
-        audit.record(
-            step.session,
-            "incident_retried",
-            instance_id,
-            user,
-            element_id=incident.element_id,
-            at=step.now,
-            data={"reason": reason},
-        )
-        run_engine(step)
-    return instance_id

@@ -56,6 +56,9 @@ class Step:
     now: datetime
     opened: list[dict] = field(default_factory=list)  # the human-task rows the save opened
     signals: list[tuple[str, dict]] = field(default_factory=list)  # thrown this step: (name, payload)
+    #: The incident a supervisor is retrying: a failure at its element counts on it, not as a new one.
+    retrying: Incident | None = None
+    failed_again: bool = False
 
 
 _LOCK = (
@@ -275,29 +278,47 @@ def run_engine(step: Step, raise_errors: bool = False) -> None:
                 )
 
 
-def open_incident(step: Step, exc: Exception) -> Incident:
+def open_incident(step: Step, exc: Exception, job_id: int | None = None) -> Incident:
+    """The incident of a failure: a new one, or — when it is the element of the incident being retried,
+    or of an incident still open there — that one, with one more attempt and the last error."""
     task = getattr(exc, "task", None)
     element = getattr(getattr(task, "task_spec", None), "bpmn_id", None)
-    incident = Incident(
-        instance_id=step.instance.id,
-        element_id=element,
-        message=str(exc),
-        script_line=getattr(exc, "line_number", None) or None,
-        traceback="".join(traceback.format_exception(exc)),
-        created_at=step.now,
-    )
-    step.session.add(incident)
+    incident = _same_incident(step, element, job_id)
+    message = str(exc)
+    if incident is None:
+        incident = Incident(
+            instance_id=step.instance.id, element_id=element, job_id=job_id, attempts=1, created_at=step.now
+        )
+        step.session.add(incident)
+        kind, data = "incident", {"message": message}
+    else:
+        incident.attempts += 1
+        incident.resolved_at = incident.resolved_by = None
+        step.failed_again = True
+        kind, data = "incident_retry_failed", {"message": message, "attempts": incident.attempts}
+    incident.message = message
+    incident.script_line = getattr(exc, "line_number", None) or None
+    incident.traceback = "".join(traceback.format_exception(exc))
+    incident.last_attempt_at = step.now
     step.instance.status = InstanceStatus.INCIDENT
-    audit.record(
-        step.session,
-        "incident",
-        step.instance.id,
-        step.actor,
-        element_id=element,
-        at=step.now,
-        data={"message": str(exc)},
-    )
+    audit.record(step.session, kind, step.instance.id, step.actor, element_id=element, at=step.now, data=data)
     return incident
+
+
+def _same_incident(step: Step, element: str | None, job_id: int | None) -> Incident | None:
+    if step.retrying is not None and step.retrying.element_id == element:
+        return step.retrying
+    return step.session.scalar(
+        select(Incident)
+        .where(
+            Incident.instance_id == step.instance.id,
+            Incident.resolved_at.is_(None),
+            Incident.element_id == element if element is not None else Incident.element_id.is_(None),
+            Incident.job_id == job_id if job_id is not None else Incident.job_id.is_(None),
+        )
+        .order_by(Incident.id)
+        .limit(1)
+    )
 
 
 def final_data(workflow: BpmnWorkflow) -> dict:

@@ -6,7 +6,7 @@
 - ``role.rank``: head or expert of its unit (where a referral goes up or down), set for the known roles.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-03 18:00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import engine.models
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -38,7 +38,7 @@ def test_a_supervisor_follows_an_overdue_figure_and_reassigns_the_task(
     screenshot(page, "monitor-dashboard")
 
     page.click("#overdue-figure")
-    page.wait_for_url(re.compile(r"/monitor/instances\?overdue=1"))
+    page.wait_for_url(re.compile(r"/monitor/tasks\?overdue=1"))
     page.click("text=گزارش region-03")
     page.wait_for_url(re.compile(r"/monitor/instances/\d+$"))
     page.wait_for_selector("#instance-diagram[data-ready='1']")

@@ -12,7 +12,7 @@ from engine.cases import show
 from engine.definitions.bundle import collect_bundles
 from engine.definitions.deployment import deploy
 from engine.models import AuditEvent, HumanTask, Incident, Job, ProcessInstance, utcnow
-from engine.runtime import lifecycle, starting
+from engine.runtime import lifecycle, retry, starting
 from engine.runtime.jobs import MAX_ATTEMPTS, run_due_jobs
 from engine.runtime.messages import send_message
 from tests.conftest import FIXTURES, bundle_of
@@ -78,14 +78,15 @@ def test_a_failing_job_retries_with_backoff_then_becomes_an_incident(ctx, clock)
     assert incident["element"] == "divide" and "ZeroDivisionError" in incident["message"]
     assert incident["line"] == 2
     assert _count(ctx, AuditEvent, AuditEvent.kind == "timer_fired") == 0, "failed attempts leave no trace"
-    # Retrying runs the element again at once; with the data unchanged it fails again, as a new incident.
-    lifecycle.retry_incident(ctx, incident["id"], user="sara", reason="fixed")
+    # Retrying runs the job again at once; with the data unchanged it fails again, on the same incident.
+    outcome = retry.retry_incident(ctx, incident["id"], user="sara", reason="fixed")
+    assert outcome.failed_again and outcome.attempts == MAX_ATTEMPTS + 1
     with ctx.db.transaction() as session:
-        assert session.get(Incident, incident["id"]).resolved_by == "sara"
-        assert session.scalar(select(func.count()).select_from(Job)) == 0
+        assert session.get(Incident, incident["id"]).resolved_at is None
+        assert session.scalar(select(Job.status)) == "failed"
     shown = show.show(ctx, instance.id)
     assert shown["status"] == "incident"
-    assert [i["resolved"] for i in shown["incidents"]] == [True, False]
+    assert [(i["resolved"], i["attempts"]) for i in shown["incidents"]] == [(False, MAX_ATTEMPTS + 1)]
 
 
 def test_a_runaway_script_becomes_an_incident_and_the_engine_goes_on(ctx):

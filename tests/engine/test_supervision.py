@@ -197,7 +197,7 @@ def test_bulk_reports_a_failure_and_carries_on(ctx):
     first = start(ctx, "doubling", {"value": None}, user="alice").id
     second = start(ctx, "doubling", {"value": None}, user="alice").id
     report = supervision.bulk(ctx, "sara", InstanceFilter(status="incident"), "retry", "again")
-    # the data is still wrong: each retry fails again into a new incident, and both are reported
+    # the data is still wrong: each retry fails again (on its same incident), and both are reported
     assert [(r["instance_id"], r["outcome"]) for r in report] == [(first, "failed"), (second, "failed")]
     assert "NoneType" in report[0]["message"]
     assert {status(ctx, i) for i in (first, second)} == {"incident"}

@@ -208,6 +208,8 @@ ID_ARGUMENTS |= {"incident_id": "incident"}
 # Arguments that name no case: a process version, the user's own notices, an account, a delegation;
 # or no id at all.
 OTHER_ARGUMENTS = {"definition_id", "notification_id", "notice_id", "user_id", "delegation_id", "version"}
+# A job: its retry asks the authority over its case (or an administrator for a job of no case).
+OTHER_ARGUMENTS |= {"job_id"}
 OTHER_ARGUMENTS |= {"key", "code", "token", "name", "fmt", "unit", "filename", "action"}
 NAMES = {"task": ("R05", "R07", "RD", "C1", "S1"), "instance": ("R", "C", "S", "B")}
 NAMES |= {"attachment": ("aR", "aC", "aS"), "incident": ("iB",)}

@@ -255,9 +255,9 @@ def test_the_dashboard_shows_the_figures_of_the_week(app):
 def test_the_dashboard_links_each_figure_to_its_list(app):
     client = client_of(app, "deputy")
     page = text(client.get("/monitor/", query_string=WEEK))
-    assert "/monitor/instances?overdue=1" in page
-    assert "/monitor/instances?overdue=1&amp;unit=region-03" in page or "unit=region-03&amp;overdue=1" in page
-    listed = text(client.get("/monitor/instances", query_string={"overdue": "1", "unit": "region-03"}))
+    assert "/monitor/tasks?overdue=1" in page
+    assert "/monitor/tasks?overdue=1&amp;unit=region-03" in page
+    listed = text(client.get("/monitor/tasks", query_string={"overdue": "1", "unit": "region-03"}))
     assert "گزارش region-03" in listed and "گزارش region-02" not in listed
 
 
@@ -402,8 +402,8 @@ def test_reassign_and_change_the_due_date(app):
     with ctx.db.transaction() as session:
         assert session.get(HumanTask, task_id).assignee == "region03.manager"
     dashboard = text(client.get("/monitor/"))
-    assert "/monitor/instances?overdue=1&amp;assignee=region03.manager" in dashboard
-    listed = text(client.get("/monitor/instances", query_string={"assignee": "region03.manager"}))
+    assert "/monitor/tasks?overdue=1&amp;assignee=region03.manager" in dashboard
+    listed = text(client.get("/monitor/tasks", query_string={"assignee": "region03.manager"}))
     assert "گزارش region-03" in listed and "گزارش region-02" not in listed
     response = client.post(f"/monitor/tasks/{task_id}/due", data={"due": "۱۴۰۵/۱۰/۰۱", "reason": "تمدید"})
     assert response.status_code == 302

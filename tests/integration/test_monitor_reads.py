@@ -37,9 +37,11 @@ def case(app) -> int:
     ("url", "max_statements"),
     [
         ("/monitor/instances/{case}", 20),
-        ("/monitor/", 28),  # ten figures, each its own statements
+        ("/monitor/", 30),  # eleven figures, each its own statements (the jobs: two)
         ("/monitor/instances", 11),
         ("/monitor/instances?unit=region-01&overdue=1", 11),
+        ("/monitor/tasks?overdue=1", 8),
+        ("/monitor/jobs", 12),
     ],
 )
 def test_a_monitor_page_is_one_read_after_the_sign_in(app, case, url, max_statements):

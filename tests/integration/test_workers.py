@@ -21,7 +21,7 @@ from engine.definitions.deployment import deploy
 from engine.models import AuditEvent, Incident, Job
 from engine.runtime import starting
 from engine.runtime.jobs import CRASH_GRACE, run_due_jobs
-from engine.runtime.lifecycle import retry_incident
+from engine.runtime.retry import retry_incident
 from tests.conftest import POSTGRES_SKIP_REASON, POSTGRES_URL, _truncate, add_org, bundle_of
 
 INSTANCES = 200

@@ -11,7 +11,7 @@ cpSync("node_modules/vazirmatn/fonts/webfonts", `${out}/fonts`, { recursive: tru
 cpSync("node_modules/vazirmatn/fonts/ttf", `${out}/fonts/ttf`, { recursive: true }); // for the PDFs
 
 await build({
-  entryPoints: ["web/assets/app.js", "web/assets/inbox/form.js", "web/assets/inbox/diagram.js", "web/assets/monitor/dashboard.js", "web/assets/monitor/diagram.js", "web/assets/designer/designer.js", "web/assets/polls/results.js"],
+  entryPoints: ["web/assets/app.js", "web/assets/actions.js", "web/assets/inbox/form.js", "web/assets/inbox/diagram.js", "web/assets/monitor/dashboard.js", "web/assets/monitor/diagram.js", "web/assets/designer/designer.js", "web/assets/polls/results.js"],
   bundle: true,
   minify: true,
   sourcemap: true,

@@ -25,6 +25,7 @@ _EVENTS = {
     "resumed": _l("The case was resumed"),
     "incident": _l("A problem stopped the case"),
     "incident_retried": _l("The problem was retried"),
+    "incident_retry_failed": _l("The retry did not solve the problem"),
     "timer_fired": _l("A deadline or reminder fell due"),
     "message_received": _l("A message arrived"),
     "error_uncaught": _l("An error stopped the case"),

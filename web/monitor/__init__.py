@@ -9,7 +9,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 
-from web.monitor import views  # noqa: E402, F401  (registers the routes on bp)
+from web.monitor import jobs, tasks, views  # noqa: E402, F401  (register the routes on bp)
 
 
 def register_monitor(app: Flask) -> None:

@@ -13,12 +13,14 @@ from flask import g, request
 from engine.cases import show, supervision
 from engine.org.access import scope_for_user
 from engine.org.scopes import MONITOR_ROLES
-from engine.reporting import flow, heatmap, instances, regions, tasks
+from engine.reporting import flow, heatmap, instances, job_list, regions, task_list, tasks
 from engine.reporting import processes as process_figures
 from engine.runtime import lifecycle as instance_lifecycle
+from engine.runtime import retry as retries
 from engine.work import tasks as task_actions
 from web.api_access import api_blueprint, ctx, require_user
 from web.api_errors import ApiError, ErrorSchema
+from web.i18n import message_text
 from web.monitor import schemas as s
 from web.monitor.common import (
     current_scope,
@@ -28,6 +30,7 @@ from web.monitor.common import (
     engine,
     filters_from_args,
     period,
+    task_filter_from_args,
 )
 
 CASE_ARGUMENTS = {"instance_id", "task_id", "incident_id"}
@@ -158,12 +161,52 @@ def lifecycle(body, instance_id, action):
 
 @blp.route("/monitor/incidents/<int:incident_id>/retry", methods=["POST"])
 @blp.arguments(s.ReasonSchema)
-@blp.response(200, s.InstanceDetailSchema)
+@blp.response(200, s.RetriedSchema)
 def retry(body, incident_id):
-    """Run an incident's failed element again, with a reason for the audit log."""
-    return _instance(
-        instance_lifecycle.retry_incident(engine(), incident_id, require_user().username, body.get("reason"))
+    """Run an incident's failed element (or job) again at once, with a reason for the audit log. The
+    answer says whether it worked: ``retry.outcome`` is ``resolved`` or ``failed_again`` (the same
+    incident stays open, with its attempts and last error), beside the instance."""
+    return _retried(
+        retries.retry_incident(engine(), incident_id, require_user().username, body.get("reason"))
     )
+
+
+def _retried(outcome: retries.Retried) -> dict:
+    answer = _instance(outcome.instance_id) if outcome.instance_id is not None else {}
+    return answer | {"retry": outcome.to_dict() | {"message": message_text(outcome.message)}}
+
+
+@blp.route("/monitor/tasks")
+@blp.arguments(s.TaskListArgs, location="query")
+@blp.response(200, s.MonitorTaskPageSchema)
+def task_list_(args):
+    """The open tasks the filters select within the caller's scope, the most overdue first: what the
+    dashboard's task figures count (``open-tasks``, ``overdue-tasks``)."""
+    limit, offset = args.pop("limit"), args.pop("offset")
+    filters = task_filter_from_args(_args(args))
+    return task_list.task_list(engine(), require_user().username, filters, limit, offset)
+
+
+@blp.route("/monitor/jobs")
+@blp.arguments(s.JobArgs, location="query")
+@blp.response(200, s.JobPageSchema)
+def jobs(args):
+    """The queue's jobs the caller may see: failed ones, those past their due moment that nobody ran
+    (pending), with their case (null: a job of no case), attempts, last error and whether the caller
+    may retry them."""
+    return job_list.job_list(
+        engine(), require_user().username, args["show"], limit=args["limit"], offset=args["offset"]
+    )
+
+
+@blp.route("/monitor/jobs/<int:job_id>/retry", methods=["POST"])
+@blp.arguments(s.ReasonSchema)
+@blp.response(200, s.JobRetriedSchema)
+def retry_job(body, job_id):
+    """Run a failed job again at once (authority over its case; an administrator for a job of no case).
+    ``retry.outcome`` says whether it worked."""
+    outcome = retries.retry_job(engine(), job_id, require_user().username, body.get("reason"))
+    return {"retry": outcome.to_dict() | {"message": message_text(outcome.message)}}
 
 
 @blp.route("/monitor/tasks/<task_id>/reassign", methods=["POST"])

@@ -15,6 +15,7 @@ from engine.org.access import scope_for_user
 from engine.org.scopes import MONITOR_ROLES, Scope
 from engine.reporting.dashboard import dashboard
 from engine.reporting.instances import InstanceFilter
+from engine.reporting.task_list import TaskFilter
 from web.auth import roles_required
 from web.catalog import current_catalog
 
@@ -132,6 +133,22 @@ def filters_from_args(args: Mapping[str, str]) -> InstanceFilter:
         text=(args.get("q") or "").strip() or None,
         element_id=args.get("element") or None,
         assignee=(args.get("assignee") or "").strip() or None,
+    )
+
+
+def task_filter_from_args(args: Mapping[str, str]) -> TaskFilter:
+    """The task list's filters from query arguments (the dashboard's task figures link with them)."""
+
+    def flag(name: str) -> bool:
+        return args.get(name) in ("1", "on", "true")
+
+    return TaskFilter(
+        process_key=args.get("process") or None,
+        department=args.get("department") or None,
+        unit_code=(args.get("unit") or "").strip() or None,
+        assignee=(args.get("assignee") or "").strip() or None,
+        unclaimed=flag("unclaimed"),
+        overdue=flag("overdue"),
     )
 
 

@@ -48,6 +48,7 @@ EVENTS = {
     "completed": _l("Completed"),
     "incident": _l("Incident"),
     "incident_retried": _l("Incident retried"),
+    "incident_retry_failed": _l("Retry failed again"),
     "timer_fired": _l("Timer fired"),
     "message_received": _l("Message received"),
     "error_uncaught": _l("Error not caught"),
@@ -60,4 +61,18 @@ ACTIONS = {
     "resume": _l("Resume"),
     "terminate": _l("Terminate"),
     "retry": _l("Retry incidents"),
+}
+JOB_KINDS = {
+    "timer": _l("Timer"),
+    "timer_start": _l("Timer start"),
+    "overdue": _l("Overdue notice"),
+    "message": _l("Message"),
+    "sms": _l("SMS"),
+    "signal": _l("Signal"),
+}
+JOB_SHOWS = {
+    "failed": _l("Failed"),
+    "overdue": _l("Past due, not run"),
+    "pending": _l("Pending"),
+    "running": _l("Running now"),
 }

@@ -53,6 +53,27 @@ class InstanceArgs(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
+class TaskListArgs(Schema):
+    process = fields.String(metadata={"description": "A process key"})
+    department = fields.String(metadata={"description": "A department's code; '-': processes of none"})
+    unit = fields.String(metadata={"description": "A unit code, e.g. region-05"})
+    assignee = fields.String(metadata={"description": "The username the task is claimed by"})
+    unclaimed = fields.String(metadata={"description": "1: only tasks nobody has claimed"})
+    overdue = fields.String(metadata={"description": "1: only tasks past their due moment"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
+
+
+class JobArgs(Schema):
+    show = fields.String(
+        load_default="failed",
+        validate=validate.OneOf(["failed", "overdue", "pending", "running"]),
+        metadata={"description": "failed; overdue (pending past its due moment); pending; running"},
+    )
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
+
+
 # The actions' bodies are checked by the engine once it knows the caller may act (a missing reason or
 # date is 422 only for them; others learn 404 or 403 first): every field is needed, none is refused here.
 class ReasonSchema(Schema):
@@ -182,6 +203,13 @@ class DashboardSchema(Schema):
     sla_by_unit = fields.List(fields.Nested(SlaSchema))
     weeks = fields.List(fields.Nested(WeekSchema))
     regions = fields.Nested(UnitComparisonSchema, allow_none=True)
+    jobs = fields.Dict(
+        keys=fields.String(), values=fields.Integer(), metadata={"description": "Jobs per list"}
+    )
+    cards = fields.List(
+        fields.Dict(),
+        metadata={"description": "The top figures: key, count, and link (the list and its filters)"},
+    )
 
 
 class ElementStatSchema(Schema):
@@ -237,6 +265,65 @@ class InstanceDetailSchema(Schema):
     open_tasks = fields.List(fields.Dict())
     history = fields.List(fields.Dict())
     incidents = fields.List(fields.Dict())
+
+
+class RetryOutcomeSchema(Schema):
+    outcome = fields.String(metadata={"description": "resolved, or failed_again"})
+    instance_id = fields.Integer(allow_none=True)
+    incident_id = fields.Integer(allow_none=True)
+    attempts = fields.Integer()
+    error = fields.String(allow_none=True)
+    message = fields.String(metadata={"description": "What came of it, in the caller's language"})
+
+
+class RetriedSchema(InstanceDetailSchema):
+    retry = fields.Nested(RetryOutcomeSchema)
+
+
+class TaskRowSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    instance_id = fields.Integer()
+    instance_title = fields.String(allow_none=True)
+    process_key = fields.String()
+    unit = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    overdue = fields.Boolean()
+
+
+class MonitorTaskPageSchema(Schema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(TaskRowSchema), attribute="rows")
+
+
+class JobRowSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "timer, timer_start, overdue, message, sms or signal"})
+    status = fields.String()
+    due_at = fields.DateTime()
+    overdue = fields.Boolean(metadata={"description": "Pending past its due moment: nobody ran it"})
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    element_id = fields.String(allow_none=True)
+    instance_id = fields.Integer(allow_none=True, metadata={"description": "Its case; null: none"})
+    instance_title = fields.String(allow_none=True)
+    process_key = fields.String(allow_none=True)
+    incident_id = fields.Integer(allow_none=True)
+    may_retry = fields.Boolean()
+
+
+class JobPageSchema(Schema):
+    show = fields.String()
+    total = fields.Integer()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    items = fields.List(fields.Nested(JobRowSchema), attribute="rows")
+
+
+class JobRetriedSchema(Schema):
+    retry = fields.Nested(RetryOutcomeSchema)
 
 
 class DueResultSchema(Schema):

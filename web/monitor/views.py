@@ -17,8 +17,9 @@ from engine.reporting import instance_list as instance_listing
 from engine.reporting import instance_page as instance_model
 from engine.reporting import processes as process_figures
 from engine.runtime import lifecycle
+from engine.runtime import retry as retries
 from engine.work import tasks as task_actions
-from web.i18n import error_text
+from web.i18n import error_text, message_text
 from web.monitor import bp
 from web.monitor.common import (
     case_route,
@@ -33,7 +34,7 @@ from web.monitor.common import (
     without_bad_dates,
 )
 from web.monitor.export import export_response
-from web.monitor.labels import ACTIONS, DEPARTMENTS, EVENTS, STATUS_STYLES, STATUSES
+from web.monitor.labels import ACTIONS, DEPARTMENTS, EVENTS, JOB_KINDS, JOB_SHOWS, STATUS_STYLES, STATUSES
 
 PAGE_SIZE = 25
 
@@ -59,6 +60,8 @@ def _labels() -> dict:
         "DEPARTMENTS": DEPARTMENTS,
         "EVENTS": EVENTS,
         "ACTIONS": ACTIONS,
+        "JOB_KINDS": JOB_KINDS,
+        "JOB_SHOWS": JOB_SHOWS,
     }
 
 
@@ -198,11 +201,17 @@ def diagram(definition_id: int):
 # --- actions -------------------------------------------------------------------------------------------
 
 
+def said(outcome: retries.Retried) -> int | None:
+    """Say what a retry came to (failed again: why, and how many attempts) and give its instance."""
+    flash(message_text(outcome.message), "danger" if outcome.failed_again else "success")
+    return outcome.instance_id
+
+
 def _reason() -> str:
     return request.form.get("reason", "")
 
 
-def _act(action, success: str, instance_id: int | None = None):
+def _act(action, success: str | None, instance_id: int | None = None):
     """Run an engine action and go back to the instance's page (the id ``action`` returns, else
     ``instance_id``); on an engine error say why in the page's language. What the user may not see is
     not found."""
@@ -216,7 +225,8 @@ def _act(action, success: str, instance_id: int | None = None):
         flash(error_text(exc), "danger")
         result = None
     else:
-        flash(success, "success")
+        if success is not None:
+            flash(success, "success")
     target = result if isinstance(result, int) else instance_id
     if target is None:
         return redirect(url_for("monitor.dashboard"))
@@ -251,8 +261,8 @@ def terminate(instance_id: int):
 def retry(incident_id: int):
     reason = _reason()
     return _act(
-        lambda: lifecycle.retry_incident(engine(), incident_id, current_user.username, reason),
-        _("The incident was retried."),
+        lambda: said(retries.retry_incident(engine(), incident_id, current_user.username, reason)),
+        None,
         request.form.get("instance", type=int),
     )
 
