@@ -6,7 +6,7 @@ export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/ravand.db
 # No package's install script runs (esbuild ships its binary as a package; @carbon's only phones home).
 export IBM_TELEMETRY_DISABLED := true
 
-.PHONY: run serve-prod test setup assets lint format bench clean fake-sms
+.PHONY: run serve-prod test setup assets lint format bench clean fake-sms constraints
 
 run: setup assets
 	$(BIN)/ravand db upgrade
@@ -36,11 +36,22 @@ test: setup assets
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: setup.cfg pyproject.toml
+# The versions are pinned by constraints.txt (the set the tests passed with); setup.cfg holds the ranges.
+$(VENV)/.installed: setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
+
+# After a change of setup.cfg's dependencies: resolve them afresh in a new venv and pin the result.
+constraints:
+	rm -rf $(VENV).constraints
+	$(PYTHON) -m venv $(VENV).constraints
+	$(VENV).constraints/bin/pip install --quiet --upgrade pip
+	$(VENV).constraints/bin/pip install --quiet -e '.[dev]'
+	{ sed -n '/^#/p' constraints.txt; $(VENV).constraints/bin/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf $(VENV).constraints
 
 assets: node_modules/.installed setup
 	npm run --silent build

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from engine.org import accounts
+from web.api_docs import ApiBlueprint
 from web.api_errors import ApiError, install_error_handlers
 from web.auth import AppUser
 from web.case_access import ensure_named_visible
@@ -59,9 +59,22 @@ def require_user() -> AppUser:
     return g.api_user
 
 
-def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
-    """A flask-smorest blueprint with the API's authentication, CSRF rule and JSON errors."""
-    blp = Blueprint(name, import_name, description=description)
+def api_blueprint(
+    name: str,
+    import_name: str,
+    description: str,
+    *,
+    tag: str,
+    login: bool = True,
+    restricted: str | None = None,
+) -> ApiBlueprint:
+    """A flask-smorest blueprint with the API's authentication, CSRF rule and JSON errors.
+
+    ``tag`` names the people its operations serve; ``login=False`` for what anyone may call;
+    ``restricted`` says who alone may call any of them (documented as their 403)."""
+    blp = ApiBlueprint(
+        name, import_name, tag=tag, description=description, login=login, restricted=restricted
+    )
     blp.before_request(identify)
     blp.before_request(ask_first)
     install_error_handlers(blp)

@@ -45,6 +45,16 @@ SETTINGS = (
     Setting("RAVAND_SMTP_HOST", "(none: e-mail off)", "SMTP server for notifications", web=False),
     Setting("RAVAND_SMTP_PORT", "25", "SMTP port", web=False),
     Setting("RAVAND_SMTP_FROM", "ravand@localhost", "sender address", web=False),
+    Setting(
+        "RAVAND_SMTP_STARTTLS", "1 on port 587, else 0", "1: upgrade the connection with STARTTLS", web=False
+    ),
+    Setting("RAVAND_SMTP_SSL", "1 on port 465, else 0", "1: TLS from the first byte (SMTPS)", web=False),
+    Setting("RAVAND_SMTP_USER", "(none: no login)", "SMTP login (only over STARTTLS or SSL)", web=False),
+    Setting("RAVAND_SMTP_PASSWORD", "(none)", "SMTP password", web=False),
+    Setting(
+        "RAVAND_SMTP_CA_FILE", "(the system's)", "PEM certificates to trust for the SMTP server", web=False
+    ),
+    Setting("RAVAND_SMTP_TIMEOUT", "10", "seconds before an SMTP connection or reply is given up", web=False),
     Setting("RAVAND_LOG_FORMAT", "json in production, text otherwise", "json or text", web=False),
     Setting("RAVAND_MAX_REQUEST_MB", "25", "largest request body; a larger one is answered 413", web=False),
     Setting(

@@ -1,16 +1,9 @@
-"""E-mail: one notice at once in the user's language, or a day's digest, over SMTP.
-
-Active whenever ``RAVAND_SMTP_HOST`` is set (``RAVAND_SMTP_PORT``, ``RAVAND_SMTP_FROM``,
-``RAVAND_BASE_URL`` for the links in the mail).
-"""
+"""What a notice's e-mail says, in the user's language (``engine.notify.mail`` sends it through the
+job queue; ``RAVAND_BASE_URL`` gives the links in the mail)."""
 
 from __future__ import annotations
 
 import os
-import smtplib
-from dataclasses import dataclass
-from email import policy
-from email.message import EmailMessage
 
 from engine.notify.kinds import (
     CASE_COPIED,
@@ -50,9 +43,6 @@ BODIES = {
         "Ravand — Public Relations Deputy, Tehran Municipality\n"
     ),
 }
-# Folding a Persian subject into several encoded words loses the space at the fold (CPython's encoder):
-# long header lines keep each subject whole.
-_UNFOLDED = policy.default.clone(max_line_length=998)
 NOTE = {"fa": "هامش: {note}\n", "en": "Note: {note}\n"}
 
 
@@ -65,51 +55,15 @@ def base_url() -> str:
     return (os.environ.get("RAVAND_BASE_URL") or "").rstrip("/")
 
 
-@dataclass(frozen=True)
-class SmtpSender:
-    """Sends each notice as a plain-text e-mail in the user's language; skips users without an address."""
-
-    host: str
-    port: int = 25
-    sender: str = "ravand@localhost"
-    base_url: str = ""
-    timeout: float = 10.0
-
-    @classmethod
-    def from_env(cls) -> SmtpSender | None:
-        host = os.environ.get("RAVAND_SMTP_HOST")
-        if not host:
-            return None
-        return cls(
-            host=host,
-            port=int(os.environ.get("RAVAND_SMTP_PORT") or 25),
-            sender=os.environ.get("RAVAND_SMTP_FROM") or "ravand@localhost",
-            base_url=base_url(),
-        )
-
-    def compose(self, message: OutgoingMessage) -> EmailMessage:
-        locale = message.locale if message.locale in SUBJECTS else "fa"
-        subject = subject_of(message)
-        link = f"{self.base_url}/inbox/tasks/{message.task_id}" if self.base_url else ""
-        note = NOTE[locale].format(note=message.note) if message.note else ""
-        body = BODIES[locale].format(
-            name=message.full_name, subject=subject, title=message.instance_title, note=note, link=link
-        )
-        return self.mail(message.email or "", subject, body)
-
-    def mail(self, to: str, subject: str, body: str) -> EmailMessage:
-        mail = EmailMessage(policy=_UNFOLDED)
-        mail["Subject"] = subject
-        mail["From"] = self.sender
-        mail["To"] = to
-        mail.set_content(body)
-        return mail
-
-    def send(self, message: OutgoingMessage) -> None:
-        if not message.email:
-            return
-        self.send_mail(self.compose(message))
-
-    def send_mail(self, mail: EmailMessage) -> None:
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
-            smtp.send_message(mail)
+def mail_payload(message: OutgoingMessage) -> dict:
+    """The ``email`` job of one notice (``engine.notify.mail`` sends it): address, subject, body."""
+    locale = message.locale if message.locale in SUBJECTS else "fa"
+    subject = subject_of(message)
+    link = f"{base_url()}/inbox/tasks/{message.task_id}" if base_url() else ""
+    note = NOTE[locale].format(note=message.note) if message.note else ""
+    body = BODIES[locale].format(
+        name=message.full_name, subject=subject, title=message.instance_title, note=note, link=link
+    )
+    # The job is not the instance's (a suspended case still tells its people); a last failure is an
+    # incident of the case.
+    return {"to": message.email, "subject": subject, "body": body, "from_instance": message.instance_id}

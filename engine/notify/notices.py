@@ -3,26 +3,26 @@ falls overdue, and how it goes further (e-mail, SMS) as each user chose.
 
 Notices are rows written in the transaction that creates the task, so they exist exactly when the
 task does. A notice meant for one person by name (a task given or referred to them, a copy, their
-own task falling overdue) goes out at once to whoever chose "immediately": by e-mail after the commit
-(a failing sender is logged and never undoes the work), by SMS through the job queue. A group task's
+own task falling overdue) goes out at once to whoever chose "immediately", by e-mail or SMS: a job
+written in the same transaction, sent by the job runner (a request never waits for a gateway, a
+rolled-back transaction sends nothing, a failure is retried and then an incident). A group task's
 notices — one per holder of its role — stay in the app: the daily digest (``engine/notify/digest.py``)
-carries them, so nobody gets one message per colleague's task. ``register_sender`` adds a sender of
-e-mail-like messages; the SMTP sender is active whenever ``RAVAND_SMTP_HOST`` is set.
+carries them, so nobody gets one message per colleague's task. E-mail is on while
+``RAVAND_SMTP_HOST`` is set.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import Row, bindparam, distinct, func, insert, select
 from sqlalchemy.orm import Session
 
 from engine.calendar.jalali import to_persian_digits
 from engine.models import HumanTask, Job, Notification, ProcessInstance, User
-from engine.notify.email import SmtpSender, base_url, subject_of
+from engine.notify import mail
+from engine.notify.email import base_url, mail_payload, subject_of
 from engine.notify.kinds import (
     CASE_COPIED,
     TASK_ARRIVED,
@@ -34,29 +34,6 @@ from engine.notify.kinds import (
 )
 from engine.notify.settings import IMMEDIATE, SMS, settings_in
 from engine.org.holders import HOLDERS
-
-log = logging.getLogger(__name__)
-
-
-class Sender(Protocol):
-    def send(self, message: OutgoingMessage) -> None: ...
-
-
-_registered: list[Sender] = []
-
-
-def register_sender(sender: Sender) -> None:
-    _registered.append(sender)
-
-
-def unregister_sender(sender: Sender) -> None:
-    _registered.remove(sender)
-
-
-def active_senders() -> list[Sender]:
-    smtp = SmtpSender.from_env()
-    return [*_registered, *([smtp] if smtp is not None else [])]
-
 
 # --- creating notices --------------------------------------------------------------------------------
 
@@ -173,7 +150,6 @@ def _notify(
         return
     instance = session.get(ProcessInstance, task.instance_id)
     title = (instance.title if instance is not None else None) or task.process_key
-    by_mail = []
     for user in users:
         if user.id not in at_once:
             continue
@@ -191,15 +167,14 @@ def _notify(
         )
         setting = settings[user.id]
         if setting.channel != SMS:
-            by_mail.append(message)
+            if user.email and mail.mail_enabled():
+                session.add(Job(kind=mail.KIND, due_at=now, payload=mail_payload(message)))
         elif setting.mobile:
             session.add(
                 Job(
                     kind="sms", due_at=now, payload={"receptor": setting.mobile, "message": sms_text(message)}
                 )
             )
-    if by_mail:
-        session.info.setdefault("after_commit", []).append(lambda: deliver(by_mail))
 
 
 def sms_text(message: OutgoingMessage) -> str:
@@ -225,14 +200,3 @@ def unread_in(session: Session, username: str) -> int:
         .join(User, User.id == Notification.user_id)
         .where(User.username == username, Notification.read_at.is_(None))
     )
-
-
-def deliver(messages: list[OutgoingMessage]) -> None:
-    """Hand each message to every active sender; a failing sender is logged, never raised."""
-    senders = active_senders()
-    for message in messages:
-        for sender in senders:
-            try:
-                sender.send(message)
-            except Exception:
-                log.exception("the %s sender failed for %s", type(sender).__name__, message.username)

@@ -26,7 +26,7 @@ from engine.context import Context
 from engine.errors import RavandError
 from engine.models import HumanTask, Job, ProcessInstance
 from engine.notify import digest
-from engine.notify.email import SmtpSender
+from engine.notify.mail import MailFailed, Outbox
 from engine.notify.notices import notify_overdue
 from engine.notify.sms import SmsFailed, sender_from_env
 from engine.org import delegation_end
@@ -69,15 +69,21 @@ def claim_next(ctx: Context, session, now: datetime) -> Job | None:
 
 
 def run_due_jobs(ctx: Context, limit: int = 500, now: datetime | None = None) -> dict:
-    """Carry out up to ``limit`` due jobs, one transaction each. Returns how many fired and failed."""
+    """Carry out up to ``limit`` due jobs, one transaction each. Returns how many fired and failed.
+
+    The e-mail of the run shares one SMTP connection (``outbox``)."""
     fired = failed = 0
     failed += _fail_crashed(ctx, now or ctx.clock.now())
-    for _ in range(limit):
-        outcome = _run_one(ctx, now or ctx.clock.now())
-        if outcome is None:
-            break
-        fired += outcome == "done"
-        failed += outcome == "failed"
+    outbox = Outbox()
+    try:
+        for _ in range(limit):
+            outcome = _run_one(ctx, now or ctx.clock.now(), outbox)
+            if outcome is None:
+                break
+            fired += outcome == "done"
+            failed += outcome == "failed"
+    finally:
+        outbox.close()
     return {"fired": fired, "failed": failed}
 
 
@@ -91,19 +97,25 @@ def _begin_attempt(ctx: Context, now: datetime) -> int | None:
         return job.id
 
 
-def _run_one(ctx: Context, now: datetime) -> str | None:
+def _run_one(ctx: Context, now: datetime, outbox: Outbox) -> str | None:
     job_id = _begin_attempt(ctx, now)
     if job_id is None:
         return None
-    error = carry_out(ctx, job_id)
+    error = carry_out(ctx, job_id, outbox=outbox)
     return "done" if error is None else _record_failure(ctx, job_id, error)
 
 
 def carry_out(
-    ctx: Context, job_id: int, then: Callable[[Session, Job], None] | None = None
+    ctx: Context,
+    job_id: int,
+    then: Callable[[Session, Job], None] | None = None,
+    outbox: Outbox | None = None,
 ) -> Exception | None:
     """Do a claimed job's work in one transaction that holds its row, ``then`` (in the same
-    transaction) and delete it. The error if it failed: nothing of it was saved."""
+    transaction) and delete it. The error if it failed: nothing of it was saved. E-mail goes through
+    ``outbox`` (the run's one SMTP connection), or a connection of its own."""
+    own_outbox = outbox is None
+    outbox = outbox or Outbox()
     try:
         with ctx.db.transaction() as session:
             job = session.get(Job, job_id, with_for_update=True, populate_existing=True)
@@ -113,7 +125,7 @@ def carry_out(
                 "instance_id": job.instance_id,
                 "task_id": job.task_id,
             }
-            _execute(ctx, session, job)
+            _execute(ctx, session, job, outbox)
             if then is not None:
                 then(session, job)
             session.delete(job)
@@ -124,6 +136,9 @@ def carry_out(
     except Exception as exc:  # one broken job must not stop the queue: it is retried, then an incident
         log.exception("job %s failed", job_id)
         return exc
+    finally:
+        if own_outbox:
+            outbox.close()
 
 
 def _fail_crashed(ctx: Context, now: datetime) -> int:
@@ -144,7 +159,7 @@ def _fail_crashed(ctx: Context, now: datetime) -> int:
         return len(crashed)
 
 
-def _execute(ctx: Context, session, job: Job) -> None:
+def _execute(ctx: Context, session, job: Job, outbox: Outbox) -> None:
     if job.kind == "timer":
         with advancing(ctx, job.instance_id, None, session=session) as step:
             waiting = step.workflow.get_task_from_id(UUID(job.task_id))
@@ -179,7 +194,10 @@ def _execute(ctx: Context, session, job: Job) -> None:
         except SmsFailed as exc:
             raise JobFailed(exc) from exc
     elif job.kind == "email":
-        _send_email(job.payload)
+        try:
+            outbox.send(job.payload)
+        except MailFailed as exc:
+            raise JobFailed(exc) from exc
     elif job.kind == digest.JOB_KIND:
         digest.send_digests(session, ctx.clock.now())
     elif job.kind == delegation_end.JOB_KIND:
@@ -192,18 +210,6 @@ def _execute(ctx: Context, session, job: Job) -> None:
         )
     else:
         raise JobFailed(ValueError(f"unknown job kind '{job.kind}'"))
-
-
-def _send_email(payload: dict) -> None:
-    """A queued e-mail (a digest): sent over SMTP when it is configured, else only logged."""
-    smtp = SmtpSender.from_env()
-    if smtp is None:
-        log.info("e-mail to %s: %s", payload["to"], payload["subject"])
-        return
-    try:
-        smtp.send_mail(smtp.mail(payload["to"], payload["subject"], payload["body"]))
-    except OSError as exc:
-        raise JobFailed(exc) from exc
 
 
 def _mark_overdue(session, job: Job, now: datetime) -> None:

@@ -170,3 +170,12 @@ def test_the_api_is_in_the_openapi_document(app):
         "/api/v1/monitor/tasks/{task_id}/reassign",
     ):
         assert path in paths, path
+
+
+def test_retrying_an_incident_that_does_not_exist_is_404(app):
+    # The view named ``lifecycle`` once hid the engine's lifecycle module here: a 500 the fuzz run found.
+    response = client_of(app, "deputy").post("/api/v1/monitor/incidents/999/retry", json={"reason": "fixed"})
+    assert response.status_code == 404 and response.json["code"] == "not_found"
+    # Authority comes before input: what does not exist is 404 whatever reason was sent.
+    blank = client_of(app, "deputy").post("/api/v1/monitor/incidents/999/retry", json={"reason": "  "})
+    assert blank.status_code == 404

@@ -1,19 +1,15 @@
-"""Notifications: who is told when a task arrives, is reassigned or falls overdue; the e-mail sender;
-reading them by case."""
+"""Notifications: who is told when a task arrives, is reassigned or falls overdue; reading them by
+case. (Their e-mail: tests/unit/test_mail.py.)"""
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from engine.errors import NotFound
-from engine.models import Delegation, HumanTask, Notification, Position, User, utcnow
-from engine.notify import notices as notifications
+from engine.models import Delegation, Notification, Position, User, utcnow
 from engine.notify import reading
 from engine.runtime.jobs import run_due_jobs
 from engine.runtime.starting import start
@@ -102,90 +98,3 @@ def test_the_badge_counts_cases_and_the_page_groups_them(ctx, approval):
     reading.mark_read(ctx, "bob", instance_id=instance.id)
     assert [g["instance_id"] for g in reading.notices_page(ctx, "bob", unread_only=True).groups] == [other.id]
     assert reading.unread_count(ctx, "bob") == 1
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(monkeypatch):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("RAVAND_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("RAVAND_SMTP_PORT", str(port))
-    monkeypatch.setenv("RAVAND_SMTP_FROM", "ravand@tehran.ir")
-    monkeypatch.setenv("RAVAND_BASE_URL", "https://ravand.example/")
-    yield inbox
-    controller.stop()
-
-
-def test_notices_go_out_by_email_in_the_users_language_after_the_commit(ctx, approval, smtp_server):
-    with ctx.db.transaction() as session:
-        for user in session.scalars(select(User).where(User.username.in_(["alice", "bob"]))):
-            user.email = f"{user.username}@tehran.ir"
-            user.locale = "en" if user.username == "bob" else "fa"
-    instance = start(ctx, "approval", {}, user="root", unit="region-01", title="پرونده آزمون")
-    assert smtp_server.messages == []  # a group task: its holders are told in the app and the digest
-    task_id = open_task(ctx, instance.id)["id"]
-    tasks.assign(ctx, task_id, "alice", user="root", reason="her turn")
-    tasks.assign(ctx, task_id, "bob", user="root", reason="alice is on leave")
-    assert [m.rcpt_tos[0] for m in smtp_server.messages] == ["alice@tehran.ir", "bob@tehran.ir"]
-    mails = {
-        m.rcpt_tos[0]: message_from_bytes(m.content, policy=policy.default) for m in smtp_server.messages
-    }
-    persian, english = mails["alice@tehran.ir"], mails["bob@tehran.ir"]
-    assert persian["Subject"] == "روند: کار «ثبت درخواست» به شما واگذار شد"
-    assert persian["From"] == "ravand@tehran.ir"
-    body = persian.get_content()
-    assert "پرونده آزمون" in body and f"https://ravand.example/inbox/tasks/{task_id}" in body
-    assert english["Subject"] == "Ravand: the task 'ثبت درخواست' was assigned to you"
-
-
-def test_a_failing_sender_never_undoes_the_work(ctx, approval):
-    class Broken:
-        def send(self, message):
-            raise ConnectionError("the SMS gateway is down")
-
-    instance = start(ctx, "approval", {}, user="root", unit="region-01")
-    task_id = open_task(ctx, instance.id)["id"]
-    broken = Broken()
-    notifications.register_sender(broken)
-    try:
-        tasks.assign(ctx, task_id, "bob", user="root", reason="alice is on leave")
-    finally:
-        notifications.unregister_sender(broken)
-    assert open_task(ctx, instance.id)["assignee"] == "bob"
-    assert notified(ctx, "task_reassigned") == [("bob", "task_reassigned")]
-
-
-def test_a_rolled_back_transaction_sends_nothing(ctx, approval):
-    sent = []
-
-    class Recorder:
-        def send(self, message):
-            sent.append(message)
-
-    instance = start(ctx, "approval", {}, user="root", unit="region-01")
-    task_id = open_task(ctx, instance.id)["id"]
-    recorder = Recorder()
-    notifications.register_sender(recorder)
-    try:
-        with pytest.raises(RuntimeError), ctx.db.transaction() as session:
-            task = session.get(HumanTask, task_id)
-            task.assignee = "alice"
-            notifications.notify_assigned(session, task, utcnow())
-            raise RuntimeError("the request failed after the task was given")
-        tasks.assign(ctx, task_id, "bob", user="root", reason="alice is on leave")
-    finally:
-        notifications.unregister_sender(recorder)
-    assert [m.username for m in sent] == ["bob"]

@@ -22,8 +22,22 @@ class RavandApi(Api):
 
     ERROR_SCHEMA = ErrorSchema
 
+    def __init__(self, *args, **kwargs):
+        self._tags: set[str] = set()
+        super().__init__(*args, **kwargs)
+
     def _register_error_handlers(self) -> None:
         """Each API blueprint installs its own JSON error handlers (web.api.errors)."""
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        """flask-smorest's, with the document's tags named for people (``ApiBlueprint.tag``), each once."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        blp.register_views_in_doc(self, self._app, self.spec, name=name, parameters=parameters)
+        if blp.tag not in self._tags:
+            self._tags.add(blp.tag)
+            self.spec.tag({"name": blp.tag, "description": blp.description})
 
 
 def register_api(app: Flask) -> Api:

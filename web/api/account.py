@@ -21,7 +21,12 @@ from web.api.schemas import (
 from web.api_access import api_blueprint, ctx, require_user
 from web.api_errors import ErrorSchema, api_locale
 
-blp = api_blueprint("api_account", __name__, "The current user's API token and notifications.")
+blp = api_blueprint(
+    "api_account",
+    __name__,
+    "The current user's API token and notifications.",
+    tag="Staff: token and notifications",
+)
 
 
 @blp.route("/token", methods=["POST"])

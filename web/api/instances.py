@@ -12,7 +12,6 @@ from engine.cases.start import StartRequest, start_process
 from engine.definitions import starters
 from web.api.schemas import (
     AttachmentSchema,
-    FileSchema,
     InstanceStatusSchema,
     InstanceSummarySchema,
     PageArgs,
@@ -25,7 +24,12 @@ from web.api_access import api_blueprint, ctx, require_user
 from web.api_errors import ErrorSchema
 from web.uploads import attachment_store
 
-blp = api_blueprint("api_instances", __name__, "Starting processes, my requests, instances and their files.")
+blp = api_blueprint(
+    "api_instances",
+    __name__,
+    "Starting processes, my requests, instances and their files.",
+    tag="Staff: requests and files",
+)
 
 
 @blp.route("/processes")
@@ -108,15 +112,14 @@ def list_attachments(instance_id):
 
 
 @blp.route("/instances/<id:instance_id>/attachments", methods=["POST"])
-@blp.arguments(UploadSchema, location="form")
-@blp.arguments(FileSchema, location="files")
+@blp.arguments(UploadSchema, location="multipart")
 @blp.response(201, AttachmentSchema)
 @blp.alt_response(422, schema=ErrorSchema, description="Not a PDF, PNG, JPEG or Office file, or too large")
-@blp.alt_response(404, schema=ErrorSchema)
-def upload_attachment(form, files, instance_id):
+@blp.alt_response(413, schema=ErrorSchema, description="The request is larger than the server takes")
+def upload_attachment(form, instance_id):
     """Attach a file (multipart/form-data, field ``file``): checked by its content and size."""
     user = require_user()
-    upload = files["file"]
+    upload = form["file"]
     store = attachment_store()
     added = attachments.add(
         ctx(),

@@ -13,7 +13,9 @@ from web.api_errors import ApiError, ErrorSchema, api_locale
 from web.catalog import current_catalog
 from web.tracking import status_json
 
-blp = api_blueprint("api_public", __name__, "What a citizen may see without logging in.")
+blp = api_blueprint(
+    "api_public", __name__, "What a citizen may see without logging in.", tag="Public", login=False
+)
 
 
 @blp.route("/public/status/<code>")

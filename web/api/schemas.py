@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
+from werkzeug.datastructures import FileStorage
 
+from engine.errors import N_
 from web.bounds import MAX_ID, MAX_PAGE
 
 DATE_HELP = "ISO 8601, UTC"
@@ -219,13 +221,21 @@ class PublicStatusSchema(Schema):
     ended_at = fields.String(allow_none=True)
 
 
+class FileField(fields.Field):
+    """A file part of a multipart body (a plain text field of the same name is refused)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, FileStorage):
+            raise ValidationError(N_("Not a file: send it as a file part of a multipart/form-data body."))
+        return value
+
+
 class UploadSchema(Schema):
+    """One multipart/form-data body: the file and, optionally, the task and form field it is for."""
+
+    file = FileField(metadata={"type": "string", "format": "binary"}, required=True)
     task_id = fields.String(validate=validate.Length(max=36), metadata={"description": "A task of the case"})
     field = fields.String(validate=validate.Length(max=128), metadata={"description": "The form field"})
-
-
-class FileSchema(Schema):
-    file = fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)
 
 
 class TokenSchema(Schema):

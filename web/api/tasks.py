@@ -20,7 +20,7 @@ from web.api.schemas import (
 from web.api_access import api_blueprint, ctx, require_user
 from web.api_errors import ErrorSchema
 
-blp = api_blueprint("api_tasks", __name__, "Human tasks: the inbox of the current user.")
+blp = api_blueprint("api_tasks", __name__, "Human tasks: the inbox of the current user.", tag="Staff: tasks")
 
 
 @blp.route("/tasks")
@@ -63,7 +63,8 @@ def get_task(task_id):
 
 @blp.route("/tasks/<task_id>/claim", methods=["POST"])
 @blp.response(200, TaskSchema)
-@blp.alt_response(409, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="Claimed by someone else, or no longer open")
+@blp.alt_response(403, schema=ErrorSchema, description="You do not hold the task's position")
 def claim(task_id):
     """Take a group task: it becomes mine alone."""
     return tasks.claim(ctx(), task_id, require_user().username)
@@ -71,7 +72,8 @@ def claim(task_id):
 
 @blp.route("/tasks/<task_id>/unclaim", methods=["POST"])
 @blp.response(200, TaskSchema)
-@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="Not claimed by you")
+@blp.alt_response(409, schema=ErrorSchema, description="The task is no longer open")
 def unclaim(task_id):
     """Give a claimed task back to the group."""
     return tasks.unclaim(ctx(), task_id, require_user().username)
@@ -80,6 +82,8 @@ def unclaim(task_id):
 @blp.route("/tasks/<task_id>/draft", methods=["PUT"])
 @blp.arguments(SubmissionSchema)
 @blp.response(204)
+@blp.alt_response(403, schema=ErrorSchema, description="Not yours: you may see the task but not work on it")
+@blp.alt_response(409, schema=ErrorSchema, description="The task is no longer open")
 def save_draft(body, task_id):
     """Keep what was typed so far, without validating or completing."""
     user = require_user()
@@ -91,6 +95,7 @@ def save_draft(body, task_id):
 @blp.response(200, CompletedSchema)
 @blp.alt_response(422, schema=ErrorSchema, description="The form data are not valid: per-field messages")
 @blp.alt_response(409, schema=ErrorSchema, description="Already completed (by whom), or no longer open")
+@blp.alt_response(403, schema=ErrorSchema, description="Not yours: you may see the task but not work on it")
 def complete(body, task_id):
     """Submit the task's form; the data are validated on the server against the form."""
     user = require_user()
@@ -107,11 +112,12 @@ def comment(body, task_id):
     tasks.add_comment(ctx(), task_id, body["body"], user.username)
 
 
-@blp.route("/tasks/<task_id>/assign", methods=["POST"])
+@blp.route("/tasks/<task_id>/assign", methods=["POST"], tags=["Supervisors"])
 @blp.arguments(AssignSchema)
 @blp.response(200, TaskSchema)
 @blp.alt_response(403, schema=ErrorSchema, description="Only supervisors with authority over the task")
 @blp.alt_response(422, schema=ErrorSchema, description="The assignee does not hold the task's position")
+@blp.alt_response(409, schema=ErrorSchema, description="The task is no longer open")
 def assign(body, task_id):
     """Give the task to one of the holders of its position (supervisors)."""
     user = require_user()

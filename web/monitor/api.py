@@ -34,7 +34,13 @@ from web.monitor.common import (
 )
 
 CASE_ARGUMENTS = {"instance_id", "task_id", "incident_id"}
-blp = api_blueprint("api_monitor", __name__, "The supervisor's monitor: figures, instances and actions.")
+blp = api_blueprint(
+    "api_monitor",
+    __name__,
+    "The supervisor's monitor: figures, instances and actions.",
+    tag="Supervisors",
+    restricted="Supervisors only (the monitor's roles)",
+)
 
 
 @blp.before_request
@@ -112,7 +118,7 @@ def units(args):
     return regions.unit_comparison(engine(), current_scope(), args["process"], *_period(args))
 
 
-@blp.route("/monitor/definitions/<int:definition_id>/elements")
+@blp.route("/monitor/definitions/<id:definition_id>/elements")
 @blp.response(200, s.ElementsSchema)
 def elements(definition_id):
     """The heat map of one process version: per element, the instances that passed it, their average wait
@@ -149,7 +155,7 @@ LIFECYCLE = {
 }
 
 
-@blp.route("/monitor/instances/<int:instance_id>/<any(suspend, resume, terminate):action>", methods=["POST"])
+@blp.route("/monitor/instances/<id:instance_id>/<any(suspend, resume, terminate):action>", methods=["POST"])
 @blp.arguments(s.ReasonSchema)
 @blp.response(200, s.InstanceDetailSchema)
 @blp.alt_response(409, schema=ErrorSchema, description="The instance's status does not allow it")
@@ -159,9 +165,10 @@ def lifecycle(body, instance_id, action):
     return _instance(instance_id)
 
 
-@blp.route("/monitor/incidents/<int:incident_id>/retry", methods=["POST"])
+@blp.route("/monitor/incidents/<id:incident_id>/retry", methods=["POST"])
 @blp.arguments(s.ReasonSchema)
 @blp.response(200, s.RetriedSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="The incident was already resolved")
 def retry(body, incident_id):
     """Run an incident's failed element (or job) again at once, with a reason for the audit log. The
     answer says whether it worked: ``retry.outcome`` is ``resolved`` or ``failed_again`` (the same
@@ -199,7 +206,7 @@ def jobs(args):
     )
 
 
-@blp.route("/monitor/jobs/<int:job_id>/retry", methods=["POST"])
+@blp.route("/monitor/jobs/<id:job_id>/retry", methods=["POST"])
 @blp.arguments(s.ReasonSchema)
 @blp.response(200, s.JobRetriedSchema)
 def retry_job(body, job_id):
@@ -212,6 +219,7 @@ def retry_job(body, job_id):
 @blp.route("/monitor/tasks/<task_id>/reassign", methods=["POST"])
 @blp.arguments(s.ReassignSchema)
 @blp.response(204)
+@blp.alt_response(409, schema=ErrorSchema, description="The task is no longer open")
 def reassign(body, task_id):
     """Give an open task to another user, with a reason for the audit log."""
     task_actions.assign(engine(), task_id, body["assignee"], require_user().username, body["reason"])
@@ -220,13 +228,14 @@ def reassign(body, task_id):
 @blp.route("/monitor/tasks/<task_id>/due", methods=["POST"])
 @blp.arguments(s.DueSchema)
 @blp.response(200, s.DueResultSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="The task is no longer open")
 def change_due(body, task_id):
     """Move an open task's due date to the end of a Jalali working day, with a reason."""
     due = due_from_jalali(body["due"])
     return supervision.change_due_date(engine(), task_id, due, require_user().username, body["reason"])
 
 
-@blp.route("/monitor/instances/<int:instance_id>/data", methods=["POST"])
+@blp.route("/monitor/instances/<id:instance_id>/data", methods=["POST"])
 @blp.arguments(s.DataEditSchema)
 @blp.response(200, s.DataEditResultSchema)
 @blp.alt_response(403, schema=ErrorSchema, description="Administrators only")
