@@ -108,6 +108,11 @@ def from_jalali_str(s: str) -> date:
     return jdatetime.date(year, month, day).togregorian()
 
 
+def tehran_today() -> date:
+    """Today in Tehran, which from 20:30 UTC on is already the server's tomorrow."""
+    return datetime.now(TEHRAN).date()
+
+
 def jalali_today(persian_digits: bool = True) -> str:
     """Today's Jalali date in Tehran, e.g. '۱۴۰۵/۰۹/۰۵'."""
-    return to_jalali_str(datetime.now(TEHRAN).date(), persian_digits=persian_digits)
+    return to_jalali_str(tehran_today(), persian_digits=persian_digits)

@@ -4,13 +4,13 @@ first, in Persian, right to left, with Jalali dates; the completed step shows wh
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 from sqlalchemy import select
 
-from engine.calendar.jalali import to_jalali_str
+from engine.calendar.jalali import tehran_today, to_jalali_str
 from engine.definitions import deployment as definitions
 from engine.definitions.bundle import collect_bundles
 from engine.definitions.forms import validate_submission
@@ -86,7 +86,7 @@ def test_a_bad_value_in_a_repeating_row_is_marked_on_its_field(live_server, page
     with time_machine.travel(utcnow(), tick=True) as clock:
         complete(ctx, open_task(ctx, instance.id, "review_request"), {"intake": "refer"}, user="coord.expert")
         schedule = {
-            "meeting_date": to_jalali_str(date.today() + timedelta(days=3)),
+            "meeting_date": to_jalali_str(tehran_today() + timedelta(days=3)),
             "meeting_time": "۱۰:۳۰",
             "meeting_place": "شهرداری منطقه ۵",
             "meeting_official": "معاون منطقه",

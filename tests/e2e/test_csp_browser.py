@@ -11,6 +11,7 @@ from engine.definitions.bundle import collect_bundles
 from engine.runtime.starting import start
 from engine.work.inbox import TaskQuery, list_tasks
 from tests.e2e.conftest import ROOT
+from tests.e2e.waiting import wait_until
 from tests.processes import test_opinion_poll as polls
 
 pytestmark = pytest.mark.browser
@@ -55,7 +56,7 @@ def test_no_page_breaks_the_script_policy(live_server, browser, page, login):
     login(page, "deputy")
     response = page.goto(f"{live_server.url}/monitor/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
-    page.wait_for_function("document.querySelector('#throughput-chart').width > 0")
+    wait_until(page, "document.querySelector('#throughput-chart').width > 0")
     assert violations(page, console) == []
     with page.expect_navigation():
         page.select_option("#rollout", index=page.locator("#rollout option").count() - 1)
@@ -74,7 +75,7 @@ def test_no_page_breaks_the_script_policy(live_server, browser, page, login):
     assert violations(page, console) == []
 
     page.goto(f"{live_server.url}/polls/{code}/results")
-    page.wait_for_function("() => document.querySelectorAll('canvas.ravand-chart')[0].width > 0")
+    wait_until(page, "() => document.querySelectorAll('canvas.ravand-chart')[0].width > 0")
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     page.click("form[data-confirm] button[type=submit]")

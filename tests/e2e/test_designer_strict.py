@@ -10,6 +10,7 @@ import pytest
 from engine.definitions import drafts, starters
 from engine.definitions.bundle import collect_bundles
 from tests.e2e.conftest import ROOT
+from tests.e2e.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 KEY = "legal_review"
@@ -80,9 +81,10 @@ def test_a_check_marks_every_problem_at_its_element_and_the_live_lint_reads_expr
         "window.ravandModeler.get('selection').select(window.ravandModeler.get('elementRegistry').get('review'))"
     )
     page.fill("#bio-properties-panel-ravand-due", "۳")
-    page.wait_for_function(
+    wait_until(
+        page,
         "![...document.querySelectorAll('#lint-server li')].some((li) => li.dataset.element === 'review'"
-        " && li.dataset.rule === 'expressions-compile')"
+        " && li.dataset.rule === 'expressions-compile')",
     )
     page.fill("#bio-properties-panel-ravand-due", "working_days_later(")
     page.wait_for_selector("#lint-server li[data-element='review'][data-rule='expressions-compile']")
@@ -162,11 +164,11 @@ def test_an_edit_in_a_decision_table_marks_the_draft_unsaved_and_is_saved(live_s
     cell.click()
     page.keyboard.press("End")
     page.keyboard.type(' + ""')
-    page.wait_for_function("document.querySelector('#save-state').textContent.length > 0")
+    wait_until(page, "document.querySelector('#save-state').textContent.length > 0")
     # Going to another file and back keeps the edit; saving stores it.
     page.click("#file-tabs [data-file='citizen_meeting.bpmn']")
     page.click("#btn-save")
-    page.wait_for_function("document.querySelector('#save-state').textContent === ''")
+    wait_until(page, "document.querySelector('#save-state').textContent === ''")
     saved = drafts.get_draft(live_server.ctx, "citizen_meeting")
     assert saved.revision == 1
     assert '"coord_expert" + ""' in saved.files["citizen_meeting_triage.dmn"]

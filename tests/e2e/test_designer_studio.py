@@ -14,6 +14,7 @@ from engine.definitions.bundle import collect_bundles
 from engine.runtime.starting import start
 from engine.work.tasks import complete
 from tests.e2e.conftest import ROOT
+from tests.e2e.waiting import wait_until
 from tests.processes.conftest import open_tasks, task_named
 
 pytestmark = pytest.mark.browser
@@ -198,6 +199,6 @@ def test_lane_role_select_and_trying_a_decision_table(live_server, page, login, 
     page.fill("#dmn-try input[name='topic']", '"pr_conduct"')
     page.fill("#dmn-try input[name='urgency']", "normal")
     page.click("#dmn-try button[type=submit]")
-    page.wait_for_function("document.querySelector('#dmn-try-result').textContent.includes('handler_role')")
+    wait_until(page, "document.querySelector('#dmn-try-result').textContent.includes('handler_role')")
     assert '"handler_unit": "dept_coord"' in page.locator("#dmn-try-result").inner_text()
     screenshot(page, "designer-decision-try")

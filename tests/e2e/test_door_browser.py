@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 from sqlalchemy import select
 
-from engine.calendar.jalali import to_jalali_str
+from engine.calendar.jalali import tehran_today, to_jalali_str
 from engine.definitions.bundle import collect_bundles
 from engine.models import ProcessInstance, utcnow
 from engine.notify.fake_gateway import FakeGateway
@@ -65,7 +65,7 @@ def test_the_citizen_answers_the_survey_from_the_sms_link(live_server, gateway, 
 
     with time_machine.travel(utcnow(), tick=True) as clock:
         staff(ctx, iid, "review_request", {"intake": "refer"}, "coord.expert")
-        meeting_day = date.today() + timedelta(days=3)
+        meeting_day = tehran_today() + timedelta(days=3)
         staff(
             ctx,
             iid,

@@ -8,13 +8,13 @@ import io
 import re
 import shutil
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 from pypdf import PdfReader
 
-from engine.calendar.jalali import to_jalali_str, to_persian_digits
+from engine.calendar.jalali import tehran_today, to_jalali_str, to_persian_digits
 from engine.cases.show import show
 from engine.definitions.bundle import collect_bundles
 from engine.models import utcnow
@@ -23,6 +23,7 @@ from engine.runtime.starting import start
 from engine.scorecards.periods import current_period
 from engine.work.inbox import TaskQuery, list_tasks
 from tests.e2e.conftest import ROOT, SCREENSHOTS
+from tests.e2e.waiting import wait_until
 from tests.processes import test_mayor_calendar as invitations
 from tests.processes import test_opinion_poll as polls
 from tests.processes import test_scorecards as cards
@@ -128,7 +129,7 @@ def test_a_poll_is_published_answered_by_three_people_and_shown_with_its_results
     assert page.locator("#answer-count").inner_text() == "۳"
     assert page.locator("#satisfaction-index").inner_text() == "۷۵"
     assert page.locator("canvas.ravand-chart").count() == 2
-    page.wait_for_function("() => document.querySelectorAll('canvas.ravand-chart')[0].width > 0")
+    wait_until(page, "() => document.querySelectorAll('canvas.ravand-chart')[0].width > 0")
     assert "قطارهای بیشتر در ساعت شلوغی" in page.locator("[data-question=q3]").inner_text()
     assert page.locator(".ravand-qr svg").count() == 1
     screenshot(page, "poll-results")
@@ -208,7 +209,7 @@ def test_a_case_prints_as_a_persian_pdf(live_server, page, login, screenshot):
     ):
         assert words.replace("\u200c", "") in text.replace("\u200c", ""), words
     assert (
-        to_jalali_str(date.today() + timedelta(days=0)).split("/")[0] in text
+        to_jalali_str(tehran_today() + timedelta(days=0)).split("/")[0] in text
     )  # Jalali year, Persian digits
     fonts = {f for p in reader.pages for f in (p["/Resources"]["/Font"].get_object() or {}).values()}
     assert any("Vazirmatn" in str(f.get_object()["/BaseFont"]) for f in fonts)

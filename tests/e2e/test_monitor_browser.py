@@ -12,6 +12,7 @@ import re
 import pytest
 
 from engine.models import HumanTask
+from tests.e2e.waiting import wait_until
 from tests.integration.test_monitor_pages import make_history, open_task_id
 
 pytestmark = pytest.mark.browser
@@ -33,7 +34,7 @@ def test_a_supervisor_follows_an_overdue_figure_and_reassigns_the_task(
     login(page, "deputy")
     page.goto(f"{live_server.url}/monitor/?from=1405/08/16&to=1405/09/05")
     page.wait_for_selector("#throughput-chart")
-    page.wait_for_function("document.querySelector('#throughput-chart').width > 0")
+    wait_until(page, "document.querySelector('#throughput-chart').width > 0")
     assert page.locator("#overdue-figure .fs-3").inner_text() == "۲"
     screenshot(page, "monitor-dashboard")
 

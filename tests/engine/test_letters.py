@@ -9,7 +9,7 @@ import jdatetime
 import pytest
 from sqlalchemy import select
 
-from engine.calendar.jalali import to_persian_digits
+from engine.calendar.jalali import tehran_today, to_persian_digits
 from engine.letters import registry
 from engine.models import Letter, OrgUnit, utcnow
 from engine.runtime.starting import start
@@ -31,7 +31,7 @@ def issue(ctx, case: int, unit_code: str) -> dict:
 
 
 def test_each_unit_numbers_its_own_letters_of_the_year(ctx, case):
-    year = to_persian_digits(jdatetime.date.today().year)
+    year = to_persian_digits(jdatetime.date.fromgregorian(date=tehran_today()).year)
     numbers = [issue(ctx, case, code)["number"] for code in ("region-01", "region-01", "region-02")]
     assert numbers == [f"{year}/م۱/۱", f"{year}/م۱/۲", f"{year}/م۲/۱"]
 

@@ -72,7 +72,7 @@ def test_two_workers_fire_200_simultaneous_timers_once_each(postgres_database):
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             with postgres_database.transaction() as session:
-                remaining = session.scalar(select(func.count()).select_from(Job))
+                remaining = session.scalar(select(func.count()).select_from(Job).where(Job.kind == "timer"))
             if remaining == 0:
                 break
             time.sleep(0.5)
@@ -109,7 +109,9 @@ def test_workers_killed_while_they_fire_timers_lose_none_and_fire_none_twice(pos
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             with postgres_database.transaction() as session:
-                pending = session.scalar(select(func.count()).select_from(Job).where(Job.status == "pending"))
+                pending = session.scalar(
+                    select(func.count()).select_from(Job).where(Job.kind == "timer", Job.status == "pending")
+                )
             if pending == 0:
                 break
             if kills < 8:
@@ -127,7 +129,7 @@ def test_workers_killed_while_they_fire_timers_lose_none_and_fire_none_twice(pos
     # What a worker does CRASH_GRACE later: a job left running by a dead runner fails, with an incident.
     run_due_jobs(ctx, now=ctx.clock.now() + CRASH_GRACE + timedelta(seconds=1))
     with postgres_database.transaction() as session:
-        left = session.execute(select(Job.status, Job.instance_id)).all()
+        left = session.execute(select(Job.status, Job.instance_id).where(Job.kind == "timer")).all()
         incidents = session.scalars(select(Incident.id).where(Incident.resolved_at.is_(None))).all()
     assert {status for status, _ in left} <= {"failed"}
     assert len(incidents) == len(left)

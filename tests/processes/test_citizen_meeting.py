@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine.calendar.jalali import to_jalali_str
+from engine.calendar.jalali import tehran_today, to_jalali_str
 from engine.cases.show import show
 from engine.definitions import deployment as definitions
 from engine.definitions.forms import validate_submission
@@ -51,7 +51,7 @@ def refer(ctx, iid: int) -> None:
 
 
 def schedule(ctx, iid: int, element_id: str, user: str, days_ahead: int = 3) -> str:
-    meeting_day = date.today() + timedelta(days=days_ahead)
+    meeting_day = tehran_today() + timedelta(days=days_ahead)
     complete(
         ctx,
         task_named(ctx, iid, element_id)["id"],

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from engine.calendar.jalali import tehran_today
 from engine.cases import show
 from engine.errors import InvalidData
 from engine.runtime import starting
@@ -34,7 +35,7 @@ def request(days_ahead: int = 30, **changes) -> dict:
         "event_kind": "international_conference",
         "organiser": "مرکز ارتباطات و امور بین‌الملل",
         "support_level": "full",
-        "event_date": (date.today() + timedelta(days=days_ahead)).isoformat(),
+        "event_date": (tehran_today() + timedelta(days=days_ahead)).isoformat(),
         "expected_guests": 400,
         "event_description": "همایش با حضور شهرداران کلان‌شهرهای آسیایی",
         **changes,

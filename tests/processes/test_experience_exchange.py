@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from engine.calendar.jalali import tehran_today
 from engine.cases import show
 from engine.errors import InvalidData
 from engine.runtime import starting
@@ -24,7 +25,7 @@ def proposal(days_ahead: int = 10) -> dict:
         "exchange_goal": "گفت‌وگوی مدیران سراها، اصناف و شهروندان فعال درباره آموزش شهروندی",
         "participant_groups": ["citizens", "social_centres", "trade_groups"],
         "host_unit": "region-12",
-        "session_date": (date.today() + timedelta(days=days_ahead)).isoformat(),
+        "session_date": (tehran_today() + timedelta(days=days_ahead)).isoformat(),
         "venue": "سرای محله بهارستان",
         "expected_participants": 60,
     }
@@ -83,7 +84,7 @@ def test_unready_session_goes_to_the_head_who_may_cancel(exchange):
 
 
 def test_few_confirmations_held_anyway_on_the_head_s_word(exchange, clock):
-    instance_id = propose(exchange, session_date=date.today().isoformat())
+    instance_id = propose(exchange, session_date=tehran_today().isoformat())
     complete_named(exchange, instance_id, "approve_session", {"exchange_decision": "approve"}, "social.head")
     complete_named(exchange, instance_id, "prepare_venue", VENUE, "region12.manager")
     complete_named(exchange, instance_id, "invite", dict(INVITED, confirmed_count=3), "social.expert")

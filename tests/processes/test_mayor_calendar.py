@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 import jdatetime
 import pytest
 from icalendar import Calendar
 
-from engine.calendar.jalali import to_jalali_str, to_persian_digits
+from engine.calendar.jalali import TEHRAN, jalali_today, to_persian_digits
 from engine.cases import show
 from engine.definitions.forms import validate_submission
 from engine.errors import Forbidden, InvalidData, NotFound
@@ -300,7 +300,7 @@ def accept(ctx, when=("1405/10/12", "10:15", 45), **changes) -> object:
 
 
 def this_jalali_year() -> str:
-    return to_persian_digits(jdatetime.date.today().year)
+    return to_persian_digits(jdatetime.date.fromgregorian(date=datetime.now(TEHRAN).date()).year)
 
 
 def test_the_answer_is_a_numbered_letter_of_the_protocol_department(ctx):
@@ -309,7 +309,7 @@ def test_the_answer_is_a_numbered_letter_of_the_protocol_department(ctx):
     assert data_of(ctx, first.id)["invitation_answer_letter"]["number"] == f"{year}/ت/۱"
     letters = show.show(ctx, second.id)["letters"]
     assert [(x["number"], x["kind"]) for x in letters] == [(f"{year}/ت/۲", "invitation_answer")]
-    assert letters[0]["date"] == to_jalali_str(date.today())
+    assert letters[0]["date"] == jalali_today()  # the day in Tehran, not on the server's clock
     assert letters[0]["element_name"] == "پاسخ به دستگاه دعوت‌کننده"
 
 

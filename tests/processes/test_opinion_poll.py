@@ -3,11 +3,11 @@ answer per mobile number), closed by staff or by its deadline, analysed and repo
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from engine.calendar.jalali import to_jalali_str
+from engine.calendar.jalali import tehran_today, to_jalali_str
 from engine.cases import show
 from engine.errors import Conflict, Forbidden, InvalidData
 from engine.polls import answers, results
@@ -38,7 +38,7 @@ ANALYSIS = {"satisfaction_index": 71, "key_findings": "رضایت از پاکی�
 
 
 def in_days(n: int) -> str:
-    return to_jalali_str(date.today() + timedelta(days=n), persian_digits=False)
+    return to_jalali_str(tehran_today() + timedelta(days=n), persian_digits=False)
 
 
 @pytest.fixture

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from engine.calendar.jalali import tehran_today
 from engine.cases import show
 from engine.errors import InvalidData, NotFound
 from engine.models import OrgUnit
@@ -76,7 +77,7 @@ def test_internal_course_is_run_by_training_course_for_protocol_experts(ctx, clo
 
     design = task_named(ctx, instance.id, "design_course")
     assert design["role"] == "opinion_expert" and design["form_key"] == "training_course_design.json"
-    start_day = (date.today() + timedelta(days=10)).isoformat()
+    start_day = (tehran_today() + timedelta(days=10)).isoformat()
     complete_named(
         ctx,
         instance.id,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from engine.calendar.jalali import tehran_today
 from engine.cases import show
 from engine.errors import InvalidData
 from engine.runtime import starting
@@ -23,7 +24,7 @@ def topic(days_ahead: int = 8) -> dict:
         "session_topic": "کاهش نارضایتی از طرح ترافیک",
         "problem_statement": "افکارسنجی اخیر نارضایتی ساکنان محدوده طرح ترافیک را نشان می‌دهد.",
         "expertise_fields": ["transport", "sociology", "media"],
-        "session_date": (date.today() + timedelta(days=days_ahead)).isoformat(),
+        "session_date": (tehran_today() + timedelta(days=days_ahead)).isoformat(),
         "session_format": "in_person",
     }
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from engine.calendar.jalali import tehran_today
 from engine.cases import show
 from engine.definitions.bundle import Bundle
 from engine.definitions.deployment import deploy
@@ -64,7 +65,7 @@ def design(days_ahead: int = 10) -> dict:
         "course_syllabus": "۱. راهبرد محتوا ۲. مدیریت شبکه‌های اجتماعی ۳. پاسخ به بحران‌های برخط",
         "instructor": "دکتر مینا رحیمی",
         "sessions_count": 4,
-        "course_start_date": (date.today() + timedelta(days=days_ahead)).isoformat(),
+        "course_start_date": (tehran_today() + timedelta(days=days_ahead)).isoformat(),
         "capacity": 30,
         "delivery_mode": "blended",
     }

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from engine.calendar.jalali import to_jalali_str
+from engine.calendar.jalali import tehran_today, to_jalali_str
 from engine.cases.show import show
 from engine.errors import InvalidData
 from engine.runtime.starting import start
@@ -68,8 +68,8 @@ def plan(days: int = 10) -> dict:
     return {
         "plan_summary": "سه هفته پویش با بنر و ویدئوی یکسان و نشست خبری مشترک در پایان.",
         "responsibilities": "منطقه ۵ تولید محتوا، منطقه ۶ پوشش خبری و رسانه‌ای.",
-        "start_date": to_jalali_str(date.today()),
-        "end_date": to_jalali_str(date.today() + timedelta(days=days)),
+        "start_date": to_jalali_str(tehran_today()),
+        "end_date": to_jalali_str(tehran_today() + timedelta(days=days)),
         "kpis": "۲۰ محله، ۵۰ خبر، ۱۰۰۰ شرکت‌کننده",
     }
 
