@@ -1,9 +1,11 @@
 """Opening and closing doors as instances come to wait for someone outside (see engine/models/doors.py).
 
 When a waiting message catch that the catalog names in ``doors`` gets its subscription, a door with
-a fresh secret token is opened and the link is sent by SMS through the job queue (kind ``sms``),
-unless the person opted out (``sms_opt_out`` in the case's data) or left no mobile. A door whose
-wait has ended (answered, timed out, instance ended) is closed.
+a fresh secret token is opened and the link is sent through the job queue: by SMS (kind ``sms``)
+unless the person opted out (``sms_opt_out`` in the case's data) or left no mobile, and by e-mail
+(kind ``email``) when the door names an ``email`` field the person filled in and Ravand has an SMTP
+server (``RAVAND_SMTP_HOST``). A door whose wait has ended (answered, timed out, instance ended) is
+closed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 from engine.calendar.jalali import to_persian_digits
 from engine.context import Context
 from engine.models import Door, Job, MessageSubscription, ProcessInstance
+from engine.notify.mail import mail_enabled
 from engine.notify.sms import normalize_mobile
 
 
@@ -73,21 +76,31 @@ def sync_doors(ctx: Context, session: Session, instance: ProcessInstance, workfl
 def _send_link(
     session: Session, instance: ProcessInstance, spec: dict, data: dict, token: str, now: datetime
 ) -> None:
-    receptor = normalize_mobile(str(data.get(spec.get("mobile", "phone")) or ""))
-    if receptor is None or data.get("sms_opt_out"):
-        return
     code = instance.tracking_code
+    invitation = spec.get("sms_fa", "لطفاً به درخواست شما پاسخ دهید")
     text = (
-        f"{spec.get('sms_fa', 'لطفاً به درخواست شما پاسخ دهید')}:\n{door_link(code, token)}\n"
+        f"{invitation}:\n{door_link(code, token)}\n"
         f"کد رهگیری: {to_persian_digits(code)}\nروابط عمومی شهرداری تهران"
     )
-    # The job is not the instance's (a suspended case still gets its link); after the last retry the
+    # The jobs are not the instance's (a suspended case still gets its link); after the last retry a
     # failure is an incident of the case (``from_instance``), seen in the monitor, and the door stays
     # open: an instance with an incident still takes messages.
-    session.add(
-        Job(
-            kind="sms",
-            due_at=now,
-            payload={"receptor": receptor, "message": text, "from_instance": instance.id},
+    receptor = normalize_mobile(str(data.get(spec.get("mobile", "phone")) or ""))
+    if receptor is not None and not data.get("sms_opt_out"):
+        session.add(
+            Job(
+                kind="sms",
+                due_at=now,
+                payload={"receptor": receptor, "message": text, "from_instance": instance.id},
+            )
         )
-    )
+    address = str(data.get(spec["email"]) or "").strip() if spec.get("email") else ""
+    if "@" in address and mail_enabled():
+        subject = f"روابط عمومی شهرداری تهران — کد رهگیری {to_persian_digits(code)}"
+        session.add(
+            Job(
+                kind="email",
+                due_at=now,
+                payload={"to": address, "subject": subject, "body": text, "from_instance": instance.id},
+            )
+        )

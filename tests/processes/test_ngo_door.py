@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from email import message_from_bytes, policy
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from engine.runtime import starting
 from engine.runtime.jobs import run_due_jobs
 from tests.processes.conftest import complete_named, task_named
 from tests.processes.test_ngo_partnership import APPLICATION
+from tests.unit.test_mail import smtp  # noqa: F401 (the fixture)
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -64,3 +66,21 @@ def test_missing_documents_come_back_through_the_door_with_their_files(ngo, monk
         assert [
             a.filename for a in session.scalars(select(Attachment).where(Attachment.instance_id == iid))
         ] == ["statute.pdf"]
+
+
+def test_the_door_link_also_goes_by_email_when_the_ngo_gave_an_address(ngo, smtp):  # noqa: F811
+    """An e-mail door: the same link and tracking code as the SMS, through the job queue, over SMTP."""
+    mailbox = smtp()
+    application = dict(APPLICATION, contact_email="info@ngo.example")
+    iid = starting.start(ngo, "ngo_partnership", application, public=True).id
+    code = show(ngo, iid)["tracking_code"]
+    incomplete = {"documents_complete": "no", "missing_documents": "اساسنامه"}
+    complete_named(ngo, iid, "check_documents", incomplete, "social.expert")
+    assert mailbox.messages == []  # queued with the step, sent by the job runner
+    run_due_jobs(ngo)
+    (mail,) = mailbox.messages
+    assert mail.rcpt_tos == ["info@ngo.example"]
+    body = message_from_bytes(mail.content, policy=policy.default).get_content()
+    token = re.search(r"/public/door/(\d{10})/([A-Za-z0-9_\-]+)", body)
+    assert token is not None and token.group(1) == code
+    assert public_status(ngo, code).door == "ngo_documents_upload.json"
