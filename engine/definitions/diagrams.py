@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.context import Context
-from engine.definitions.model import BundleModel, is_bpmn, read_model
-from engine.models import DefinitionFile
+from engine.definitions.model import BPMN, BundleModel, is_bpmn, read_model
+from engine.definitions.safe_xml import parse_xml
+from engine.models import DefinitionFile, Role
 
 
 @dataclass(frozen=True)
@@ -69,3 +71,25 @@ def drawing_of_in(session: Session, definition_id: int, element_id: str) -> Diag
 def drawing_of(ctx: Context, definition_id: int, element_id: str) -> Diagram | None:
     with ctx.db.read() as session:
         return drawing_of_in(session, definition_id, element_id)
+
+
+def with_role_names(session: Session, content: str, language: str = "fa") -> str:
+    """The diagram as people read it: a lane named by a role's code (how the engine binds the lane's
+    tasks to holders of the role) is drawn with the role's name in ``language``. The studio edits the
+    file as deployed; only the pages that show a diagram call this."""
+    root = parse_xml(content.encode("utf-8"))
+    lanes = [lane for lane in root.iter(f"{{{BPMN}}}lane") if lane.get("name")]
+    codes = {lane.get("name") for lane in lanes}
+    if not codes:
+        return content
+    names = {
+        code: (name_en if language == "en" else name_fa) or code
+        for code, name_fa, name_en in session.execute(
+            select(Role.code, Role.name_fa, Role.name_en).where(Role.code.in_(codes))
+        )
+    }
+    if not names:
+        return content
+    for lane in lanes:
+        lane.set("name", names.get(lane.get("name"), lane.get("name")))
+    return etree.tostring(root, encoding="unicode")

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.context import Context
+from engine.definitions.diagrams import with_role_names
 from engine.definitions.model import BpmnFile
 from engine.definitions.safe_xml import parse_xml
 from engine.errors import N_, NotFound
@@ -42,10 +43,15 @@ def diagram_choice(
 
 
 def diagram_bpmn(
-    ctx: Context, username: str, definition_id: int, process: str | None, session: Session | None = None
+    ctx: Context,
+    username: str,
+    definition_id: int,
+    process: str | None,
+    session: Session | None = None,
+    language: str = "fa",
 ) -> str:
-    """The BPMN of the definition's main process, or of ``process`` (one it calls); not found outside
-    the user's scope."""
+    """The BPMN of the definition's main process, or of ``process`` (one it calls), its lanes named by
+    their roles in ``language``; not found outside the user's scope."""
     with reading(ctx, session) as session:
         scope = load_viewer(ctx, session, username, ctx.clock.now()).scope
         definition = session.get(ProcessDefinition, definition_id)
@@ -54,7 +60,7 @@ def diagram_bpmn(
         chosen = diagram_files(session, definition_id).get(process or definition.key)
         if chosen is None:
             raise NotFound(N_("Process definition {id} does not exist."), id=definition_id)
-        return chosen[1]
+        return with_role_names(session, chosen[1], language)
 
 
 def diagram_choices(ctx: Context, definition_id: int, chosen: str | None) -> tuple[str, dict[str, str]]:

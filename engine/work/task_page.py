@@ -15,6 +15,7 @@ from engine import audit
 from engine.cases.attachments import attachment_dict
 from engine.cases.case_at_hand import case_events, case_for_task
 from engine.context import Context
+from engine.definitions.diagrams import with_role_names
 from engine.errors import N_, NotFound
 from engine.models import (
     Attachment,
@@ -188,8 +189,9 @@ def drawing_file(ctx: Context, session: Session, definition_id: int, element_id:
     return None
 
 
-def task_diagram(ctx: Context, task_id: str, user: str) -> str:
-    """The BPMN XML that draws the task's element, for whoever may see the task; else not found."""
+def task_diagram(ctx: Context, task_id: str, user: str, language: str = "fa") -> str:
+    """The BPMN XML that draws the task's element (lanes named by their roles in ``language``), for
+    whoever may see the task; else not found."""
     with ctx.db.read() as session:
         task = visible_task(session, load_viewer(ctx, session, user, ctx.clock.now()), task_id)
         definition_id = session.scalar(
@@ -205,6 +207,6 @@ def task_diagram(ctx: Context, task_id: str, user: str) -> str:
             if name is not None
             else None
         )
-    if content is None:
-        raise NotFound(N_("No diagram shows the task {id}."), id=task_id)
-    return content
+        if content is None:
+            raise NotFound(N_("No diagram shows the task {id}."), id=task_id)
+        return with_role_names(session, content, language)

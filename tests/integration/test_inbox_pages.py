@@ -82,6 +82,10 @@ def test_the_task_page_shows_the_case_the_form_and_the_history(app):
     assert re.search(r"[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2}", page)  # Jalali dates in Persian digits
     diagram = expert.get(f"/inbox/tasks/{task_id}/diagram.bpmn")
     assert diagram.status_code == 200 and b'id="fill_request"' in diagram.data
+    # The lane bound to the role coord_expert is drawn with the role's name, in the page's language.
+    assert 'name="کارشناس هماهنگی"' in diagram.data.decode() and b'name="coord_expert"' not in diagram.data
+    english = expert.get(f"/inbox/tasks/{task_id}/diagram.bpmn?lang=en").data.decode()
+    assert 'name="Coordination expert"' in english
     assert 'data-current="fill_request"' in page
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -98,13 +99,18 @@ def task(task_id: str):
 @login_required
 def diagram(task_id: str):
     try:
-        content = task_diagram(engine(), task_id, current_user.username)
+        content = task_diagram(engine(), task_id, current_user.username, str(get_locale()))
     except NotFound:
         abort(404)
     return (
         content,
         200,
-        {"Content-Type": "application/xml; charset=utf-8", "Cache-Control": "private, max-age=3600"},
+        {
+            "Content-Type": "application/xml; charset=utf-8",
+            "Cache-Control": "private, max-age=3600",
+            "Content-Language": str(get_locale()),
+            "Vary": "Cookie, Accept-Language",
+        },
     )
 
 

@@ -187,14 +187,23 @@ def diagram(definition_id: int):
     """The BPMN of the definition's main process, or of ``?process=`` (a process it calls)."""
     try:
         content = diagrams.diagram_bpmn(
-            engine(), current_user.username, definition_id, request.args.get("process")
+            engine(),
+            current_user.username,
+            definition_id,
+            request.args.get("process"),
+            language=str(get_locale()),
         )
     except NotFound:
         abort(404)
     return (
         content,
         200,
-        {"Content-Type": "application/xml; charset=utf-8", "Cache-Control": "private, max-age=3600"},
+        {
+            "Content-Type": "application/xml; charset=utf-8",
+            "Cache-Control": "private, max-age=3600",
+            "Content-Language": str(get_locale()),
+            "Vary": "Cookie, Accept-Language",
+        },
     )
 
 
