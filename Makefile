@@ -23,13 +23,15 @@ serve-prod: setup assets
 	for i in $$(seq $(WORKERS)); do $(BIN)/ravand worker & done; \
 	RAVAND_ENV=production $(BIN)/gunicorn --config deploy/gunicorn.conf.py 'web:create_app()'
 
-# pytest exits 5 when it collected no test: that is a failure here, like any other non-zero code.
 # The SMS of `make run` go to the server's log (RAVAND_SMS_SENDER=log, the default). To see them as a
 # gateway receives them, run `make fake-sms` in another terminal and start `make run` with
 # RAVAND_SMS_SENDER=kavenegar RAVAND_SMS_API_KEY=demo RAVAND_SMS_URL=http://127.0.0.1:5099.
 fake-sms: setup
 	$(BIN)/python -m engine.notify.fake_gateway --port 5099 --key demo --log instance/sms.jsonl
 
+# The suite runs in two processes (pytest-xdist), a file per process at a time; PYTEST_ARGS= runs it in one.
+PYTEST_ARGS ?= -n 2 --dist loadfile
+# pytest exits 5 when it collected no test: that is a failure here, like any other non-zero code.
 test: setup assets
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import text
 
@@ -16,7 +17,29 @@ from engine.definitions.deployment import deploy
 from engine.models import Base, OrgUnit, Position, Role, User
 
 FIXTURES = Path(__file__).parent / "fixtures"
-POSTGRES_URL = os.environ.get("RAVAND_TEST_POSTGRES_URL")
+
+
+def _own_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets a database of its own beside the one named (``test`` →
+    ``test_gw0``), created on first use, so workers never truncate each other's tables. The environment
+    is updated too: the servers and workers the tests start as subprocesses read it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    server, _, rest = url.rpartition("/")
+    name, _, query = rest.partition("?")
+    if name.endswith(f"_{worker}"):  # this module read twice (as ``conftest`` and ``tests.conftest``)
+        return url
+    own = f"{name}_{worker}"
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{own}"')
+    url = f"{server}/{own}" + (f"?{query}" if query else "")
+    os.environ["RAVAND_TEST_POSTGRES_URL"] = url
+    return url
+
+
+POSTGRES_URL = _own_database(os.environ.get("RAVAND_TEST_POSTGRES_URL"))
 CHROMIUM = "/usr/bin/chromium"
 POSTGRES_SKIP_REASON = (
     "PostgreSQL tests need RAVAND_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
