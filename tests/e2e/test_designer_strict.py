@@ -172,3 +172,36 @@ def test_an_edit_in_a_decision_table_marks_the_draft_unsaved_and_is_saved(live_s
     saved = drafts.get_draft(live_server.ctx, "citizen_meeting")
     assert saved.revision == 1
     assert '"coord_expert" + ""' in saved.files["citizen_meeting_triage.dmn"]
+
+
+def test_a_save_that_meets_a_newer_revision_offers_to_open_compare_or_overwrite(
+    live_server, page, login, screenshot
+):
+    login(page, "designer")
+    _open_studio(page, live_server, "citizen_meeting")
+    ctx = live_server.ctx
+    # Someone else saves the draft while the page is open.
+    theirs = drafts.get_draft(ctx, "citizen_meeting")
+    dmn = "citizen_meeting_triage.dmn"
+    edited = theirs.files[dmn].replace('"coord_expert"', '"social_expert"', 1)
+    drafts.save_draft(ctx, "citizen_meeting", {**theirs.files, dmn: edited}, theirs.revision, "admin")
+    page.click("#file-tabs [data-file='citizen_meeting_triage.dmn']")
+    cell = page.locator("#dmn-editor td.output-cell [contenteditable]").first
+    cell.click()
+    page.keyboard.press("End")
+    page.keyboard.type(' + ""')
+    wait_until(page, "document.querySelector('#save-state').textContent.length > 0")
+    page.click("#btn-save")
+    page.wait_for_selector("#designer-status[data-conflict] #conflict-compare-btn")
+    assert "admin" in page.locator("#designer-status").inner_text()
+    page.click("#conflict-compare-btn")
+    page.wait_for_selector(f"#conflict-compare details[data-file='{dmn}'][data-changed]")
+    # Re-serialised by the editors, every other file compares the same; in the table, the one cell.
+    changed = page.locator("#conflict-compare details[data-changed]")
+    assert changed.count() == 1
+    assert changed.locator("li[data-kind='changed'] code").all_inner_texts() == ["rule_pr_conduct_role"]
+    screenshot(page, "designer-save-conflict-compare")
+    page.click("#conflict-overwrite-btn")
+    wait_until(page, "document.querySelector('#save-state').textContent === ''")
+    saved = drafts.get_draft(ctx, "citizen_meeting")
+    assert saved.revision == 2 and '"coord_expert" + ""' in saved.files[dmn]

@@ -97,6 +97,16 @@ JS_MESSAGES = (
     N_("removed"),
     N_("changed"),
     N_("moved"),
+    N_("Open the saved version"),
+    N_("Compare with mine"),
+    N_("Save mine over it"),
+    N_("Your unsaved changes will be lost. Open the saved version?"),
+    N_("Their version is open; your changes were not saved."),
+    N_("The same in both."),
+    N_("only in theirs"),
+    N_("only in mine"),
+    N_("Lines only in theirs"),
+    N_("Lines only in mine"),
 )
 
 

@@ -9,6 +9,8 @@ import { lintConfig, lintMessages } from './lint';
 import translateModule from './translate';
 import { call, upload } from './api';
 import { importBpmn } from './references';
+import { showConflict } from './conflict';
+import { diff } from 'bpmn-js-differ';
 import { FormsTab } from './forms';
 import { DecisionsTab } from './decisions';
 
@@ -54,6 +56,7 @@ export function startStudio(root) {
     const box = $('#designer-status');
     box.className = `alert alert-${kind} py-2 small mb-2`;
     box.textContent = message;
+    delete box.dataset.conflict;
   }
 
   function markDirty() {
@@ -274,6 +277,32 @@ export function startStudio(root) {
       status(data.message, 'success');
       return true;
     } catch (error) {
+      if (error.data && error.data.code === 'draft_conflict') {
+        showConflict($('#designer-status'), {
+          message: error.message,
+          mine: () => state.files,
+          theirs: async () => (await call(config.urls.draft)).draft,
+          compareBpmn: async (a, b) => {
+            const moddle = modeler.get('moddle');
+            const [x, y] = await Promise.all([moddle.fromXML(a), moddle.fromXML(b)]);
+            const c = diff(x.rootElement, y.rootElement);
+            const changed = Object.keys(c._changed);
+            return {
+              added: Object.keys(c._added),
+              removed: Object.keys(c._removed),
+              changed,
+              moved: Object.keys(c._layoutChanged).filter((id) => !changed.includes(id))
+            };
+          },
+          openTheirs: () => reload(t('Their version is open; your changes were not saved.')),
+          saveMine: async (revision) => {
+            state.draft.revision = revision;
+            await save();
+          },
+          t
+        });
+        return false;
+      }
       const fields = error.data && error.data.fields ? ' ' + Object.values(error.data.fields).join(' ') : '';
       status(error.message + fields, error.status === 409 ? 'warning' : 'danger');
       return false;
