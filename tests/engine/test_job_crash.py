@@ -18,7 +18,7 @@ _CRASHING_WORKER = textwrap.dedent(
     from engine.db import Database
     from engine.runtime import jobs
 
-    jobs._execute = lambda ctx, session, job: os._exit(139)  # the job's handler crashes its process
+    jobs._execute = lambda ctx, session, job, outbox: os._exit(139)  # the job's handler crashes its process
     print(jobs.run_due_jobs(Context(Database(sys.argv[1]))))
     """
 )
