@@ -46,7 +46,10 @@ def sample_value(component: dict, rng: random.Random, today: str):
     kind, key, rules = component["type"], component["key"], component.get("validate") or {}
     options = [v["value"] for v in component.get("values") or [] if isinstance(v, dict)]
     if kind in ("select", "radio"):
-        return rng.choice(options) if options else None
+        # Most work goes forward (a form's first choice: approve, refer, accept); the rest at random.
+        if not options:
+            return None
+        return options[0] if rng.random() < 0.7 else rng.choice(options)
     if kind in ("checklist", "taglist"):
         return options if key in ("units", "regions") else rng.sample(options, k=min(len(options), 2))
     if kind == "checkbox":
@@ -169,7 +172,8 @@ def _work(ctx: Context, rng: random.Random, today: str) -> int:
             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
             .outerjoin(OrgUnit, OrgUnit.id == HumanTask.unit_id)
             .where(HumanTask.state == HumanTaskState.OPEN, ProcessInstance.status == InstanceStatus.RUNNING)
-            .order_by(HumanTask.created_at)
+            # A total order (task ids are random UUIDs): the same seed works the same tasks every run.
+            .order_by(HumanTask.created_at, HumanTask.instance_id, HumanTask.element_id, HumanTask.unit_id)
         ).all()
         plans = [
             (task.id, task.form_key, task.instance_id, _doer(session, task), unit) for task, unit in rows
