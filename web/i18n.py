@@ -9,7 +9,7 @@ in the Jalali calendar when the page is Persian.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -33,6 +33,8 @@ def _shown(value: object) -> object:
         return value
     if isinstance(value, (int, float)):
         return localized_number(value)
+    if isinstance(value, datetime):
+        return to_jalali_str(value, with_time=True, persian_digits=is_persian())
     if isinstance(value, date):
         return to_jalali_str(value, persian_digits=is_persian())
     return value

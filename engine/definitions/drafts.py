@@ -24,7 +24,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.calendar.jalali import to_jalali_str
 from engine.context import Context
 from engine.definitions import starters
 from engine.definitions.bundle import Bundle, file_kind
@@ -337,7 +336,7 @@ def _raise_conflict(session: Session, key: str, row: ProcessDraft | None) -> Non
         raise Conflict(N_("The draft of '{key}' was removed; reload the page."), key=key)
     raise DraftConflict(
         user=row.updated_by or "?",
-        at=to_jalali_str(row.updated_at, with_time=True, persian_digits=False),
+        at=row.updated_at,  # shown in the reader's calendar and digits
         revision=row.revision,
     )
 
