@@ -102,6 +102,9 @@ def test_a_bad_value_in_a_repeating_row_is_marked_on_its_field(live_server, page
         rows = page.locator(".fjs-repeat-row-container")
         if rows.count() == 0:
             page.locator(".fjs-repeat-render-add").click()
+        # form-js's own words of the repeating rows are Persian on a Persian page
+        assert page.locator(".fjs-repeat-render-add").inner_text().strip() == "افزودن ردیف"
+        assert "Add new" not in page.locator(".fjs-form").inner_text()
         row = page.locator(".fjs-repeat-row-container").first
         row.locator("input").first.fill("ترمیم آسفالت")
         row.locator("input").last.fill("۹۹")  # at most 60 working days

@@ -74,7 +74,7 @@ def test_every_catalog_file_round_trips_through_bpmn_js(live_server, page, login
         assert _counts(DI, saved[name]) == _counts(DI, files[name]), name
     for name in sorted(n for n in files if n.endswith(".dmn")):
         saved[name] = page.evaluate(
-            "async (xml) => { await window.ravandDecisions.open(xml); return window.ravandDecisions.xml(); }",
+            "async (xml) => { const d = await window.ravandDecisions(); await d.open(xml); return d.xml(); }",
             files[name],
         )
 

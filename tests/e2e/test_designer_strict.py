@@ -141,8 +141,12 @@ def test_who_may_start_it_is_set_in_the_studio_and_counts_at_once(live_server, p
     login(page, "designer")
     _open_studio(page, live_server, "citizen_meeting")
     page.click("#btn-starters-open")
+    # The box opens with a transition; a click while it is still collapsing can land on nothing.
+    page.wait_for_selector("#starters-box.show")
     page.check("#starters input[value='social_expert']")
-    page.click("#btn-starters")
+    with page.expect_response(lambda r: r.url.endswith("/starters") and r.request.method == "POST") as answer:
+        page.click("#btn-starters")
+    assert answer.value.status == 200, answer.value.text()
     page.wait_for_selector("#designer-studio[data-starters-saved]")
     assert "social_expert" in page.get_attribute("#designer-studio", "data-starters-saved")
     assert "citizen_meeting" in [p.key for p in starters.startable_processes(ctx, "social.expert")]

@@ -202,3 +202,24 @@ def test_lane_role_select_and_trying_a_decision_table(live_server, page, login, 
     wait_until(page, "document.querySelector('#dmn-try-result').textContent.includes('handler_role')")
     assert '"handler_unit": "dept_coord"' in page.locator("#dmn-try-result").inner_text()
     screenshot(page, "designer-decision-try")
+
+
+def test_the_form_and_decision_editors_load_when_opened_and_speak_persian(
+    live_server, page, login, screenshot
+):
+    login(page, "designer")
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    page.goto(f"{live_server.url}/designer/citizen_meeting/")
+    page.wait_for_selector("#designer-studio[data-ready='1']", timeout=30000)
+    assert not [u for u in scripts if "/forms-" in u or "/decisions-" in u]  # the diagram alone
+    page.click("#file-tabs [data-file='citizen_meeting_request.json']")
+    page.wait_for_selector("#form-editor .fjs-palette")
+    assert [u for u in scripts if "/forms-" in u] and not [u for u in scripts if "/decisions-" in u]
+    wait_until(page, "document.querySelector('#form-editor .fjs-palette').innerText.includes('فیلد متنی')")
+    palette = page.locator("#form-editor .fjs-palette").inner_text()
+    assert "Text field" not in palette and "اجزای فرم" in palette
+    screenshot(page, "designer-form-editor-persian")
+    page.click("#file-tabs [data-file='citizen_meeting_triage.dmn']")
+    page.wait_for_selector("#dmn-editor td.output-cell")
+    assert [u for u in scripts if "/decisions-" in u]

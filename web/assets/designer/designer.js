@@ -1,4 +1,4 @@
-// The designer's pages: the studio (BPMN, forms, decisions) and the diff of a deployed version.
+// The studio (BPMN, forms, decisions); the diff of a deployed version is diff_page.js.
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import '@bpmn-io/properties-panel/dist/assets/properties-panel.css';
@@ -15,7 +15,6 @@ import './designer.css';
 import bpmnFont from 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css' with { type: 'text' };
 import dmnFont from 'dmn-js/dist/assets/dmn-font/css/dmn-embedded.css' with { type: 'text' };
 import { startStudio } from './studio';
-import { startDiff } from './diff';
 
 for (const css of [bpmnFont, dmnFont]) {
   const style = document.createElement('style');
@@ -25,7 +24,3 @@ for (const css of [bpmnFont, dmnFont]) {
 
 const studio = document.getElementById('designer-studio');
 if (studio) startStudio(studio);
-const diffPage = document.getElementById('designer-diff');
-if (diffPage) startDiff(diffPage).catch((error) => {
-  diffPage.querySelector('#diff-list').textContent = error.message;
-});

@@ -1,10 +1,12 @@
 // The form-js editor for a user-task form, with a live preview of the form as staff will see it.
 import { FormEditor } from '@bpmn-io/form-js-editor';
 import { Form } from '@bpmn-io/form-js-viewer';
+import { persianFormEditor } from './fa_forms';
 
 export class FormsTab {
-  constructor(editorContainer, previewContainer, onChange) {
+  constructor(editorContainer, previewContainer, onChange, locale) {
     this.editor = new FormEditor({ container: editorContainer });
+    persianFormEditor(editorContainer, locale);
     this.previewContainer = previewContainer;
     this.preview = null;
     this.timer = null;

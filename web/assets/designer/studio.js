@@ -11,8 +11,6 @@ import { call, upload } from './api';
 import { importBpmn } from './references';
 import { showConflict } from './conflict';
 import { diff } from 'bpmn-js-differ';
-import { FormsTab } from './forms';
-import { DecisionsTab } from './decisions';
 
 const SERVER_LINT_DELAY = 1200;
 
@@ -44,8 +42,24 @@ export function startStudio(root) {
   // For the browser tests and the console: the modeler, and the import the studio uses.
   window.ravandModeler = modeler;
   window.ravandImport = (xml) => importBpmn(modeler, xml);
-  const forms = new FormsTab($('#form-editor'), $('#form-preview'), () => markDirty());
-  const decisions = new DecisionsTab($('#dmn-editor'), $('#dmn-try'), config, t, () => markDirty());
+  // The form and decision editors are chunks of their own, loaded when a form or a table is first
+  // opened: a designer who edits only the diagram never downloads them.
+  let formsTab = null;
+  let decisionsTab = null;
+  async function forms() {
+    if (!formsTab) {
+      const { FormsTab } = await import('./forms');
+      formsTab = new FormsTab($('#form-editor'), $('#form-preview'), () => markDirty(), config.locale);
+    }
+    return formsTab;
+  }
+  async function decisions() {
+    if (!decisionsTab) {
+      const { DecisionsTab } = await import('./decisions');
+      decisionsTab = new DecisionsTab($('#dmn-editor'), $('#dmn-try'), config, t, () => markDirty());
+    }
+    return decisionsTab;
+  }
   window.ravandDecisions = decisions;
 
   modeler.on('commandStack.changed', () => markDirty());
@@ -114,8 +128,8 @@ export function startStudio(root) {
     if (!name) return;
     const kind = kindOf(name);
     if (kind === 'bpmn') state.files[name] = (await modeler.saveXML({ format: true })).xml;
-    if (kind === 'form') state.files[name] = JSON.stringify(forms.schema(), null, 2);
-    if (kind === 'dmn') state.files[name] = await decisions.xml();
+    if (kind === 'form') state.files[name] = JSON.stringify((await forms()).schema(), null, 2);
+    if (kind === 'dmn') state.files[name] = await (await decisions()).xml();
     refreshChoices();
   }
 
@@ -133,9 +147,9 @@ export function startStudio(root) {
       modeler.get('canvas').zoom('fit-viewport', 'auto');
       refreshChoices();
     } else if (kind === 'form') {
-      await forms.open(JSON.parse(state.files[name]));
+      await (await forms()).open(JSON.parse(state.files[name]));
     } else {
-      await decisions.open(state.files[name]);
+      await (await decisions()).open(state.files[name]);
     }
     state.dirty = dirty;
     if (!dirty) $('#save-state').textContent = '';

@@ -4,6 +4,7 @@ import { Form } from "@bpmn-io/form-js-viewer";
 import "@bpmn-io/form-js-viewer/dist/assets/form-js.css";
 import "./form.css";
 import { attachDatePicker } from "./datepicker.js";
+import { persianViewerWords } from "./viewer_words.js";
 
 function readJson(id) {
   const element = document.getElementById(id);
@@ -58,8 +59,11 @@ async function mount(root) {
   const form = new Form({ container: root.querySelector(".ravand-form-body"), debounce: false });
   await form.importSchema(readJson(root.dataset.schema), readJson(root.dataset.data) || {});
   attachDatePicker(form, root);
+  persianViewerWords(root);
   const status = root.querySelector(".ravand-form-status");
   const buttons = root.querySelectorAll("[data-action]");
+  // The buttons come disabled: nothing is sent before the form is on the screen.
+  buttons.forEach((b) => (b.disabled = false));
 
   buttons.forEach((button) =>
     button.addEventListener("click", async () => {
