@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import ThrowingEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -36,7 +37,7 @@ from engine.models import (
     Job,
     ProcessInstance,
 )
-from engine.runtime import projection, spiff_clock
+from engine.runtime import interrupts, projection, spiff_clock
 from engine.runtime.serialization import dump_state, load_state
 from engine.states import ACTIVE, ENDED, InstanceStatus
 
@@ -250,7 +251,7 @@ def run_engine(step: Step, raise_errors: bool = False) -> None:
     timers = step.ctx.parsed(step.session, step.instance.definition_id).uses(TimerEventDefinition)
     try:
         for _ in range(MAX_ENGINE_ROUNDS):
-            step.workflow.do_engine_steps(did_complete_task=ran.append)
+            interrupts.do_engine_steps(step.workflow, ran.append)
             if not timers or step.workflow.get_next_task(state=TaskState.READY, manual=False) is None:
                 break
     except WorkflowException as exc:
@@ -274,6 +275,8 @@ def run_engine(step: Step, raise_errors: bool = False) -> None:
                     str(task.id),
                     task.task_spec.bpmn_id,
                     task.task_spec.bpmn_name,
+                    # A loop's or multi-instance's body ends after its iterations, each recorded on its own.
+                    data={"body": True} if isinstance(task.task_spec, LoopTask) else None,
                     at=step.now,
                 )
 
