@@ -297,6 +297,30 @@ STRUCTURE_CASES = [
             )
         ),
     ),
+    (
+        "loop-counts",
+        model(
+            chain().replace(
+                SCRIPT,
+                SCRIPT
+                + '<bpmn:standardLoopCharacteristics loopMaximum="-1"><bpmn:loopCondition>x &lt; 3</bpmn:loopCondition></bpmn:standardLoopCharacteristics>',
+            )
+        ),
+    ),
+    (
+        "loop-counts",
+        model(chain().replace(SCRIPT, SCRIPT + '<bpmn:standardLoopCharacteristics loopMaximum="three" />')),
+    ),
+    (
+        "loop-counts",
+        model(
+            chain().replace(
+                SCRIPT,
+                SCRIPT
+                + "<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>-2</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>",
+            )
+        ),
+    ),
     ("compensation-activity", model(chain(task_attrs='isForCompensation="true"'))),
     ("compensation-boundary", boundary("<bpmn:compensateEventDefinition />", outs=())),
     (

@@ -107,6 +107,25 @@ def multi_instance(c: Checking) -> Iterator[Problem]:
             yield c.problem(loop, N_("A multi-instance activity over a collection needs an inputDataItem."))
 
 
+@rule("loop-counts", "§10.3.8 Loop Characteristics (loopMaximum, loopCardinality)")
+def loop_counts(c: Checking) -> Iterator[Problem]:
+    """A loop's maximum and a multi-instance's cardinality, when written as a number, are not negative."""
+    for loop in c.model.bpmn("standardLoopCharacteristics"):
+        value = loop.get("loopMaximum")
+        if value is not None and not _whole_number(value):
+            yield c.problem(
+                loop, N_("loopMaximum must be a whole number, 0 or more, not '{value}'."), value=value
+            )
+    for cardinality in c.model.bpmn("loopCardinality"):
+        value = (cardinality.text or "").strip()
+        if value.lstrip("-").isdigit() and not _whole_number(value):
+            yield c.problem(cardinality, N_("loopCardinality may not be negative: '{value}'."), value=value)
+
+
+def _whole_number(text: str) -> bool:
+    return text.strip().isdigit()
+
+
 @rule("compensation-activity", "§10.7.1 Compensation Handler")
 def compensation_activity(c: Checking) -> Iterator[Problem]:
     """A compensation handler (isForCompensation) has no sequence flows in or out."""
