@@ -12,6 +12,7 @@ filled where SpiffWorkflow 3.2 reads less of BPMN 2.0 than the specification has
   when none does); converging, it fires once its ``activationCondition`` holds, ``activationCount`` being
   the number of tokens that arrived, and absorbs the tokens that arrive after it fired. Without an
   activation condition it joins as an inclusive gateway does.
+- Event sub-processes start on errors and escalations, and interrupt (``event_sub_process``).
 - Link events (§10.5.6): a link throw event goes on at the link catch event of the same name in the same
   process level, which is reached by no sequence flow; both are pass-through steps.
 """
@@ -36,6 +37,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     InclusiveGateway,
     IntermediateCatchEvent,
     IntermediateThrowEvent,
+    StartEvent,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.specs.MultiChoice import MultiChoice
@@ -46,6 +48,8 @@ from SpiffWorkflow.spiff.parser.event_parsers import (
 )
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
+
+from engine.definitions.event_sub_process import EventSubProcessStartParser, RavandProcessParser
 
 END_EVENT_DEFINITIONS = [
     MESSAGE_EVENT_XPATH,
@@ -197,9 +201,11 @@ def _with_conditional_flows(classes: dict) -> dict:
 
 
 class RavandBpmnParser(SpiffBpmnParser):
+    PROCESS_PARSER_CLASS = RavandProcessParser
     OVERRIDE_PARSER_CLASSES = _with_conditional_flows(
         {
             **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+            full_tag("startEvent"): (EventSubProcessStartParser, StartEvent),
             full_tag("endEvent"): (RavandEndEventParser, EndEvent),
             full_tag("complexGateway"): (ComplexGatewayParser, ComplexGateway),
             full_tag("intermediateThrowEvent"): (LinkThrowParser, IntermediateThrowEvent),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.audit import jsonable
@@ -17,6 +16,7 @@ from engine.calendar.jalali import to_latin_digits
 from engine.context import Context
 from engine.definitions.bundle import Bundle
 from engine.definitions.drafts import get_draft
+from engine.definitions.event_sub_process import RavandWorkflow
 from engine.definitions.expressions import with_latin_digits
 from engine.definitions.parsing import parse_bundle
 from engine.definitions.safe_xml import UnsafeXML
@@ -53,7 +53,7 @@ def try_decision(ctx: Context, files: dict[str, str], decision: str, inputs: dic
             bundle.files[name] = text.encode("utf-8")
     try:
         parsed = parse_bundle(bundle, validate=False)
-        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=ctx.script_engine)
+        workflow = RavandWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=ctx.script_engine)
         workflow.task_tree.data.update(inputs)
         workflow.do_engine_steps()
     except (SpiffWorkflowException, UnsafeXML, KeyError, TypeError, ValueError) as exc:

@@ -16,13 +16,15 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine import audit, clock
 from engine.context import Context
+from engine.definitions.specs import event_parts
 from engine.errors import RavandError
 from engine.models import HumanTask, Job, ProcessInstance
 from engine.notify import digest
@@ -30,6 +32,7 @@ from engine.notify.mail import MailFailed, Outbox
 from engine.notify.notices import notify_overdue
 from engine.notify.sms import SmsFailed, sender_from_env
 from engine.org import delegation_end
+from engine.runtime.projection import timer_due
 from engine.runtime.unit_of_work import Step, advancing, open_incident, run_engine
 from engine.states import ACTIVE, HumanTaskState, JobStatus
 
@@ -165,7 +168,6 @@ def _execute(ctx: Context, session, job: Job, outbox: Outbox) -> None:
             waiting = step.workflow.get_task_from_id(UUID(job.task_id))
             if waiting is None or not waiting.has_state(TaskState.WAITING):
                 return  # fired meanwhile with another timer of the instance: a stale job
-            step.workflow.refresh_timers()
             audit.record(
                 session,
                 "timer_fired",
@@ -176,7 +178,11 @@ def _execute(ctx: Context, session, job: Job, outbox: Outbox) -> None:
                 at=step.now,
                 data={"due_at": job.due_at.isoformat()},
             )
-            _run_engine_or_fail(step)
+            # Timers fall due in their order, even when the queue runs late: the step runs at this
+            # timer's moment, when a later timer (inside a sub-process this one interrupts, say) has not.
+            with clock.running_on(clock.SimulatedClock(_moment_of(waiting, job, step.now))):
+                step.workflow.refresh_timers()
+                _run_engine_or_fail(step)
     elif job.kind == "overdue":
         _mark_overdue(session, job, ctx.clock.now())
     elif job.kind == "timer_start":
@@ -210,6 +216,18 @@ def _execute(ctx: Context, session, job: Job, outbox: Outbox) -> None:
         )
     else:
         raise JobFailed(ValueError(f"unknown job kind '{job.kind}'"))
+
+
+def _moment_of(waiting, job: Job, now: datetime) -> datetime:
+    """Just after the waiting task's timer fell due (SpiffWorkflow fires a timer strictly after its
+    time; the job's copy of the time may be rounded), or now."""
+    dues = [
+        timer_due(waiting, part)
+        for part in event_parts(waiting.task_spec.event_definition)
+        if isinstance(part, TimerEventDefinition)
+    ]
+    due = min((d for d in dues if d is not None), default=job.due_at)
+    return min(max(due, job.due_at) + timedelta(microseconds=1), now)
 
 
 def _mark_overdue(session, job: Job, now: datetime) -> None:

@@ -24,7 +24,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import WorkflowException
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
@@ -35,14 +34,14 @@ from engine.definitions.specs import event_parts, is_user_task
 from engine.errors import N_, NotFound, RavandError
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 from engine.runtime.projection import new_human_task, timer_due
-from engine.runtime.serialization import dump_state, load_state
+from engine.runtime.serialization import RAVAND_CONFIG, dump_state, load_state
 from engine.runtime.unit_of_work import advancing, run_engine
 from engine.states import HumanTaskState, InstanceStatus
 
 MIGRATABLE = ("running", "incident", "suspended")
 _OPEN = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 _REACHED = TaskState.FINISHED_MASK | _OPEN
-_REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+_REGISTRY = BpmnWorkflowSerializer.configure(RAVAND_CONFIG)
 
 
 class MigrationRefused(RavandError):

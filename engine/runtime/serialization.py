@@ -12,11 +12,18 @@ import json
 import zlib
 from uuid import UUID
 
+from SpiffWorkflow.bpmn.serializer.default.task_spec import (
+    BpmnTaskSpecConverter,
+    ConditionalGatewayConverter,
+    EventConverter,
+)
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine.definitions.event_sub_process import EventSubProcessStart, LevelEnd, RavandWorkflow
+from engine.definitions.parser_classes import ComplexGateway, ImplicitSplit
 from engine.definitions.parsing import ParsedBundle
 
 
@@ -39,9 +46,20 @@ class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
+#: SpiffWorkflow's converters and those of Ravand's own task specs (the migration's spec diff uses them).
+RAVAND_CONFIG = {
+    **SPIFF_CONFIG,
+    LevelEnd: BpmnTaskSpecConverter,
+    EventSubProcessStart: EventConverter,
+    ComplexGateway: ConditionalGatewayConverter,
+    ImplicitSplit: ConditionalGatewayConverter,
+}
+
+
 def _make_serializer() -> BpmnWorkflowSerializer:
-    registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
-    StateOnlyWorkflowConverter(BpmnWorkflow, registry)
+    registry = BpmnWorkflowSerializer.configure(RAVAND_CONFIG)
+    # Saved as "BpmnWorkflow", as states were before Ravand had its own workflow class.
+    StateOnlyWorkflowConverter(RavandWorkflow, registry, typename="BpmnWorkflow")
     return BpmnWorkflowSerializer(registry)
 
 

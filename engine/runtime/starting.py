@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine import audit, clock
 from engine.context import Context
 from engine.definitions.deployment import latest
+from engine.definitions.event_sub_process import RavandWorkflow
 from engine.errors import N_, InvalidData, NotFound
 from engine.models import (
     OrgUnit,
@@ -73,7 +74,7 @@ def start_in_session(
     """
     parsed = ctx.parsed(session, definition.id)
     try:
-        workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=ctx.script_engine)
+        workflow = RavandWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=ctx.script_engine)
     except WorkflowException as exc:  # a model SpiffWorkflow built but cannot begin: refused, nothing saved
         raise InvalidData(N_("The process cannot start: {detail}"), detail=str(exc).strip(" .")) from exc
     data = dict(data or {})

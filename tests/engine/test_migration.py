@@ -325,3 +325,14 @@ def test_the_preview_says_which_tasks_keep_their_place_deadline_and_timers(ctx):
         event = session.scalar(select(AuditEvent).where(AuditEvent.kind == "migrated"))
     assert job.due_at >= timer["due"]
     assert [t["element"] for t in event.data["restarted"]] == ["overdue"]
+
+
+def test_every_task_spec_ravand_parses_to_can_be_compared_by_the_migration():
+    """The migration's spec diff converts task specs: a class without a converter failed every preview."""
+    from engine.definitions.event_sub_process import EventSubProcessStart, LevelEnd
+    from engine.definitions.parser_classes import ImplicitSplit, RavandBpmnParser
+    from engine.runtime.migration import _REGISTRY
+
+    made = {spec for _, spec in RavandBpmnParser.OVERRIDE_PARSER_CLASSES.values()}
+    made |= {EventSubProcessStart, LevelEnd, ImplicitSplit}
+    assert {cls.__name__ for cls in made if cls not in _REGISTRY.typenames} == set()
