@@ -22,10 +22,6 @@ class Gap:
 UNSUPPORTED: tuple[Gap, ...] = (
     Gap("adHocSubProcess", N_("Ravand cannot run an ad-hoc sub-process yet.")),
     Gap("compensateEventDefinition", N_("Ravand cannot run compensation yet.")),
-    Gap(
-        "eventDefinitionRef",
-        N_("Ravand cannot read an event definition given by reference; write it inside the event."),
-    ),
     Gap("complexBehaviorDefinition", N_("Ravand cannot throw multi-instance behaviour events yet.")),
     Gap(
         "multiInstanceLoopCharacteristics@oneBehaviorEventRef",

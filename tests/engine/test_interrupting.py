@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
 from engine.cases import show
 from engine.definitions.deployment import deploy
+from engine.errors import BundleInvalid
 from engine.models import AuditEvent, Incident, utcnow
 from engine.runtime import starting
 from engine.runtime.jobs import run_due_jobs
@@ -257,3 +259,20 @@ def test_an_error_event_sub_process_waits_across_saves(ctx):
         assert run_due_jobs(ctx)["fired"] == 1
     status, data = _data(ctx, instance)
     assert status == "completed" and data.get("handled") and data.get("after")
+
+
+def test_event_definitions_given_by_reference_work_like_those_written_inside(ctx):
+    """§10.5.5: an event may name a definition declared at the top of the file (eventDefinitionRef)."""
+    shared = ERROR + '<bpmn:errorEventDefinition id="shared_error" errorRef="err"/>'
+    by_ref = "<bpmn:eventDefinitionRef>shared_error</bpmn:eventDefinitionRef>"
+    deploy(ctx, _bundle("by_ref", _around(_throwing(by_ref) + _handler(by_ref)), shared))
+    status, data = _data(ctx, starting.start(ctx, "by_ref"))
+    assert status == "completed"
+    assert data.get("handled") and data.get("after")
+
+
+def test_a_reference_to_no_declared_definition_is_refused_at_deploy(ctx):
+    dangling = "<bpmn:eventDefinitionRef>nowhere</bpmn:eventDefinitionRef>"
+    with pytest.raises(BundleInvalid) as refused:
+        deploy(ctx, _bundle("dangling", _around(_throwing(dangling)), ERROR))
+    assert any(p.element == "throw" for p in refused.value.problems)
