@@ -32,6 +32,8 @@ from SpiffWorkflow.spiff.parser.process import SpiffProcessParser
 from SpiffWorkflow.task import Task, TaskIterator
 from SpiffWorkflow.util.task import TaskState
 
+from engine.definitions.compensation import adopt_gates
+
 EVENT_SUB_PROCESS_TRIGGERS = [
     MESSAGE_EVENT_XPATH,
     SIGNAL_EVENT_XPATH,
@@ -133,6 +135,7 @@ class RavandProcessParser(SpiffProcessParser):
 
     def add_tasks(self):
         super().add_tasks()
+        adopt_gates(self.spec)
         start = self.spec.start
         top_level = self.node.tag.endswith("}process")
         for name in list(start.trigger_specs):

@@ -10,6 +10,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from engine.definitions.bundle import Bundle
+from engine.definitions.compensation import rewrite_compensation
 from engine.definitions.definition_refs import inline_event_definition_refs
 from engine.definitions.parser_classes import RavandBpmnParser
 from engine.definitions.safe_xml import parse_xml
@@ -75,7 +76,8 @@ def build_parser(
         if name not in trees:
             trees[name] = parse_xml(bundle.files[name])
     for name in bundle.names("bpmn"):
-        parser.add_bpmn_xml(inline_event_definition_refs(trees[name]), filename=name)
+        runnable = rewrite_compensation(inline_event_definition_refs(trees[name]))
+        parser.add_bpmn_xml(runnable, filename=name)
     for name in bundle.names("dmn"):
         parser.add_dmn_xml(trees[name], filename=name)
     return parser, trees

@@ -21,7 +21,10 @@ class Gap:
 
 UNSUPPORTED: tuple[Gap, ...] = (
     Gap("adHocSubProcess", N_("Ravand cannot run an ad-hoc sub-process yet.")),
-    Gap("compensateEventDefinition", N_("Ravand cannot run compensation yet.")),
+    Gap(
+        "startEvent/compensateEventDefinition",
+        N_("Ravand cannot run a compensation event sub-process yet; use a compensation boundary event."),
+    ),
     Gap("complexBehaviorDefinition", N_("Ravand cannot throw multi-instance behaviour events yet.")),
     Gap(
         "multiInstanceLoopCharacteristics@oneBehaviorEventRef",

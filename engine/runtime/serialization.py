@@ -16,12 +16,14 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import (
     BpmnTaskSpecConverter,
     ConditionalGatewayConverter,
     EventConverter,
+    ExclusiveGatewayConverter,
 )
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine.definitions.compensation import CompensationGate
 from engine.definitions.event_sub_process import EventSubProcessStart, LevelEnd, RavandWorkflow
 from engine.definitions.parser_classes import ComplexGateway, ImplicitSplit
 from engine.definitions.parsing import ParsedBundle
@@ -53,6 +55,7 @@ RAVAND_CONFIG = {
     EventSubProcessStart: EventConverter,
     ComplexGateway: ConditionalGatewayConverter,
     ImplicitSplit: ConditionalGatewayConverter,
+    CompensationGate: ExclusiveGatewayConverter,
 }
 
 

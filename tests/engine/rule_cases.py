@@ -321,6 +321,32 @@ STRUCTURE_CASES = [
             )
         ),
     ),
+    (
+        "compensation-runs",
+        model(
+            node("startEvent", "s0", outs=["g1"])
+            + '<bpmn:transaction id="tx"><bpmn:incoming>g1</bpmn:incoming><bpmn:outgoing>g2</bpmn:outgoing>'
+            + chain(end_inner="<bpmn:compensateEventDefinition />")
+            + "</bpmn:transaction>"
+            + node("endEvent", "e0", ins=["g2"])
+            + flow("g1", "s0", "tx")
+            + flow("g2", "tx", "e0")
+        ),
+    ),
+    (
+        "compensation-runs",
+        model(
+            node("startEvent", "s0", outs=["g1"])
+            + node("scriptTask", "outer", ins=["g1"], outs=["g2"], inner=SCRIPT)
+            + '<bpmn:subProcess id="sub"><bpmn:incoming>g2</bpmn:incoming><bpmn:outgoing>g3</bpmn:outgoing>'
+            + chain(end_inner='<bpmn:compensateEventDefinition activityRef="outer" />')
+            + "</bpmn:subProcess>"
+            + node("endEvent", "e0", ins=["g3"])
+            + flow("g1", "s0", "outer")
+            + flow("g2", "outer", "sub")
+            + flow("g3", "sub", "e0")
+        ),
+    ),
     ("compensation-activity", model(chain(task_attrs='isForCompensation="true"'))),
     ("compensation-boundary", boundary("<bpmn:compensateEventDefinition />", outs=())),
     (

@@ -184,6 +184,28 @@ def compensation_throw(c: Checking) -> Iterator[Problem]:
             )
 
 
+@rule("compensation-runs", "Ravand: the compensation it runs (engine/definitions/compensation.py)")
+def compensation_runs(c: Checking) -> Iterator[Problem]:
+    """Ravand compensates the activities of the throw's own process level, and not in a transaction."""
+    for definition in c.model.bpmn("compensateEventDefinition"):
+        event = definition.getparent()
+        if any(local(a) == "transaction" for a in event.iterancestors()):
+            yield c.problem(event, N_("Ravand cannot run the compensation of a transaction yet."))
+            continue
+        reference = definition.get("activityRef")
+        target = c.model.resolve(definition, reference) if reference else None
+        if (
+            local(event) != "boundaryEvent"
+            and target is not None
+            and target.getparent() is not event.getparent()
+        ):
+            yield c.problem(
+                event,
+                N_("Ravand compensates activities of the throw's own level only; '{ref}' is in another."),
+                ref=reference,
+            )
+
+
 @rule("called-process-start", "§10.3.6 Call Activity; §10.5.2 Start Event")
 def called_process_start(c: Checking) -> Iterator[Problem]:
     """A process that a call activity calls has a none start event to be started by the call."""
