@@ -95,4 +95,11 @@ def _forms_for(main: Path, key: str, forms_root: Path | None) -> list[Path]:
     for root in (forms_root, default_root):
         if root is not None:
             roots.append(root / key)
-    return [f for root in roots if root.is_dir() for f in sorted(root.glob("*.json"))]
+    # ``<form>.en.json`` is the form's English text overlay, not a form of its own.
+    return [
+        f
+        for root in roots
+        if root.is_dir()
+        for f in sorted(root.glob("*.json"))
+        if not f.name.endswith(".en.json")
+    ]
