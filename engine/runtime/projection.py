@@ -28,10 +28,21 @@ from engine.states import HumanTaskState, JobStatus
 
 
 def sync(
-    ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime
+    ctx: Context,
+    session: Session,
+    instance: ProcessInstance,
+    workflow: BpmnWorkflow,
+    now: datetime,
+    open_rows: set[str] | None = None,
+    closed_rows: set[str] = frozenset(),
 ) -> list[dict]:
-    """Rewrite the derived tables; returns the values of the human-task rows this step opened."""
-    opened = sync_human_tasks(ctx, session, instance, workflow, now)
+    """Rewrite the derived tables; returns the values of the human-task rows this step opened.
+
+    ``open_rows``: the ids of the instance's open human-task rows, when the caller knows them (the
+    ready user tasks of the state it loaded), less ``closed_rows``, those it closed itself; else they
+    are read.
+    """
+    opened = sync_human_tasks(ctx, session, instance, workflow, now, open_rows, closed_rows)
     parsed = ctx.parsed(session, instance.definition_id)
     if parsed.uses(TimerEventDefinition):
         sync_timer_jobs(session, instance, workflow)
@@ -69,8 +80,21 @@ _INSERT_ROWS = insert(_TASKS)
 _INSERT_JOBS = insert(Job.__table__)
 
 
+def ready_user_tasks(workflow: BpmnWorkflow) -> set[str]:
+    """The ids of a workflow's ready user tasks: after a save, exactly its open human-task rows."""
+    return {
+        str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True) if is_user_task(t.task_spec)
+    }
+
+
 def sync_human_tasks(
-    ctx: Context, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow, now: datetime
+    ctx: Context,
+    session: Session,
+    instance: ProcessInstance,
+    workflow: BpmnWorkflow,
+    now: datetime,
+    open_rows: set[str] | None = None,
+    closed_rows: set[str] = frozenset(),
 ) -> list[dict]:
     ready = {
         str(t.id): t
@@ -79,20 +103,26 @@ def sync_human_tasks(
     }
     session.flush()  # the Core statements below see what the caller changed through the ORM
     conn = session.connection()
-    rows = conn.execute(_OPEN_OR_READY_ROWS, {"instance": instance.id, "ready": list(ready)}).all()
-    gone = [row for row in rows if row.state == HumanTaskState.OPEN and row.id not in ready]
+    if open_rows is None:
+        rows = conn.execute(_OPEN_OR_READY_ROWS, {"instance": instance.id, "ready": list(ready)}).all()
+        gone = [row.id for row in rows if row.state == HumanTaskState.OPEN and row.id not in ready]
+        with_due = {row.id for row in rows if row.due_at}
+        known = {row.id for row in rows}
+    else:  # known without reading: the overdue jobs of the rows that close go whether they have one or not
+        gone = [task_id for task_id in open_rows if task_id not in ready and task_id not in closed_rows]
+        with_due = set(gone)
+        known = open_rows
     closed: dict[str, list[str]] = {"completed": [], "cancelled": []}
-    for row in gone:
-        task = workflow.get_task_from_id(UUID(row.id))
+    for task_id in gone:
+        task = workflow.get_task_from_id(UUID(task_id))
         done = task is not None and task.has_state(TaskState.COMPLETED)
-        closed["completed" if done else "cancelled"].append(row.id)
+        closed["completed" if done else "cancelled"].append(task_id)
     for new_state, ids in closed.items():
         if ids:
             conn.execute(_CLOSE_ROWS, {"ids": ids, "new_state": new_state, "now": now})
-    closed_with_due = [row.id for row in gone if row.due_at]
+    closed_with_due = [task_id for task_id in gone if task_id in with_due]
     if closed_with_due:
         conn.execute(delete(Job).where(Job.kind == "overdue", Job.task_id.in_(closed_with_due)))
-    known = {row.id for row in rows}
     created = [
         new_human_task(ctx, session, instance, workflow, task, now)
         for task_id, task in ready.items()
@@ -100,12 +130,36 @@ def sync_human_tasks(
     ]
     if not created:
         return created
-    conn.execute(_INSERT_ROWS, created)
+    if open_rows is None:
+        conn.execute(_INSERT_ROWS, created)
+    else:
+        # A ready task may in principle have a row already (a task reset to an earlier step): such a
+        # row is left as it is, as when the rows were read, and only what was inserted goes on.
+        inserted = set(conn.scalars(_insert_new_rows(conn), created).all())
+        created = [row for row in created if row["id"] in inserted]
     notify_new_tasks(session, [SimpleNamespace(**row) for row in created], now)
     overdue = [overdue_job(row) for row in created if row["due_at"] is not None]
     if overdue:
         conn.execute(_INSERT_JOBS, overdue)
     return created
+
+
+_INSERT_NEW_ROWS = {}
+
+
+def _insert_new_rows(conn):
+    """INSERT of human-task rows that skips an id that has one, RETURNING the ids it inserted (built once
+    per dialect)."""
+    name = conn.dialect.name
+    statement = _INSERT_NEW_ROWS.get(name)
+    if statement is None:
+        if name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        statement = dialect_insert(_TASKS).on_conflict_do_nothing(index_elements=[_TASKS.c.id])
+        statement = _INSERT_NEW_ROWS[name] = statement.returning(_TASKS.c.id)
+    return statement
 
 
 def overdue_job(task: Mapping) -> dict:

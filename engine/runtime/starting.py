@@ -103,6 +103,7 @@ def start_in_session(
     session.flush()
     with clock.running_on(ctx.clock):
         step = Step(ctx, session, instance, workflow, user, now)
+        step.open_rows = set()  # a new instance has no human-task rows yet
         audit.record(session, "started", instance.id, user, at=step.now, data=data)
         run_engine(step)
         if message is not None:

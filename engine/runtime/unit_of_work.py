@@ -60,6 +60,11 @@ class Step:
     #: The incident a supervisor is retrying: a failure at its element counts on it, not as a new one.
     retrying: Incident | None = None
     failed_again: bool = False
+    #: The ids of the instance's open human-task rows when the step began (the ready user tasks of the
+    #: loaded state: the projection keeps them equal), so the save need not read them back; None: read them.
+    open_rows: set[str] | None = None
+    #: Human-task rows this step closed itself (a completion), which the projection leaves alone.
+    closed_rows: set[str] = field(default_factory=set)
 
 
 _LOCK = (
@@ -126,7 +131,9 @@ def advancing(
             check(session, instance)
         if allow is not None:
             ensure_status(instance, allow)
-        step = Step(ctx, session, instance, load_workflow(ctx, session, instance), actor, ctx.clock.now())
+        workflow = load_workflow(ctx, session, instance)
+        step = Step(ctx, session, instance, workflow, actor, ctx.clock.now())
+        step.open_rows = projection.ready_user_tasks(workflow) if instance.status not in ENDED else None
         with clock.running_on(ctx.clock):
             yield step
             save(step)
@@ -165,7 +172,9 @@ def save(step: Step) -> None:
     if instance.status in ENDED:
         projection.clear(session, instance, "cancelled", step.now)
     else:
-        step.opened = projection.sync(step.ctx, session, instance, workflow, step.now)
+        step.opened = projection.sync(
+            step.ctx, session, instance, workflow, step.now, step.open_rows, step.closed_rows
+        )
     for event in thrown:
         if isinstance(event.event_definition, MessageEventDefinition):
             session.add(

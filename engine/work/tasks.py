@@ -95,6 +95,7 @@ def complete(ctx: Context, task_id: str, data: dict | None = None, user: str | N
         cleaned |= on_complete(step, row, task)
         task.run()
         conn.execute(_COMPLETE_ROW, {"task": task_id, "now": step.now, "actor": user})
+        step.closed_rows.add(task_id)
         if row.due_at is not None:
             conn.execute(_DELETE_OVERDUE, {"id": task_id})
         audit.record(
