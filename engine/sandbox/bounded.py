@@ -13,6 +13,7 @@ import codecs
 from typing import Any
 
 from engine.sandbox.limits import MAX_INT_BITS, MAX_STR_LEN, _too_big
+from engine.sandbox.render import check_rendering
 
 #: Operands of ``//``, ``%`` and ``divmod`` (schoolbook division is quadratic in their size).
 MAX_OPERAND_BITS = 2 * MAX_INT_BITS
@@ -101,6 +102,8 @@ class BoundedStr(str, metaclass=_BoundedType):
     def construct(*args: Any, **kwargs: Any) -> str:
         if len(args) > 1 or "encoding" in kwargs:
             check_codec(args[1] if len(args) > 1 else kwargs["encoding"])
+        elif len(args) == 1 and not kwargs:
+            check_rendering(args[0], "s")  # before the text is built
         result = str(*args, **kwargs)
         if len(result) > MAX_STR_LEN:
             raise _too_big(f"the string would have {len(result)} characters; the limit is {MAX_STR_LEN}")

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 from collections.abc import Callable, Iterable
-from datetime import date
-from datetime import time as time_of_day
 from types import ModuleType
 from typing import Any
 
@@ -20,6 +17,7 @@ from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
 from engine.sandbox.bounded import _floordiv_, bounded_modpow, check_codec, check_operand_bits
+from engine.sandbox.formatting import _check_mod, _format_guard_, _FString
 from engine.sandbox.limits import (
     _TEXT,
     MAX_FORMAT_WIDTH,
@@ -32,6 +30,7 @@ from engine.sandbox.limits import (
     _too_big,
 )
 from engine.sandbox.policy import _DENIED_ATTRIBUTES
+from engine.sandbox.render import check_rendering
 
 # --- Run-time guards ---------------------------------------------------------------------------------
 
@@ -83,32 +82,6 @@ def _check_pow(a: Any, b: Any) -> None:
 def _check_lshift(a: Any, b: Any) -> None:
     if isinstance(a, int) and isinstance(b, int) and a and b > 0:
         _check_int_bits(a.bit_length() + b)
-
-
-_PRINTF_RE = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
-_DIGITS_RE = re.compile(r"\d+")
-
-
-def _check_width(digits: str) -> None:
-    if len(digits) > 6 or int(digits) > MAX_FORMAT_WIDTH:
-        raise _too_big(f"a format width or precision of {digits[:12]} is above {MAX_FORMAT_WIDTH}")
-
-
-def _check_mod(a: Any, b: Any) -> None:
-    if not isinstance(a, _TEXT):
-        return
-    text = a if isinstance(a, str) else a.decode("latin-1")
-    star = False
-    for match in _PRINTF_RE.finditer(text):
-        for group in match.groups():
-            if group == "*":
-                star = True
-            elif group:
-                _check_width(group)
-    if star:
-        for arg in b if isinstance(b, tuple) else (b,):
-            if isinstance(arg, int) and abs(arg) > MAX_FORMAT_WIDTH:
-                raise _too_big(f"a format width of {arg} is above {MAX_FORMAT_WIDTH}")
 
 
 def _add_(a: Any, b: Any) -> Any:
@@ -192,23 +165,6 @@ def _star_guard_(value: Any) -> Any:
     if isinstance(value, _SIZED) and len(value) > MAX_ITEMS:
         raise _too_big(f"unpacking {len(value)} elements; the limit is {MAX_ITEMS}")
     return value
-
-
-def _fstring_guard_(text: str) -> str:
-    return _check_text(text)
-
-
-def _format_guard_(value: Any, conversion: int, spec: str) -> str:
-    if conversion == ord("s"):
-        value = str(value)
-    elif conversion == ord("r"):
-        value = repr(value)
-    elif conversion == ord("a"):
-        value = ascii(value)
-    if not isinstance(value, (date, time_of_day)):  # those take strftime directives, bounded by CPython
-        for digits in _DIGITS_RE.findall(spec):
-            _check_width(digits)
-    return _check_text(format(value, spec))
 
 
 def _exc_guard_(spec: Any = None) -> Any:
@@ -322,8 +278,10 @@ def _check_text_call(name: str, text: str | bytes, args: tuple, kwargs: dict) ->
             _check_result_size(len(text) + count * (len(new) - len(old)), text)
     elif name in ("encode", "decode"):
         check_codec(_arg(args, kwargs, 0, "encoding", "utf-8"))
-    elif name == "translate" and args and isinstance(args[0], dict):
-        longest = max((len(v) for v in args[0].values() if isinstance(v, _TEXT)), default=1)
+    elif name == "translate" and args and isinstance(text, str):
+        table = args[0]
+        values = table.values() if isinstance(table, dict) else table if isinstance(table, _SEQUENCES) else ()
+        longest = max((len(v) for v in values if isinstance(v, _TEXT)), default=1)
         _check_result_size(len(text) * max(longest, 1), text)
 
 
@@ -407,6 +365,13 @@ class _PrintCollector(PrintCollector):
         super().__init__(_getattr_)
         self.size = 0
 
+    def _call_print(self, *objects: Any, **kwargs: Any) -> None:
+        if self.size >= MAX_PRINT_CHARS:
+            return  # nothing more is kept: nothing more is rendered
+        for value in objects:
+            check_rendering(value, "s")
+        super()._call_print(*objects, **kwargs)
+
     def write(self, text: str) -> None:
         room = MAX_PRINT_CHARS - self.size
         if room > 0:
@@ -432,7 +397,7 @@ _GUARDS: dict[str, object] = {
     "_mod_": _mod_,
     "_floordiv_": _floordiv_,
     "_star_guard_": _star_guard_,
-    "_fstring_guard_": _fstring_guard_,
+    "_fstring_": _FString,
     "_format_guard_": _format_guard_,
     "_now_": _now,
 }

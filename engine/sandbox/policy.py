@@ -58,6 +58,7 @@ _BINOP_GUARDS: dict[type[ast.operator], str] = {
     ast.Mod: "_mod_",
     ast.FloorDiv: "_floordiv_",
 }
+MAX_FSTRING_FIELDS = 1000  # replacement fields of one f-string
 _LINE_RE = re.compile(r"^Line (\d+|None): (.*)$", re.DOTALL)
 
 
@@ -186,26 +187,22 @@ class SandboxPolicy(RestrictingNodeTransformer):
         return self._guard_starred(node)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> Any:
-        node = self.node_contents_visit(node)
-        call = _call("_fstring_guard_", node)
-        copy_locations(call, node)
-        return call
-
-    def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
-        node.value = self.visit(node.value)
-        if node.format_spec is None:
+        """``f'a{x!r:>9}'`` becomes ``_fstring_().add('a').add(x, 114, '>9').text()``: every part is
+        measured before it is rendered, and the running total before it is kept."""
+        if sum(isinstance(value, ast.FormattedValue) for value in node.values) > MAX_FSTRING_FIELDS:
+            self.error(node, f"an f-string may have at most {MAX_FSTRING_FIELDS} replacement fields.")
             return node
-        spec = node.format_spec  # a JoinedStr: visit its parts, but keep it a JoinedStr
-        if isinstance(spec, ast.JoinedStr):
-            spec.values = [self.visit(value) for value in spec.values]
-        else:  # pragma: no cover - CPython always builds a JoinedStr here
-            spec = self.visit(spec)
-        call = _call("_format_guard_", node.value, ast.Constant(node.conversion), spec)
-        copy_locations(call, node.value)
-        node.value = call
-        node.conversion = -1
-        node.format_spec = None
-        return node
+        chain: ast.expr = _call("_fstring_")
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                spec = ast.Constant("") if value.format_spec is None else self.visit(value.format_spec)
+                args = [self.visit(value.value), ast.Constant(value.conversion), spec]
+            else:
+                args = [value]
+            chain = ast.Call(func=ast.Attribute(chain, "add", ast.Load()), args=args, keywords=[])
+        call = ast.Call(func=ast.Attribute(chain, "text", ast.Load()), args=[], keywords=[])
+        copy_locations(call, node)
+        return ast.fix_missing_locations(call)
 
 
 # --- Compilation (cached) ------------------------------------------------------------------------------

@@ -87,6 +87,7 @@ from engine.sandbox.limits import (
     check_task_data,
 )
 from engine.sandbox.policy import SandboxPolicy, check_source, compile_sandboxed
+from engine.sandbox.render import bounded_repr
 
 __all__ = [
     "DEFAULT_MAX_DEPTH",
@@ -111,7 +112,7 @@ __all__ = [
 # fmt: off
 _SAFE_BUILTIN_NAMES = (
     "None", "False", "True", "Ellipsis", "abs", "bool", "callable", "chr", "complex",
-    "float", "hash", "hex", "isinstance", "issubclass", "len", "oct", "ord", "repr", "slice",
+    "float", "hash", "hex", "isinstance", "issubclass", "len", "oct", "ord", "slice",
 )
 # fmt: on
 _SAFE_EXCEPTIONS = {
@@ -136,6 +137,7 @@ _EXTRA_BUILTINS: dict[str, object] = {
     "min": min,
     "pow": _pow_builtin,
     "range": _range_,
+    "repr": bounded_repr,
     "reversed": reversed,
     "round": _round_,
     "set": set,

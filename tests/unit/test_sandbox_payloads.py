@@ -19,6 +19,7 @@ from sandbox_payloads import PAYLOADS  # noqa: E402
 EXPECTED = {
     "bigint": {"ScriptResourceError"},
     "text": {"ScriptResourceError", "ValueError"},  # ValueError: CPython's own 4300-digit str(int) limit
+    "render": {"ScriptResourceError"},
     "iterators": {"ScriptResourceError", "ScriptTimeout"},
     "data": {"ScriptDataError", "ScriptResourceError", "ScriptTimeout"},  # a deep build may time out
     "loops": {"ScriptTimeout", "ScriptResourceError"},
@@ -60,3 +61,38 @@ def test_helper_namespaces_cannot_be_changed():
         MATH.pi = 3
     with pytest.raises(AttributeError):
         del MATH.sqrt
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "f'a{1}b{2!r:>5}c{\"x\"!s}{3:{4}}{{}}'",
+        "f'{1.5:.3f}|{datetime(2020, 1, 2):%Y-%m}|{[1, \"a\"]}|{None}|{10**40:,}'",
+        "'%s-%r-%5d-%(a)s' % {'a': [1]} if False else '%s-%r-%5d' % ('a', 'b', 3)",
+        "str([1, 'a\\n', (2.5,), {'k': None}]) + repr('x') + str(b'y')",
+    ],
+)
+def test_formatting_within_the_limits_gives_what_python_gives(source):
+    import datetime
+
+    from engine.sandbox.scripting import SandboxedEnvironment
+
+    assert SandboxedEnvironment().evaluate(source, {}) == eval(source, {"datetime": datetime.datetime})
+
+
+def test_the_estimate_of_a_text_is_never_below_its_real_length():
+    import datetime
+
+    from engine.sandbox.render import repr_size
+
+    cyclic: list = [1]
+    cyclic.append(cyclic)
+    values = [
+        [1, -2, 10**50, True, None, 1e-308, complex(1, 2)],
+        {"a": [1.5, (1,), {3}, frozenset({2})], "b": {}},
+        ["x\n", "\x00" * 100, "ی" * 100, "'\\" * 40, b"ab", b"\xff" * 70, datetime.date(2020, 1, 1)],
+        ValueError("boo", [2]),
+        cyclic,
+    ]
+    for value in values:
+        assert repr_size(value) >= len(repr(value)), value
