@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -271,6 +272,8 @@ class _Watch:
 
 #: What task data may hold: what the saved state's JSON (with SpiffWorkflow's converters) can store.
 _STORABLE_LEAVES = (str, int, float, bool, type(None), datetime, timedelta, UUID)
+#: The largest integer JSON text can carry here: CPython writes at most 4,300 digits (about 14,280 bits).
+MAX_STORED_INT_BITS = 14_000
 
 
 def check_storable(value: Any, where: str) -> None:
@@ -282,6 +285,7 @@ def check_storable(value: Any, where: str) -> None:
     while stack:
         item, depth = stack.pop()
         if isinstance(item, _STORABLE_LEAVES):
+            _check_number(item, where)
             continue
         if depth >= MAX_DATA_DEPTH:
             raise ScriptDataError(f"{where} is nested more than {MAX_DATA_DEPTH} deep and cannot be saved")
@@ -294,6 +298,17 @@ def check_storable(value: Any, where: str) -> None:
             stack.extend((child, depth + 1) for child in item)
         else:
             raise ScriptDataError(f"{where} holds a {type(item).__name__}, which cannot be saved")
+
+
+def _check_number(item: Any, where: str) -> None:
+    """JSON has no NaN or infinity, and Python writes no integer of more than 4,300 digits."""
+    if isinstance(item, float) and not math.isfinite(item):
+        raise ScriptDataError(f"{where} holds {item!r}, which cannot be saved (JSON has no NaN or infinity)")
+    if isinstance(item, int) and item.bit_length() > MAX_STORED_INT_BITS:
+        raise ScriptDataError(
+            f"{where} holds an integer of {item.bit_length()} bits, which cannot be saved "
+            f"(at most {MAX_STORED_INT_BITS})"
+        )
 
 
 def check_task_data(data: dict[str, Any]) -> None:
