@@ -276,6 +276,10 @@ def _check_text_call(name: str, text: str | bytes, args: tuple, kwargs: dict) ->
             if isinstance(limit, int) and limit >= 0:
                 count = min(count, limit)
             _check_result_size(len(text) + count * (len(new) - len(old)), text)
+    elif name in ("split", "rsplit", "splitlines"):
+        parts = _parts(name, text, args, kwargs)
+        if parts > MAX_ITEMS:
+            raise _too_big(f"{name}() into {parts} parts; the limit is {MAX_ITEMS}")
     elif name in ("encode", "decode"):
         check_codec(_arg(args, kwargs, 0, "encoding", "utf-8"))
     elif name == "translate" and args and isinstance(text, str):
@@ -283,6 +287,34 @@ def _check_text_call(name: str, text: str | bytes, args: tuple, kwargs: dict) ->
         values = table.values() if isinstance(table, dict) else table if isinstance(table, _SEQUENCES) else ()
         longest = max((len(v) for v in values if isinstance(v, _TEXT)), default=1)
         _check_result_size(len(text) * max(longest, 1), text)
+
+
+_WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(
+    chr(c) for c in range(0x2000, 0x200B)
+)
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _parts(name: str, text: str | bytes, args: tuple, kwargs: dict) -> int:
+    """An upper bound of how many parts a split gives, counted in C without building them."""
+
+    def count(chars: str) -> int:
+        if isinstance(text, bytes):
+            return sum(text.count(c.encode("latin-1")) for c in chars if ord(c) < 128)
+        return sum(text.count(c) for c in chars)
+
+    if name == "splitlines":
+        return count(_LINE_BREAKS) + 1
+    sep = _arg(args, kwargs, 0, "sep")
+    if isinstance(sep, type(text)) and sep:
+        parts = text.count(sep) + 1
+    else:  # runs of whitespace split: no more parts than gaps + 1, nor than non-space characters
+        spaces = count(_WHITESPACE)
+        parts = min(spaces + 1, len(text) - spaces)
+    limit = _arg(args, kwargs, 1, "maxsplit", -1)
+    if isinstance(limit, int) and limit >= 0:
+        parts = min(parts, limit + 1)
+    return parts
 
 
 def _text_method(receiver: str | bytes | None, name: str, method: Callable[..., Any]) -> Callable[..., Any]:

@@ -43,6 +43,10 @@ PAYLOADS: dict[str, list[tuple[str, str, dict]]] = {
         ("both", "','.join(['x' * 10**6] * 100)", {}),
         ("both", "'%s%s' % ('x' * 6 * 10**6, 'y' * 6 * 10**6)", {}),
         ("both", "('x' * 10**6).replace('x', 'yyyyyyyyyyyyyyyyyyyyyy')", {}),
+        ("both", "('a,' * 4 * 10**6).split(',')", {}),
+        ("both", "('a ' * 4 * 10**6).split()", {}),
+        ("both", "('a\\n' * 4 * 10**6).splitlines()", {}),
+        ("both", "str.rsplit('a;' * 4 * 10**6, ';')", {}),
     ],
     "render": [
         ("both", "str([['x' * 1000] * 1000] * 1000)", {}),

@@ -459,3 +459,13 @@ def test_nested_evaluation_from_a_helper_restores_the_outer_limits():
     assert run("x = inner()", env=env) == {"x": 5}
     with pytest.raises(ScriptTimeout):
         run("x = inner()\nwhile True: pass", env=env)
+
+
+def test_splits_give_what_python_gives_within_the_bound():
+    """The bound counts parts without building them; long texts with few parts still split."""
+    out = run(
+        "a = 'x, y,z'.split(',')\nb = (' ' * 5000000 + 'word').split()\nc = 'p\\nq\\r\\nr'.splitlines()\n"
+        "d = ('k=v;' * 400000).split(';', 2)\ne = 'a b  c'.rsplit(None, 1)"
+    )
+    assert out["a"] == ["x", " y", "z"] and out["b"] == ["word"] and out["c"] == ["p", "q", "r"]
+    assert out["d"][:2] == ["k=v", "k=v"] and len(out["d"]) == 3 and out["e"] == ["a b", "c"]
