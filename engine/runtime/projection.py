@@ -14,6 +14,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEv
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -80,11 +81,10 @@ _INSERT_ROWS = insert(_TASKS)
 _INSERT_JOBS = insert(Job.__table__)
 
 
-def ready_user_tasks(workflow: BpmnWorkflow) -> set[str]:
-    """The ids of a workflow's ready user tasks: after a save, exactly its open human-task rows."""
-    return {
-        str(t.id) for t in workflow.get_tasks(state=TaskState.READY, manual=True) if is_user_task(t.task_spec)
-    }
+def ready_user_tasks(workflow: BpmnWorkflow) -> dict[str, Task]:
+    """A workflow's ready user tasks by id: after a save, exactly its open human-task rows."""
+    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    return {str(t.id): t for t in ready if is_user_task(t.task_spec)}
 
 
 def sync_human_tasks(
@@ -96,11 +96,7 @@ def sync_human_tasks(
     open_rows: set[str] | None = None,
     closed_rows: set[str] = frozenset(),
 ) -> list[dict]:
-    ready = {
-        str(t.id): t
-        for t in workflow.get_tasks(state=TaskState.READY, manual=True)
-        if is_user_task(t.task_spec)
-    }
+    ready = ready_user_tasks(workflow)
     session.flush()  # the Core statements below see what the caller changed through the ORM
     conn = session.connection()
     if open_rows is None:

@@ -133,7 +133,7 @@ def advancing(
             ensure_status(instance, allow)
         workflow = load_workflow(ctx, session, instance)
         step = Step(ctx, session, instance, workflow, actor, ctx.clock.now())
-        step.open_rows = projection.ready_user_tasks(workflow) if instance.status not in ENDED else None
+        step.open_rows = set(projection.ready_user_tasks(workflow)) if instance.status not in ENDED else None
         with clock.running_on(ctx.clock):
             yield step
             save(step)
